@@ -1,0 +1,106 @@
+//! The errors of the domain. Every layer speaks these; the gateway maps each
+//! to one stable `extensions.code` (rules.md §8) in one place.
+
+use std::fmt;
+
+/// The stable codes a client sees in `extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    SeatLimitReached,
+    LastAdmin,
+    InvitationExpired,
+    InvitationInvalid,
+    PasswordChangeRequired,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Validation => "VALIDATION",
+            Self::Conflict => "CONFLICT",
+            Self::SeatLimitReached => "SEAT_LIMIT_REACHED",
+            Self::LastAdmin => "LAST_ADMIN",
+            Self::InvitationExpired => "INVITATION_EXPIRED",
+            Self::InvitationInvalid => "INVITATION_INVALID",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("the email or password is wrong")]
+    WrongCredentials,
+    #[error("you may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the organization has no free seat")]
+    SeatLimitReached,
+    #[error("the organization must keep at least one active admin")]
+    LastAdmin,
+    #[error("the invitation has expired")]
+    InvitationExpired,
+    #[error("the invitation is not valid")]
+    InvitationInvalid,
+    #[error("change your password first")]
+    PasswordChangeRequired,
+    #[error("too many attempts; try again later")]
+    RateLimited,
+    /// Anything unexpected. The cause is logged, never shown to clients.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl DomainError {
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated | Self::WrongCredentials => ErrorCode::Unauthenticated,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::Validation(_) => ErrorCode::Validation,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::SeatLimitReached => ErrorCode::SeatLimitReached,
+            Self::LastAdmin => ErrorCode::LastAdmin,
+            Self::InvitationExpired => ErrorCode::InvitationExpired,
+            Self::InvitationInvalid => ErrorCode::InvitationInvalid,
+            Self::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            Self::RateLimited => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;

@@ -1,0 +1,228 @@
+//! Invitations (rules.md §3): what one names, what inviting returns, what
+//! the token holder sees, and the email job a send enqueues.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Membership;
+use crate::token::TokenHash;
+use crate::{
+    AssistantId, DisplayName, DomainError, Email, InvitationDelivery, InvitationId,
+    InvitationStatus, OrgId, OrgRole, UserId, WorkspaceId,
+};
+
+/// An invitation names at most this many workspaces.
+pub const MAX_WORKSPACES: usize = 10;
+/// Sends (the first and every resend) allowed per invitation per window.
+pub const MAX_SENDS_PER_WINDOW: i64 = 5;
+pub const SEND_WINDOW: Duration = Duration::hours(24);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub org_id: OrgId,
+    /// The invitee's account (made for the invitation when there was none).
+    pub user_id: UserId,
+    pub email: String,
+    pub role: OrgRole,
+    pub status: InvitationStatus,
+    pub delivery: InvitationDelivery,
+    pub invited_by: Option<UserId>,
+    pub sent_count: i32,
+    pub last_sent_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Invitation {
+    /// Whether the invitation can still be used at `now`: PENDING and not
+    /// past its lifetime, whether or not the sweeper has marked it.
+    pub fn usable(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        match self.status {
+            InvitationStatus::Pending if now < self.expires_at => Ok(()),
+            InvitationStatus::Pending | InvitationStatus::Expired => {
+                Err(DomainError::InvitationExpired)
+            }
+            _ => Err(DomainError::InvitationInvalid),
+        }
+    }
+}
+
+/// What an invitation names, parsed: at most 10 workspaces, no duplicates.
+pub struct InvitationTargets {
+    pub workspaces: Vec<WorkspaceId>,
+    pub assistants: Vec<AssistantId>,
+}
+
+impl InvitationTargets {
+    pub fn new(
+        mut workspaces: Vec<WorkspaceId>,
+        mut assistants: Vec<AssistantId>,
+    ) -> Result<Self, DomainError> {
+        workspaces.sort();
+        workspaces.dedup();
+        assistants.sort();
+        assistants.dedup();
+        if workspaces.len() > MAX_WORKSPACES {
+            return Err(DomainError::validation(
+                "an invitation names at most 10 workspaces",
+            ));
+        }
+        Ok(Self {
+            workspaces,
+            assistants,
+        })
+    }
+}
+
+pub struct NewInvitation {
+    pub org: OrgId,
+    /// The inviter's membership; its role is checked again in the store.
+    pub inviter: Membership,
+    pub email: Email,
+    pub role: OrgRole,
+    pub targets: InvitationTargets,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub enum InviteOutcome {
+    Created(Invitation),
+    /// The email already had a PENDING invitation: that one, unchanged.
+    AlreadyPending(Invitation),
+}
+
+impl InviteOutcome {
+    pub fn invitation(self) -> Invitation {
+        match self {
+            Self::Created(i) | Self::AlreadyPending(i) => i,
+        }
+    }
+}
+
+/// What the holder of a token may see before logging in.
+#[derive(Clone, Debug)]
+pub struct InvitationPreview {
+    pub invitation: Invitation,
+    pub organization_name: String,
+    pub invited_by_name: Option<String>,
+    /// Whether the invitee's account can log in (else accepting creates it).
+    pub account_exists: bool,
+}
+
+/// Accepting with a token: as the logged-in invitee, or by choosing a
+/// display name and password for the invitee's new account.
+pub struct Acceptance {
+    pub token: TokenHash,
+    pub viewer: Option<UserId>,
+    pub new_account: Option<(DisplayName, String)>,
+    pub now: DateTime<Utc>,
+}
+
+/// The job a send enqueues, in the same transaction: mail send `send_no`
+/// of the invitation. The secret (link token or one-time password) is made
+/// by the worker at send time, so only its hash is ever stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationMailJob {
+    pub invitation_id: InvitationId,
+    pub send_no: i32,
+    /// Which secret the send carries.
+    pub delivery: InvitationDelivery,
+}
+
+impl InvitationMailJob {
+    pub const QUEUE: &'static str = "invitation-email";
+
+    /// Stable across retries of the same send.
+    pub fn message_id(&self) -> String {
+        format!(
+            "<invitation-{}-{}@roster>",
+            self.invitation_id, self.send_no
+        )
+    }
+}
+
+/// The hash of the secret a send carries.
+pub enum SendSecret {
+    LinkToken(TokenHash),
+    /// argon2 hash of the one-time password.
+    TemporaryPassword(String),
+}
+
+/// A send the worker should mail now (current, undelivered, still usable).
+#[derive(Clone, Debug)]
+pub struct PendingSend {
+    pub invitation: Invitation,
+    pub organization_name: String,
+    pub invited_by_name: Option<String>,
+}
+
+/// Which invitations a viewer may list.
+#[derive(Clone, Copy, Debug)]
+pub struct InvitationFilter {
+    pub status: Option<InvitationStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation(status: InvitationStatus, expires_in: Duration) -> (Invitation, DateTime<Utc>) {
+        let now = Utc::now();
+        let inv = Invitation {
+            id: InvitationId::new(),
+            org_id: OrgId::new(),
+            user_id: UserId::new(),
+            email: "a@example.com".into(),
+            role: OrgRole::Member,
+            status,
+            delivery: InvitationDelivery::Link,
+            invited_by: None,
+            sent_count: 1,
+            last_sent_at: Some(now),
+            expires_at: now + expires_in,
+            created_at: now,
+        };
+        (inv, now)
+    }
+
+    #[test]
+    fn expiry_is_enforced_at_use_whatever_the_sweeper_did() {
+        let (live, now) = invitation(InvitationStatus::Pending, Duration::hours(1));
+        assert!(live.usable(now).is_ok());
+        let (overdue, now) = invitation(InvitationStatus::Pending, Duration::seconds(-1));
+        assert!(matches!(
+            overdue.usable(now),
+            Err(DomainError::InvitationExpired)
+        ));
+        for status in [
+            InvitationStatus::Accepted,
+            InvitationStatus::Declined,
+            InvitationStatus::Revoked,
+        ] {
+            let (done, now) = invitation(status, Duration::hours(1));
+            assert!(matches!(
+                done.usable(now),
+                Err(DomainError::InvitationInvalid)
+            ));
+        }
+    }
+
+    #[test]
+    fn at_most_ten_distinct_workspaces() {
+        let ten: Vec<WorkspaceId> = (0..10).map(|_| WorkspaceId::new()).collect();
+        assert!(InvitationTargets::new(ten.clone(), vec![]).is_ok());
+        let mut dup = ten.clone();
+        dup.push(ten[0]);
+        assert_eq!(
+            InvitationTargets::new(dup, vec![])
+                .unwrap()
+                .workspaces
+                .len(),
+            10
+        );
+        let mut eleven = ten;
+        eleven.push(WorkspaceId::new());
+        assert!(InvitationTargets::new(eleven, vec![]).is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! Roster's domain: typed values, roles, the permission table, the errors
+//! every layer speaks, and the ports (store, clock) the adapters implement.
+//!
+//! No SQL, no GraphQL, no HTTP here: a rule change touches this crate only.
+
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod invitation;
+pub mod model;
+pub mod password;
+pub mod permission;
+pub mod role;
+pub mod store;
+pub mod token;
+pub mod value;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{DomainError, ErrorCode};
+pub use id::{AssistantId, InvitationId, MemberId, OrgId, SessionId, UserId, WorkspaceId};
+pub use permission::{Action, Grant};
+pub use role::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
+pub use store::Store;
+pub use value::{DisplayName, Email, OrgName, Password, ResourceName};

@@ -1,0 +1,215 @@
+//! The store port: whole operations, each one transaction in the adapter,
+//! each re-checking its invariants inside that transaction.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::invitation::{
+    Acceptance, Invitation, InvitationFilter, InvitationMailJob, InviteOutcome, NewInvitation,
+    PendingSend, SendSecret,
+};
+use crate::model::{
+    AssignmentScope, Assistant, AssistantSeat, Credentials, MemberFilter, MemberScope, Membership,
+    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
+    Rotation, User, Workspace,
+};
+use crate::token::TokenHash;
+use crate::{
+    AssistantId, Email, InvitationId, MemberId, OrgId, ResourceName, SessionId, UserId, WorkspaceId,
+};
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Whether the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<()>;
+
+    // Accounts and sessions.
+    /// `CONFLICT` when the email (compared case-insensitively) is taken.
+    async fn create_user(&self, user: NewUser) -> Result<User>;
+    /// What logging in as `email` at `now` checks the password against.
+    async fn credentials_by_email(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>>;
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>>;
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
+    async fn create_session(&self, session: NewSession) -> Result<()>;
+    /// Spends `presented` and stores `next` in its place, or reports reuse
+    /// (and revokes the session) or an unknown token.
+    async fn rotate_refresh_token(
+        &self,
+        presented: &TokenHash,
+        next: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation>;
+    /// The user of a session that is neither ended nor expired.
+    async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>>;
+    async fn end_session(&self, session: SessionId, now: DateTime<Utc>) -> Result<()>;
+    /// Sets the password, clears `mustChangePassword`, ends every session of
+    /// the user and opens `session` in their place.
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        session: NewSession,
+    ) -> Result<User>;
+
+    // Organizations and members.
+    /// Creates the organization with its creator as owner and ADMIN.
+    async fn create_organization(&self, org: NewOrganization) -> Result<Organization>;
+    async fn organizations_by_ids(&self, ids: &[OrgId]) -> Result<Vec<Organization>>;
+    async fn update_organization(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        patch: OrganizationPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Organization>;
+    /// `user`'s memberships in the given organizations (any status).
+    async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> Result<Vec<Membership>>;
+    /// All of `user`'s memberships, oldest first.
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>>;
+    async fn list_members(
+        &self,
+        org: OrgId,
+        scope: MemberScope,
+        filter: &MemberFilter,
+        page: PageRequest<MemberId>,
+    ) -> Result<Page<Membership>>;
+    /// Seats in use per organization: ACTIVE members plus PENDING invitations.
+    async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>>;
+    /// Records that the member acted now, unless it did within the minute.
+    async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()>;
+
+    // Workspaces and assistants.
+    async fn create_workspace(
+        &self,
+        org: OrgId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Workspace>;
+    async fn rename_workspace(
+        &self,
+        id: WorkspaceId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Workspace>;
+    async fn delete_workspace(
+        &self,
+        id: WorkspaceId,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>>;
+    async fn organization_workspaces(
+        &self,
+        org: OrgId,
+        scope: AssignmentScope,
+    ) -> Result<Vec<Workspace>>;
+    /// Workspace assignments of the given members.
+    async fn member_workspaces(&self, members: &[MemberId]) -> Result<Vec<(MemberId, Workspace)>>;
+    /// Members assigned to the given workspaces.
+    async fn workspace_members(
+        &self,
+        workspaces: &[WorkspaceId],
+    ) -> Result<Vec<(WorkspaceId, Membership)>>;
+    /// Replaces a member's workspaces (all of `org`; else `NOT_FOUND`).
+    async fn set_member_workspaces(
+        &self,
+        org: OrgId,
+        user: UserId,
+        workspaces: &[WorkspaceId],
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Membership>;
+    async fn create_assistant(
+        &self,
+        org: OrgId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant>;
+    async fn assistants_by_ids(&self, ids: &[AssistantId]) -> Result<Vec<Assistant>>;
+    async fn organization_assistants(
+        &self,
+        org: OrgId,
+        scope: AssignmentScope,
+    ) -> Result<Vec<Assistant>>;
+    /// Replaces an assistant's users (members of its organization, else
+    /// `NOT_FOUND`); managers who stay keep the flag.
+    async fn set_assistant_users(
+        &self,
+        id: AssistantId,
+        users: &[UserId],
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant>;
+    /// Assistant places of the given members.
+    async fn member_assistants(
+        &self,
+        members: &[MemberId],
+    ) -> Result<Vec<(AssistantSeat, Assistant)>>;
+    /// Members placed on the given assistants.
+    async fn assistant_members(
+        &self,
+        assistants: &[AssistantId],
+    ) -> Result<Vec<(AssistantSeat, Membership)>>;
+
+    // Invitations.
+    /// Invites an email (rules.md §3–§4) and enqueues its first email, in
+    /// one transaction: role ceiling, seats, `CONFLICT` for members, the
+    /// pending invitation itself when there is one.
+    async fn invite_member(&self, invite: NewInvitation) -> Result<InviteOutcome>;
+    /// A new send: the old secret dies, the lifetime restarts, at most
+    /// five sends a day (`RATE_LIMITED`).
+    async fn resend_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation>;
+    async fn revoke_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation>;
+    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> Result<Vec<Invitation>>;
+    async fn list_invitations(
+        &self,
+        org: OrgId,
+        filter: InvitationFilter,
+        page: PageRequest<InvitationId>,
+    ) -> Result<Page<Invitation>>;
+    async fn invitation_workspaces(
+        &self,
+        ids: &[InvitationId],
+    ) -> Result<Vec<(InvitationId, Workspace)>>;
+    async fn invitation_assistants(
+        &self,
+        ids: &[InvitationId],
+    ) -> Result<Vec<(InvitationId, Assistant)>>;
+    async fn invitation_preview(
+        &self,
+        token: &TokenHash,
+    ) -> Result<Option<crate::invitation::InvitationPreview>>;
+    /// Joins the organization: the membership turns ACTIVE with the
+    /// invitation's workspaces and assistants. Returns the invitee.
+    async fn accept_invitation(&self, acceptance: Acceptance) -> Result<User>;
+    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> Result<()>;
+    /// For the worker: records the secret of send `job` and returns what to
+    /// mail, or `None` when the send is obsolete or already delivered.
+    async fn prepare_invitation_send(
+        &self,
+        job: InvitationMailJob,
+        secret: SendSecret,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PendingSend>>;
+    async fn mark_invitation_sent(&self, job: InvitationMailJob, now: DateTime<Utc>) -> Result<()>;
+    /// Marks PENDING invitations past their lifetime EXPIRED, freeing their
+    /// seats; how many.
+    async fn expire_invitations(&self, now: DateTime<Utc>) -> Result<u64>;
+}

@@ -1,0 +1,199 @@
+//! Values parsed once at the edge. Past the edge functions take these types,
+//! so an invalid email or an empty name cannot reach a rule or a query.
+
+use std::fmt;
+
+use crate::DomainError;
+
+/// Characters a name may not contain: control characters (newlines and the
+/// like break emails and logs).
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// An email address as the user typed it (trimmed). Compared
+/// case-insensitively through [`Email::normalized`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let s = raw.trim();
+        let invalid = || DomainError::validation("email is not a valid address");
+        if s.is_empty()
+            || s.len() > Self::MAX_LEN
+            || has_control(s)
+            || s.contains(char::is_whitespace)
+        {
+            return Err(invalid());
+        }
+        let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+        let domain_ok = !domain.is_empty()
+            && domain.len() <= 253
+            && domain.contains('.')
+            && !domain.starts_with(['.', '-'])
+            && !domain.ends_with(['.', '-'])
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains('@')
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && !local.contains(['<', '>', '(', ')', '[', ']', ',', ';', ':', '\\', '"']);
+        if !(domain_ok && local_ok) {
+            return Err(invalid());
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form two addresses are compared in.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: &str) -> Result<Self, DomainError> {
+                let s = raw.trim();
+                if s.is_empty() {
+                    return Err(DomainError::validation(concat!($what, " must not be empty")));
+                }
+                if s.chars().count() > Self::MAX_CHARS {
+                    return Err(DomainError::validation(concat!($what, " is longer than ", $max, " characters")));
+                }
+                if has_control(s) {
+                    return Err(DomainError::validation(concat!($what, " contains control characters")));
+                }
+                Ok(Self(s.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+name_type!(/// A person's display name.
+    DisplayName, "display name", 100);
+name_type!(/// An organization's name.
+    OrgName, "organization name", 100);
+name_type!(/// The name of a workspace or an assistant.
+    ResourceName, "name", 100);
+
+/// A new password, checked for length (NIST SP 800-63B: at least 8, and a
+/// bound so that hashing cost stays predictable). Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 8;
+    pub const MAX_CHARS: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let n = raw.chars().count();
+        if n < Self::MIN_CHARS {
+            return Err(DomainError::validation(
+                "password must be at least 8 characters",
+            ));
+        }
+        if n > Self::MAX_CHARS {
+            return Err(DomainError::validation(
+                "password must be at most 128 characters",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_kept_as_given() {
+        let e = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
+        assert_eq!(e.as_str(), "Ada.Lovelace@Example.COM");
+        assert_eq!(e.normalized(), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_rejected() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@@example.com",
+            "a@example..com",
+            ".a@example.com",
+            "a@-example.com",
+            "a\n@example.com",
+            "<a>@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert!(Email::parse(&long).is_err());
+    }
+
+    #[test]
+    fn names_are_bounded_and_clean() {
+        assert_eq!(DisplayName::parse("  Ada ").unwrap().as_str(), "Ada");
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"x".repeat(101)).is_err());
+        assert!(DisplayName::parse(&"é".repeat(100)).is_ok());
+        assert!(OrgName::parse("Acme\u{0}").is_err());
+    }
+
+    #[test]
+    fn passwords_have_bounds_and_never_print() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse(&"p".repeat(129)).is_err());
+        let p = Password::parse("correct horse").unwrap();
+        assert_eq!(format!("{p:?}"), "Password(..)");
+    }
+}

@@ -1,0 +1,6 @@
+//! Who is calling: access tokens, password hashing, and the per-request
+//! viewer the bearer token resolves to.
+
+pub mod passwords;
+pub mod tokens;
+pub mod viewer;

@@ -1,0 +1,51 @@
+//! The GraphQL schema: objects, queries, mutations, guards and loaders.
+
+mod account;
+mod connection;
+mod context;
+mod enums;
+mod guards;
+mod invitation;
+mod loaders;
+mod member;
+mod organization;
+mod query;
+mod user;
+mod workspace;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+pub use context::Services;
+pub(crate) use context::request_data;
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    account::AccountMutation,
+    organization::OrganizationMutation,
+    workspace::WorkspaceMutation,
+    invitation::InvitationMutation,
+);
+
+pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;
+
+/// The schema with its services and limits.
+pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
+    let limits = services.config.limits.clone();
+    let mut builder = Schema::build(query::Query, Mutation::default(), EmptySubscription)
+        .data(services.clone())
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(5)
+        .extension(crate::limits::AliasLimit(limits.max_aliases));
+    if !services.config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema (what `roster schema` prints).
+pub fn sdl() -> String {
+    Schema::build(query::Query, Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,201 @@
+//! Accounts and sessions: sign up, log in, refresh, log out, change password.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use roster_domain::model::{NewSession, NewUser, Rotation, User};
+use roster_domain::token::{SecretToken, TokenHash};
+use roster_domain::{DisplayName, DomainError, Email, Password, SessionId, UserId};
+
+use super::context::{Services, services, viewer};
+use super::guards::SignedIn;
+use super::user::UserNode;
+use crate::auth::tokens::TokenSubject;
+use crate::error::ApiError;
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    access_token: String,
+    refresh_token: String,
+    access_token_expires_at: DateTime<Utc>,
+    user: UserNode,
+}
+
+/// Refresh tokens we issue are 43 characters; anything far longer is not one.
+const MAX_REFRESH_TOKEN_LEN: usize = 256;
+
+/// A new session for `user`: its first refresh token and an access token.
+fn new_session(services: &Services, user: UserId) -> (NewSession, SecretToken) {
+    let refresh = SecretToken::generate();
+    let now = services.clock.now();
+    let ttl = chrono::Duration::from_std(services.config.session_ttl)
+        .unwrap_or(chrono::Duration::days(30));
+    let session = NewSession {
+        id: SessionId::new(),
+        user_id: user,
+        refresh_token: refresh.hash(),
+        now,
+        expires_at: now + ttl,
+    };
+    (session, refresh)
+}
+
+fn payload(
+    services: &Services,
+    user: User,
+    session: SessionId,
+    refresh: &SecretToken,
+) -> AuthPayload {
+    let (access_token, expires_at) = services.tokens.issue(
+        TokenSubject {
+            user: user.id,
+            session,
+        },
+        services.clock.now(),
+    );
+    AuthPayload {
+        access_token,
+        refresh_token: refresh.as_str().to_owned(),
+        access_token_expires_at: expires_at,
+        user: UserNode(user),
+    }
+}
+
+pub(super) async fn open_session(services: &Services, user: User) -> Result<AuthPayload, ApiError> {
+    let (session, refresh) = new_session(services, user.id);
+    let id = session.id;
+    services.store.create_session(session).await?;
+    Ok(payload(services, user, id, &refresh))
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        display_name: String,
+    ) -> Result<AuthPayload, ApiError> {
+        let email = Email::parse(&email)?;
+        let password = Password::parse(&password)?;
+        let display_name = DisplayName::parse(&display_name)?;
+        let services = services(ctx);
+        let password_hash = services.passwords.hash(&password).await?;
+        let user = services
+            .store
+            .create_user(NewUser {
+                id: UserId::new(),
+                email,
+                display_name,
+                password_hash,
+                now: services.clock.now(),
+            })
+            .await?;
+        open_session(services, user).await
+    }
+
+    /// A wrong password and an unknown email get the same answer, in about
+    /// the same time.
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> Result<AuthPayload, ApiError> {
+        let email = Email::parse(&email).map_err(|_| DomainError::WrongCredentials)?;
+        if password.chars().count() > Password::MAX_CHARS {
+            return Err(DomainError::WrongCredentials.into());
+        }
+        let services = services(ctx);
+        let credentials = services
+            .store
+            .credentials_by_email(&email, services.clock.now())
+            .await?;
+        let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
+        if !services.passwords.verify(&password, hash).await {
+            return Err(DomainError::WrongCredentials.into());
+        }
+        let user = credentials.ok_or(DomainError::WrongCredentials)?.user;
+        open_session(services, user).await
+    }
+
+    /// Trades a refresh token for a new pair. Each refresh token works
+    /// once; presenting a spent one ends its whole session.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> Result<AuthPayload, ApiError> {
+        if refresh_token.len() > MAX_REFRESH_TOKEN_LEN {
+            return Err(DomainError::Unauthenticated.into());
+        }
+        let services = services(ctx);
+        let next = SecretToken::generate();
+        let rotation = services
+            .store
+            .rotate_refresh_token(
+                &TokenHash::of(&refresh_token),
+                &next.hash(),
+                services.clock.now(),
+            )
+            .await?;
+        match rotation {
+            Rotation::Rotated { session, user } => Ok(payload(services, user, session, &next)),
+            Rotation::Reused => {
+                tracing::warn!("a spent refresh token was presented; its session is revoked");
+                Err(DomainError::Unauthenticated.into())
+            }
+            Rotation::Invalid => Err(DomainError::Unauthenticated.into()),
+        }
+    }
+
+    /// Ends the caller's session at once: its access and refresh tokens
+    /// stop working.
+    #[graphql(guard = "SignedIn")]
+    async fn log_out(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        let session = viewer(ctx).session()?;
+        let services = services(ctx);
+        services
+            .store
+            .end_session(session, services.clock.now())
+            .await?;
+        Ok(true)
+    }
+
+    /// Sets a new password, ends every session of the account, and opens a
+    /// fresh one.
+    #[graphql(guard = "SignedIn")]
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<AuthPayload, ApiError> {
+        let me = viewer(ctx).user_pending_password_change()?;
+        let new_password = Password::parse(&new_password)?;
+        if new_password.expose() == current_password {
+            return Err(DomainError::validation(
+                "the new password must differ from the current one",
+            )
+            .into());
+        }
+        let services = services(ctx);
+        let credentials = services.store.credentials_by_id(me.id).await?;
+        let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
+        if !services.passwords.verify(&current_password, hash).await {
+            return Err(DomainError::Forbidden.into());
+        }
+        let new_hash = services.passwords.hash(&new_password).await?;
+        let (session, refresh) = new_session(services, me.id);
+        let id = session.id;
+        let user = services
+            .store
+            .change_password(me.id, new_hash, session)
+            .await?;
+        Ok(payload(services, user, id, &refresh))
+    }
+}

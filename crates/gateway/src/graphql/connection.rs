@@ -1,0 +1,50 @@
+//! Cursor connections: opaque cursors, `pageInfo`, `totalCount`.
+
+use async_graphql::SimpleObject;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+use roster_domain::DomainError;
+
+use super::member::MemberNode;
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "MemberEdge")]
+pub struct MemberEdge {
+    pub cursor: String,
+    pub node: MemberNode,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "MemberConnection")]
+pub struct MemberConnection {
+    pub edges: Vec<MemberEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// A cursor for the item `id` of a list of `kind`.
+pub fn encode_cursor(kind: &str, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// The id in a cursor given by a client; anything else is `VALIDATION`.
+pub fn decode_cursor(kind: &str, cursor: &str) -> Result<Uuid, DomainError> {
+    let invalid = || DomainError::validation("after is not a cursor of this list");
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let id = text
+        .strip_prefix(kind)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .ok_or_else(invalid)?;
+    Uuid::parse_str(id).map_err(|_| invalid())
+}

@@ -1,0 +1,83 @@
+//! What resolvers reach through the context: the services (per schema),
+//! the viewer and the loaders (per request), and the viewer's membership in
+//! an organization, resolved once per request.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use tracing::Instrument;
+
+use roster_domain::model::Membership;
+use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
+
+use super::loaders::{StoreLoader, ViewerIn, load_failed};
+use crate::auth::viewer::Viewer;
+use crate::config::GatewayConfig;
+use crate::{AccessTokens, Passwords};
+
+/// Shared by every request.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: AccessTokens,
+    pub passwords: Passwords,
+    pub config: GatewayConfig,
+}
+
+pub type Loader = DataLoader<StoreLoader, HashMapCache>;
+
+/// The data one request adds to the schema's: who calls, and a fresh
+/// loader (its cache lives as long as the request).
+pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer, Loader) {
+    let loader = StoreLoader {
+        store: services.store.clone(),
+        clock: services.clock.clone(),
+        viewer: match &viewer {
+            Viewer::Authenticated { user, .. } => Some(user.id),
+            _ => None,
+        },
+    };
+    let loader = DataLoader::with_cache(
+        loader,
+        |f| tokio::spawn(f.in_current_span()),
+        HashMapCache::default(),
+    );
+    (viewer, loader)
+}
+
+pub fn services<'a>(ctx: &Context<'a>) -> &'a Arc<Services> {
+    ctx.data_unchecked::<Arc<Services>>()
+}
+
+pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+    ctx.data_unchecked::<Viewer>()
+}
+
+pub fn loader<'a>(ctx: &Context<'a>) -> &'a Loader {
+    ctx.data_unchecked::<Loader>()
+}
+
+/// The viewer's ACTIVE membership in `org`. Not a member (or only invited):
+/// `NOT_FOUND`, so another organization's ids reveal nothing. BLOCKED:
+/// `FORBIDDEN`, at once, whatever token it holds.
+pub async fn membership(ctx: &Context<'_>, org: OrgId) -> Result<Membership, DomainError> {
+    viewer(ctx).user()?;
+    let m = loader(ctx)
+        .load_one(ViewerIn(org))
+        .await
+        .map_err(load_failed)?
+        .ok_or(DomainError::NotFound)?;
+    match m.status {
+        MemberStatus::Active => Ok(m),
+        MemberStatus::Blocked => Err(DomainError::Forbidden),
+        MemberStatus::Invited => Err(DomainError::NotFound),
+    }
+}
+
+/// Ids given by a client; a malformed one is `NOT_FOUND` (no such object).
+pub fn parse_ids<T: std::str::FromStr<Err = DomainError>>(
+    ids: &[async_graphql::ID],
+) -> Result<Vec<T>, DomainError> {
+    ids.iter().map(|id| id.parse()).collect()
+}

@@ -1,0 +1,171 @@
+//! Guards: the only place that asks the permission table whether the
+//! caller may attempt an operation. Resolvers never compare roles.
+
+use async_graphql::{Context, Guard, ID};
+
+use roster_domain::model::Membership;
+use roster_domain::permission::{self, Action};
+use roster_domain::{
+    AssistantId, DomainError, InvitationId, MemberStatus, OrgId, UserId, WorkspaceId,
+};
+
+use super::context::{loader, membership, viewer};
+use super::loaders::load_failed;
+use crate::error::ApiError;
+
+fn deny(e: DomainError) -> async_graphql::Error {
+    ApiError(e).into()
+}
+
+/// Signed in, with no password change pending.
+pub struct Authenticated;
+
+impl Guard for Authenticated {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        viewer(ctx).user().map(|_| ()).map_err(deny)
+    }
+}
+
+/// Signed in, possibly with a password change pending (`me`, `logOut`,
+/// `changePassword`).
+pub struct SignedIn;
+
+impl Guard for SignedIn {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        viewer(ctx)
+            .user_pending_password_change()
+            .map(|_| ())
+            .map_err(deny)
+    }
+}
+
+/// What a field argument names, through which its organization is found.
+#[derive(Clone, Copy)]
+pub enum OrgOf {
+    Org(OrgId),
+    Workspace(WorkspaceId),
+    Assistant(AssistantId),
+    Invitation(InvitationId),
+    /// A malformed id: no such object.
+    Nothing,
+}
+
+impl OrgOf {
+    pub fn org(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Org)
+    }
+    pub fn workspace(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Workspace)
+    }
+    pub fn assistant(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Assistant)
+    }
+    pub fn invitation(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Invitation)
+    }
+
+    /// The organization, or `NOT_FOUND` for what does not exist.
+    pub async fn resolve(self, ctx: &Context<'_>) -> Result<OrgId, DomainError> {
+        let loader = loader(ctx);
+        let org = match self {
+            Self::Org(org) => Some(org),
+            Self::Workspace(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|w| w.org_id),
+            Self::Assistant(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|a| a.org_id),
+            Self::Invitation(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|i| i.org_id),
+            Self::Nothing => None,
+        };
+        org.ok_or(DomainError::NotFound)
+    }
+}
+
+/// An operation on what a field argument names: the caller is an ACTIVE
+/// member of its organization whose role the table grants `action` (or,
+/// with no action, any member). Another organization's object is
+/// `NOT_FOUND`, like one that does not exist.
+pub struct OrgGuard {
+    target: OrgOf,
+    action: Option<Action>,
+}
+
+impl OrgGuard {
+    pub fn new(org: &ID, action: Action) -> Self {
+        Self::on(OrgOf::org(org), action)
+    }
+
+    pub fn on(target: OrgOf, action: Action) -> Self {
+        Self {
+            target,
+            action: Some(action),
+        }
+    }
+
+    pub fn member_of(org: &ID) -> Self {
+        Self {
+            target: OrgOf::org(org),
+            action: None,
+        }
+    }
+}
+
+impl Guard for OrgGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        viewer(ctx).user().map_err(deny)?;
+        let org = self.target.resolve(ctx).await.map_err(deny)?;
+        let m = membership(ctx, org).await.map_err(deny)?;
+        if let Some(action) = self.action {
+            permission::require(m.role, action).map_err(deny)?;
+        }
+        Ok(())
+    }
+}
+
+/// A field of an organization already resolved for the viewer: the table
+/// must grant the viewer's role `action`.
+pub struct Can<'a> {
+    viewer: &'a Membership,
+    action: Action,
+}
+
+impl<'a> Can<'a> {
+    pub fn new(viewer: &'a Membership, action: Action) -> Self {
+        Self { viewer, action }
+    }
+}
+
+impl Guard for Can<'_> {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        viewer(ctx).user().map_err(deny)?;
+        if self.viewer.status != MemberStatus::Active {
+            return Err(deny(DomainError::Forbidden));
+        }
+        permission::require(self.viewer.role, self.action)
+            .map(|_| ())
+            .map_err(deny)
+    }
+}
+
+/// A field only its own user may read (`User.memberships`).
+pub struct IsViewer(pub UserId);
+
+impl Guard for IsViewer {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let me = viewer(ctx).user_pending_password_change().map_err(deny)?;
+        if me.id == self.0 {
+            Ok(())
+        } else {
+            Err(deny(DomainError::Forbidden))
+        }
+    }
+}

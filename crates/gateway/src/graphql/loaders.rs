@@ -1,0 +1,164 @@
+//! One DataLoader per request, keyed by type: users, organizations, seat
+//! counts and the viewer's memberships each load in one query per batch.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use roster_domain::invitation::Invitation;
+use roster_domain::model::{Assistant, AssistantSeat, Membership, Organization, User, Workspace};
+use roster_domain::{
+    AssistantId, Clock, DomainError, InvitationId, MemberId, OrgId, Store, UserId, WorkspaceId,
+};
+
+pub struct StoreLoader {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub viewer: Option<UserId>,
+}
+
+/// The viewer's membership in an organization.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ViewerIn(pub OrgId);
+
+/// Seats in use in an organization.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeatsOf(pub OrgId);
+
+/// Loader errors are shared between waiters, hence the `Arc`.
+pub type LoadError = Arc<DomainError>;
+
+/// A failed load, as the error of the field that waited on it.
+pub fn load_failed(e: LoadError) -> DomainError {
+    #[derive(Debug)]
+    struct Shared(LoadError);
+    impl std::fmt::Display for Shared {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "load failed: {}", self.0)
+        }
+    }
+    impl std::error::Error for Shared {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            std::error::Error::source(&*self.0)
+        }
+    }
+    DomainError::internal(Shared(e))
+}
+
+impl async_graphql::dataloader::Loader<UserId> for StoreLoader {
+    type Value = User;
+    type Error = LoadError;
+    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, User>, LoadError> {
+        let users = self.store.users_by_ids(keys).await?;
+        Ok(users.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+impl async_graphql::dataloader::Loader<OrgId> for StoreLoader {
+    type Value = Organization;
+    type Error = LoadError;
+    async fn load(&self, keys: &[OrgId]) -> Result<HashMap<OrgId, Organization>, LoadError> {
+        let orgs = self.store.organizations_by_ids(keys).await?;
+        Ok(orgs.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+impl async_graphql::dataloader::Loader<SeatsOf> for StoreLoader {
+    type Value = i64;
+    type Error = LoadError;
+    async fn load(&self, keys: &[SeatsOf]) -> Result<HashMap<SeatsOf, i64>, LoadError> {
+        let orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
+        let seats = self.store.seats_used(&orgs).await?;
+        Ok(seats
+            .into_iter()
+            .map(|(org, n)| (SeatsOf(org), n))
+            .collect())
+    }
+}
+
+impl async_graphql::dataloader::Loader<ViewerIn> for StoreLoader {
+    type Value = Membership;
+    type Error = LoadError;
+    /// Also records the viewer's activity (at most once a minute per
+    /// membership): loading happens once per organization per request.
+    async fn load(&self, keys: &[ViewerIn]) -> Result<HashMap<ViewerIn, Membership>, LoadError> {
+        let Some(user) = self.viewer else {
+            return Ok(HashMap::new());
+        };
+        let orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
+        let memberships = self.store.memberships_in(user, &orgs).await?;
+        let now = self.clock.now();
+        for m in &memberships {
+            if m.activity_is_stale(now) {
+                self.store.touch_membership(m.id, now).await?;
+            }
+        }
+        Ok(memberships
+            .into_iter()
+            .map(|m| (ViewerIn(m.org_id), m))
+            .collect())
+    }
+}
+
+macro_rules! by_id_loader {
+    ($key:ty, $value:ty, $method:ident) => {
+        impl async_graphql::dataloader::Loader<$key> for StoreLoader {
+            type Value = $value;
+            type Error = LoadError;
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                let found = self.store.$method(keys).await?;
+                Ok(found.into_iter().map(|v| (v.id, v)).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(WorkspaceId, Workspace, workspaces_by_ids);
+by_id_loader!(AssistantId, Assistant, assistants_by_ids);
+by_id_loader!(InvitationId, Invitation, invitations_by_ids);
+
+/// Groups `(key, value)` rows under their key; every asked key answers,
+/// with an empty list when it has no rows.
+fn grouped<K: Copy + Eq + std::hash::Hash, V>(
+    keys: &[K],
+    rows: impl IntoIterator<Item = (K, V)>,
+) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (k, v) in rows {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
+macro_rules! list_loader {
+    ($(#[$doc:meta])* $key:ident($id:ty) => $value:ty, |$store:ident, $ids:ident| $fetch:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub $id);
+
+        impl async_graphql::dataloader::Loader<$key> for StoreLoader {
+            type Value = Vec<$value>;
+            type Error = LoadError;
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$value>>, LoadError> {
+                let $store = &self.store;
+                let $ids: Vec<$id> = keys.iter().map(|k| k.0).collect();
+                let rows = $fetch;
+                Ok(grouped(keys, rows.into_iter().map(|(k, v)| ($key(k), v))))
+            }
+        }
+    };
+}
+
+list_loader!(/// A member's workspaces.
+    WorkspacesOf(MemberId) => Workspace, |store, ids| store.member_workspaces(&ids).await?);
+list_loader!(/// A member's assistant places.
+    AssistantsOf(MemberId) => (AssistantSeat, Assistant),
+    |store, ids| store.member_assistants(&ids).await?.into_iter().map(|(s, a)| (s.member_id, (s, a))));
+list_loader!(/// The members of a workspace.
+    MembersOfWorkspace(WorkspaceId) => Membership, |store, ids| store.workspace_members(&ids).await?);
+list_loader!(/// The members placed on an assistant.
+    MembersOfAssistant(AssistantId) => (AssistantSeat, Membership),
+    |store, ids| store.assistant_members(&ids).await?.into_iter().map(|(s, m)| (s.assistant_id, (s, m))));
+list_loader!(/// The workspaces an invitation names.
+    WorkspacesOfInvitation(InvitationId) => Workspace, |store, ids| store.invitation_workspaces(&ids).await?);
+list_loader!(/// The assistants an invitation names.
+    AssistantsOfInvitation(InvitationId) => Assistant, |store, ids| store.invitation_assistants(&ids).await?);

@@ -1,0 +1,268 @@
+//! `Organization` as its viewer sees it, and the mutations on one.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+
+use roster_domain::model::{
+    AssignmentScope, InvitationTtl, MemberFilter, MemberScope, Membership, NewOrganization,
+    Organization, OrganizationPatch, PageRequest,
+};
+use roster_domain::permission::Action;
+use roster_domain::{DomainError, MemberId, OrgId, OrgName};
+
+use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
+use super::context::{loader, membership, services, viewer};
+use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
+use super::guards::{Authenticated, Can, OrgGuard};
+use super::invitation::{InvitationConnection, invitation_page};
+use super::loaders::{SeatsOf, load_failed};
+use super::member::MemberNode;
+use super::user::{UserNode, load_user};
+use super::workspace::{AssistantNode, WorkspaceNode};
+use crate::error::ApiError;
+
+pub struct OrganizationNode {
+    pub org: Organization,
+    /// The caller's membership here: what every field's guard reads.
+    pub viewer: Membership,
+}
+
+/// The longest `search` the member list accepts.
+const MAX_SEARCH_CHARS: usize = 100;
+
+#[Object(name = "Organization")]
+impl OrganizationNode {
+    async fn id(&self) -> ID {
+        ID(self.org.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.org.name
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.org.created_at
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
+    async fn owner(&self, ctx: &Context<'_>) -> Result<UserNode, ApiError> {
+        load_user(ctx, self.org.owner_id).await
+    }
+    /// The caller's role here.
+    async fn viewer_role(&self) -> OrgRole {
+        self.viewer.role.into()
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
+    async fn invitation_delivery(&self) -> InvitationDelivery {
+        self.org.invitation_delivery.into()
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
+    async fn invitation_ttl_hours(&self) -> i32 {
+        self.org.invitation_ttl_hours()
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewBilling)")]
+    async fn plan(&self) -> Plan {
+        self.org.plan.into()
+    }
+    /// Null when the plan is unlimited.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewBilling)")]
+    async fn seat_limit(&self) -> Option<i64> {
+        self.org.plan.seat_limit()
+    }
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewBilling)")]
+    async fn seats_used(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        Ok(loader(ctx)
+            .load_one(SeatsOf(self.org.id))
+            .await
+            .map_err(load_failed)?
+            .unwrap_or(0))
+    }
+    /// All workspaces; a MEMBER sees only those it is assigned to.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewWorkspaces)")]
+    async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<WorkspaceNode>, ApiError> {
+        let scope = AssignmentScope::for_viewer(&self.viewer, Action::ViewWorkspaces);
+        let found = services(ctx)
+            .store
+            .organization_workspaces(self.org.id, scope)
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|workspace| WorkspaceNode {
+                workspace,
+                viewer: self.viewer.clone(),
+            })
+            .collect())
+    }
+    /// All assistants; a MEMBER sees only those it is assigned to.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewMembers)")]
+    async fn assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
+        let scope = AssignmentScope::for_viewer(&self.viewer, Action::ViewMembers);
+        let found = services(ctx)
+            .store
+            .organization_assistants(self.org.id, scope)
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|assistant| AssistantNode {
+                assistant,
+                viewer: self.viewer.clone(),
+            })
+            .collect())
+    }
+    /// Invitations, oldest first; for those who may invite.
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::InviteOrRemoveMembers)",
+        complexity = "(first.unwrap_or(50).clamp(0, 100) as usize) * child_complexity + 2"
+    )]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+        status: Option<InvitationStatus>,
+    ) -> Result<InvitationConnection, ApiError> {
+        invitation_page(ctx, &self.viewer, first.unwrap_or(50), after, status).await
+    }
+    /// Members, oldest first. A MEMBER sees itself only.
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::ViewMembers)",
+        complexity = "(first.unwrap_or(50).clamp(0, 100) as usize) * child_complexity + 2"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        role: Option<OrgRole>,
+        status: Option<MemberStatus>,
+    ) -> Result<MemberConnection, ApiError> {
+        if search
+            .as_deref()
+            .is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS)
+        {
+            return Err(DomainError::validation("search is longer than 100 characters").into());
+        }
+        let after = after
+            .map(|c| decode_cursor("member", &c).map(MemberId))
+            .transpose()?;
+        let page = PageRequest::new(first.unwrap_or(50), after)?;
+        let filter = MemberFilter {
+            search: search.map(|s| s.trim().to_owned()),
+            role: role.map(Into::into),
+            status: status.map(Into::into),
+        };
+        let scope = MemberScope::for_viewer(&self.viewer);
+        let page = services(ctx)
+            .store
+            .list_members(self.org.id, scope, &filter, page)
+            .await?;
+        prime_member_page(ctx, &self.org, &page.items).await?;
+        let edges: Vec<MemberEdge> = page
+            .items
+            .into_iter()
+            .map(|m| MemberEdge {
+                cursor: encode_cursor("member", m.id.0),
+                node: MemberNode {
+                    member: m,
+                    viewer: self.viewer.clone(),
+                },
+            })
+            .collect();
+        Ok(MemberConnection {
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            total_count: page.total_count,
+        })
+    }
+}
+
+/// Loads what the selection will ask of a page's members in one batch per
+/// kind, instead of trusting the loader's timing window to gather them.
+async fn prime_member_page(
+    ctx: &Context<'_>,
+    org: &Organization,
+    members: &[Membership],
+) -> Result<(), ApiError> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if node.field("organization").exists() {
+        loader(ctx).feed_one(org.id, org.clone()).await;
+    }
+    if node.field("user").exists() {
+        loader(ctx)
+            .load_many(members.iter().map(|m| m.user_id))
+            .await
+            .map_err(load_failed)?;
+    }
+    Ok(())
+}
+
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    name: Option<String>,
+    invitation_delivery: Option<InvitationDelivery>,
+    /// The lifetime of invitations sent by the delivery in effect after
+    /// this update, 1 to 720 hours.
+    invitation_ttl_hours: Option<i32>,
+}
+
+impl UpdateOrganizationInput {
+    fn parse(self) -> Result<OrganizationPatch, DomainError> {
+        Ok(OrganizationPatch {
+            name: self.name.as_deref().map(OrgName::parse).transpose()?,
+            invitation_delivery: self.invitation_delivery.map(Into::into),
+            invitation_ttl_hours: self
+                .invitation_ttl_hours
+                .map(InvitationTtl::parse)
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// Creates an organization; the caller becomes its owner and ADMIN.
+    #[graphql(guard = "Authenticated")]
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> Result<OrganizationNode, ApiError> {
+        let name = OrgName::parse(&name)?;
+        let me = viewer(ctx).user()?;
+        let services = services(ctx);
+        let org = services
+            .store
+            .create_organization(NewOrganization {
+                id: OrgId::new(),
+                name,
+                owner: me.id,
+                now: services.clock.now(),
+            })
+            .await?;
+        let viewer = membership(ctx, org.id).await?;
+        Ok(OrganizationNode { org, viewer })
+    }
+
+    #[graphql(guard = "OrgGuard::new(&id, Action::EditOrgInfo)")]
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrganizationInput,
+    ) -> Result<OrganizationNode, ApiError> {
+        let patch = input.parse()?;
+        let viewer = membership(ctx, id.parse()?).await?;
+        let services = services(ctx);
+        let org = services
+            .store
+            .update_organization(viewer.org_id, viewer.user_id, patch, services.clock.now())
+            .await?;
+        Ok(OrganizationNode { org, viewer })
+    }
+}

@@ -1,0 +1,49 @@
+//! The root query.
+
+use async_graphql::{Context, ID, Object};
+
+use roster_domain::DomainError;
+
+use super::context::{loader, membership, viewer};
+use super::guards::OrgGuard;
+use super::invitation::{InvitationPreviewNode, preview};
+use super::loaders::load_failed;
+use super::organization::OrganizationNode;
+use super::user::UserNode;
+use crate::auth::viewer::Viewer;
+use crate::error::ApiError;
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Null when not authenticated.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<UserNode>, ApiError> {
+        match viewer(ctx) {
+            Viewer::Anonymous => Ok(None),
+            Viewer::Rejected => Err(DomainError::Unauthenticated.into()),
+            Viewer::Authenticated { user, .. } => Ok(Some(UserNode(user.clone()))),
+        }
+    }
+
+    /// Public: what a token holder sees on the accept page.
+    async fn invitation_preview(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> Result<InvitationPreviewNode, ApiError> {
+        preview(ctx, &token).await
+    }
+
+    /// An organization the caller belongs to; any other id is `NOT_FOUND`.
+    #[graphql(guard = "OrgGuard::member_of(&id)")]
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<OrganizationNode, ApiError> {
+        let viewer = membership(ctx, id.parse()?).await?;
+        let org = loader(ctx)
+            .load_one(viewer.org_id)
+            .await
+            .map_err(load_failed)?
+            .ok_or(DomainError::NotFound)?;
+        Ok(OrganizationNode { org, viewer })
+    }
+}

@@ -1,0 +1,59 @@
+//! `User`: a global account.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+
+use roster_domain::model::User;
+
+use super::context::{loader, services};
+use super::guards::IsViewer;
+use super::loaders::load_failed;
+use super::member::MemberNode;
+use crate::error::ApiError;
+
+pub struct UserNode(pub User);
+
+#[Object(name = "User")]
+impl UserNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn must_change_password(&self) -> bool {
+        self.0.must_change_password
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The caller's own memberships; only visible on `me`.
+    #[graphql(guard = "IsViewer(self.0.id)")]
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
+        let memberships = services(ctx).store.memberships_of(self.0.id).await?;
+        if ctx.look_ahead().field("organization").exists() {
+            loader(ctx)
+                .load_many(memberships.iter().map(|m| m.org_id))
+                .await
+                .map_err(load_failed)?;
+        }
+        Ok(memberships
+            .into_iter()
+            .map(|m| MemberNode {
+                viewer: m.clone(),
+                member: m,
+            })
+            .collect())
+    }
+}
+
+/// A user by id, through the request's loader.
+pub async fn load_user(ctx: &Context<'_>, id: roster_domain::UserId) -> Result<UserNode, ApiError> {
+    let user = loader(ctx).load_one(id).await.map_err(load_failed)?;
+    Ok(UserNode(user.ok_or_else(|| {
+        roster_domain::DomainError::internal(format!("user {id} vanished"))
+    })?))
+}

@@ -1,0 +1,210 @@
+//! `Workspace` and `Assistant`, and the mutations that manage them.
+
+use async_graphql::{Context, ID, Object};
+
+use roster_domain::model::{Assistant, MemberScope, Membership, Workspace};
+use roster_domain::permission::Action;
+use roster_domain::{ResourceName, UserId, WorkspaceId};
+
+use super::context::{loader, membership, parse_ids, services};
+use super::guards::{OrgGuard, OrgOf};
+use super::loaders::{MembersOfAssistant, MembersOfWorkspace, load_failed};
+use super::member::MemberNode;
+use crate::error::ApiError;
+
+pub struct WorkspaceNode {
+    pub workspace: Workspace,
+    pub viewer: Membership,
+}
+
+/// The members the viewer may see among `members` (a MEMBER sees itself,
+/// unless `manages` says it manages the list's assistant).
+fn visible(viewer: &Membership, members: Vec<Membership>, manages: bool) -> Vec<MemberNode> {
+    let scope = MemberScope::for_viewer(viewer);
+    members
+        .into_iter()
+        .filter(|m| {
+            manages
+                || matches!(scope, MemberScope::All)
+                || scope == MemberScope::VisibleTo(m.user_id)
+        })
+        .map(|member| MemberNode {
+            member,
+            viewer: viewer.clone(),
+        })
+        .collect()
+}
+
+#[Object(name = "Workspace")]
+impl WorkspaceNode {
+    async fn id(&self) -> ID {
+        ID(self.workspace.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.workspace.name
+    }
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
+        let members = loader(ctx)
+            .load_one(MembersOfWorkspace(self.workspace.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(visible(&self.viewer, members.unwrap_or_default(), false))
+    }
+}
+
+pub struct AssistantNode {
+    pub assistant: Assistant,
+    pub viewer: Membership,
+}
+
+impl AssistantNode {
+    /// The assistant's members with their manager flag, as the viewer may
+    /// see them: an assistant manager sees all of its assistant's users.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        managers_only: bool,
+    ) -> Result<Vec<MemberNode>, ApiError> {
+        let seats = loader(ctx)
+            .load_one(MembersOfAssistant(self.assistant.id))
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        let manages = seats
+            .iter()
+            .any(|(s, _)| s.member_id == self.viewer.id && s.is_manager);
+        let members = seats
+            .into_iter()
+            .filter(|(s, _)| !managers_only || s.is_manager)
+            .map(|(_, m)| m)
+            .collect();
+        Ok(visible(&self.viewer, members, manages))
+    }
+}
+
+#[Object(name = "Assistant")]
+impl AssistantNode {
+    async fn id(&self) -> ID {
+        ID(self.assistant.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.assistant.name
+    }
+    async fn users(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
+        self.members(ctx, false).await
+    }
+    async fn managers(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
+        self.members(ctx, true).await
+    }
+}
+
+#[derive(Default)]
+pub struct WorkspaceMutation;
+
+#[Object]
+impl WorkspaceMutation {
+    #[graphql(guard = "OrgGuard::new(&organization_id, Action::ManageWorkspaces)")]
+    async fn create_workspace(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+    ) -> Result<WorkspaceNode, ApiError> {
+        let name = ResourceName::parse(&name)?;
+        let viewer = membership(ctx, organization_id.parse()?).await?;
+        let s = services(ctx);
+        let workspace = s
+            .store
+            .create_workspace(viewer.org_id, name, viewer.user_id, s.clock.now())
+            .await?;
+        Ok(WorkspaceNode { workspace, viewer })
+    }
+
+    #[graphql(guard = "OrgGuard::on(OrgOf::workspace(&id), Action::ManageWorkspaces)")]
+    async fn rename_workspace(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        name: String,
+    ) -> Result<WorkspaceNode, ApiError> {
+        let name = ResourceName::parse(&name)?;
+        let viewer = membership(ctx, OrgOf::workspace(&id).resolve(ctx).await?).await?;
+        let s = services(ctx);
+        let workspace = s
+            .store
+            .rename_workspace(id.parse()?, name, viewer.user_id, s.clock.now())
+            .await?;
+        Ok(WorkspaceNode { workspace, viewer })
+    }
+
+    /// Deletes the workspace and its assignments.
+    #[graphql(guard = "OrgGuard::on(OrgOf::workspace(&id), Action::ManageWorkspaces)")]
+    async fn delete_workspace(&self, ctx: &Context<'_>, id: ID) -> Result<bool, ApiError> {
+        let viewer = membership(ctx, OrgOf::workspace(&id).resolve(ctx).await?).await?;
+        let s = services(ctx);
+        s.store
+            .delete_workspace(id.parse()?, viewer.user_id, s.clock.now())
+            .await?;
+        Ok(true)
+    }
+
+    /// Replaces the workspaces of a member (ACTIVE or invited).
+    #[graphql(guard = "OrgGuard::new(&organization_id, Action::EditMemberWorkspaces)")]
+    async fn set_member_workspaces(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+        workspace_ids: Vec<ID>,
+    ) -> Result<MemberNode, ApiError> {
+        let workspaces: Vec<WorkspaceId> = parse_ids(&workspace_ids)?;
+        let viewer = membership(ctx, organization_id.parse()?).await?;
+        let s = services(ctx);
+        let member = s
+            .store
+            .set_member_workspaces(
+                viewer.org_id,
+                user_id.parse()?,
+                &workspaces,
+                viewer.user_id,
+                s.clock.now(),
+            )
+            .await?;
+        Ok(MemberNode { member, viewer })
+    }
+
+    #[graphql(guard = "OrgGuard::new(&organization_id, Action::ManageAssistants)")]
+    async fn create_assistant(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        name: String,
+    ) -> Result<AssistantNode, ApiError> {
+        let name = ResourceName::parse(&name)?;
+        let viewer = membership(ctx, organization_id.parse()?).await?;
+        let s = services(ctx);
+        let assistant = s
+            .store
+            .create_assistant(viewer.org_id, name, viewer.user_id, s.clock.now())
+            .await?;
+        Ok(AssistantNode { assistant, viewer })
+    }
+
+    /// Replaces the users of an assistant (members of its organization).
+    #[graphql(guard = "OrgGuard::on(OrgOf::assistant(&assistant_id), Action::ManageAssistants)")]
+    async fn set_assistant_users(
+        &self,
+        ctx: &Context<'_>,
+        assistant_id: ID,
+        user_ids: Vec<ID>,
+    ) -> Result<AssistantNode, ApiError> {
+        let users: Vec<UserId> = parse_ids(&user_ids)?;
+        let viewer = membership(ctx, OrgOf::assistant(&assistant_id).resolve(ctx).await?).await?;
+        let s = services(ctx);
+        let assistant = s
+            .store
+            .set_assistant_users(assistant_id.parse()?, &users, viewer.user_id, s.clock.now())
+            .await?;
+        Ok(AssistantNode { assistant, viewer })
+    }
+}

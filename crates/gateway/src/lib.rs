@@ -1,0 +1,17 @@
+//! The GraphQL gateway: the async-graphql schema on axum, the bearer-token
+//! extractor, the guards that read the permission table, the DataLoaders,
+//! the one mapping from domain errors to `extensions.code`, and the limits
+//! that keep hostile requests cheap.
+
+mod auth;
+mod config;
+mod error;
+mod graphql;
+mod http;
+mod limits;
+
+pub use auth::passwords::Passwords;
+pub use auth::tokens::AccessTokens;
+pub use config::{GatewayConfig, Limits};
+pub use graphql::{RosterSchema, build_schema, sdl};
+pub use http::{AppState, router};

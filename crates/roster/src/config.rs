@@ -1,0 +1,197 @@
+//! Configuration: environment variables, each also a flag. A bad value ends
+//! the process with one line naming the variable, and exit code 2.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use clap::{Args, Parser, Subcommand};
+use rand::RngCore;
+
+#[derive(Parser, Debug)]
+#[command(name = "roster", version, about = "Organization membership service")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Serve the GraphQL gateway, with the workers in-process (the default).
+    Serve {
+        /// Serve the gateway only; run workers with `roster worker`.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run the background workers only.
+    Worker,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…` (also read from `DATABASE_URL`).
+    #[arg(long, env = "ROSTER_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address the gateway listens on.
+    #[arg(
+        long,
+        env = "ROSTER_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: String,
+    /// Base of links in emails, and the access tokens' issuer.
+    #[arg(
+        long,
+        env = "ROSTER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
+    /// HS256 key (at least 32 bytes); generated once into the data
+    /// directory when unset.
+    #[arg(long, env = "ROSTER_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Where the embedded mode keeps its generated secret.
+    #[arg(long, env = "ROSTER_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// SMTP server for outgoing mail; unset writes `.eml` files instead.
+    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The file outbox used when no SMTP server is set.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_DIR",
+        default_value = "data/outbox",
+        global = true
+    )]
+    pub mail_dir: PathBuf,
+    /// Sender of every email.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <no-reply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Whether the schema answers introspection (GraphiQL needs it).
+    #[arg(long, env = "ROSTER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+}
+
+/// A configuration error: the variable and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn config_error(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db";
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen.parse().map_err(|_| {
+            config_error(
+                "ROSTER_LISTEN",
+                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
+            )
+        })
+    }
+
+    pub fn public_url(&self) -> Result<String, ConfigError> {
+        let url = self.public_url.trim_end_matches('/');
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || url.contains(char::is_whitespace)
+        {
+            return Err(config_error(
+                "ROSTER_PUBLIC_URL",
+                "must be an http:// or https:// URL",
+            ));
+        }
+        Ok(url.to_owned())
+    }
+
+    /// The configured secret, or the one kept in the data directory
+    /// (generated on first start, with a warning).
+    pub fn jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < MIN_SECRET_BYTES {
+                return Err(config_error(
+                    "ROSTER_JWT_SECRET",
+                    "must be at least 32 bytes",
+                ));
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("jwt-secret");
+        read_or_create_secret(&path).map_err(|e| {
+            config_error(
+                "ROSTER_JWT_SECRET",
+                format!("unset, and {} failed: {e}", path.display()),
+            )
+        })
+    }
+}
+
+fn read_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let secret = existing.trim().as_bytes().to_vec();
+        if secret.len() >= MIN_SECRET_BYTES {
+            return Ok(secret);
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = STANDARD.encode(bytes);
+    write_private(path, &secret)?;
+    tracing::warn!(
+        path = %path.display(),
+        "ROSTER_JWT_SECRET is unset: generated a secret and kept it in the data directory; \
+         set ROSTER_JWT_SECRET when several gateways must accept each other's tokens"
+    );
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}

@@ -1,0 +1,5 @@
+//! The `roster` binary: see `roster --help`.
+
+fn main() -> std::process::ExitCode {
+    roster::main()
+}

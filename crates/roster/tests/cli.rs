@@ -1,0 +1,115 @@
+//! The binary itself: `roster schema` is `schema.graphql`, and bad
+//! configuration ends it at once with one line naming the variable.
+
+use std::process::Command;
+
+fn roster() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
+    for var in [
+        "ROSTER_DATABASE_URL",
+        "DATABASE_URL",
+        "ROSTER_JWT_SECRET",
+        "ROSTER_LISTEN",
+        "ROSTER_PUBLIC_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn schema_graphql_is_what_roster_schema_prints() {
+    let out = roster().arg("schema").output().expect("run roster schema");
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema.graphql"))
+            .expect("schema.graphql");
+    assert!(
+        String::from_utf8(out.stdout).expect("utf-8") == committed,
+        "schema.graphql is stale: run `cargo run -q -- schema > schema.graphql`"
+    );
+}
+
+/// Runs `roster migrate` or `roster serve` with `env`; exit code and stderr.
+fn fails_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cmd = roster();
+    cmd.current_dir(dir.path()).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run roster");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+    )
+}
+
+/// Arguments, environment, and the variable the error must name.
+type Case = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+#[test]
+fn bad_configuration_exits_2_naming_the_variable() {
+    let cases: &[Case] = &[
+        (
+            &["migrate"],
+            &[("ROSTER_DATABASE_URL", "mysql://localhost/x")],
+            "ROSTER_DATABASE_URL",
+        ),
+        (
+            &["migrate"],
+            &[("DATABASE_URL", "redis://localhost")],
+            "DATABASE_URL",
+        ),
+        (
+            &["serve"],
+            &[("ROSTER_JWT_SECRET", "too-short")],
+            "ROSTER_JWT_SECRET",
+        ),
+        (
+            &["serve"],
+            &[("ROSTER_LISTEN", "not-an-address")],
+            "ROSTER_LISTEN",
+        ),
+        (
+            &["serve"],
+            &[("ROSTER_PUBLIC_URL", "ftp://example.com")],
+            "ROSTER_PUBLIC_URL",
+        ),
+        (
+            &["migrate"],
+            &[(
+                "ROSTER_DATABASE_URL",
+                "sqlite:///proc/roster-cannot-live-here/x.db",
+            )],
+            "ROSTER_DATABASE_URL",
+        ),
+    ];
+    for (args, env, variable) in cases {
+        let (code, stderr) = fails_with(args, env);
+        assert_eq!(code, Some(2), "{env:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.contains(" WARN ")).collect();
+        assert_eq!(lines.len(), 1, "{env:?}: {stderr}");
+        assert!(lines[0].contains(variable), "{env:?}: {stderr}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_embedded_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = roster()
+        .current_dir(dir.path())
+        .arg("migrate")
+        .output()
+        .expect("run roster");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data/roster.db").exists());
+}

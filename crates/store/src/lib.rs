@@ -1,0 +1,145 @@
+//! The store port implemented twice with sqlx: SQLite (the embedded
+//! default) and PostgreSQL (production). The URL's scheme picks one.
+//!
+//! The SQL is written once, in `shared/`, in the dialect both databases
+//! speak (`$1` placeholders, `returning`, `on conflict`), and compiled once
+//! per backend: `sqlite.rs` and `postgres.rs` each fix `Db` and supply what
+//! really differs (how a writing transaction begins, how an organization is
+//! locked), then include the shared files. Each backend is a concrete type
+//! with its own migrations, and the same conformance tests run on both.
+
+// The shared files are included once per backend on purpose (see above).
+#![allow(clippy::duplicate_mod)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_domain::{DomainError, Store};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// A connected database: what the store and the job queue share.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL scheme (use sqlite:// or postgres://)")]
+    UnknownScheme,
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
+    #[error("database unreachable: {0}")]
+    Unreachable(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl Database {
+    /// Connects to `url` (scheme `sqlite:` or `postgres:`/`postgresql:`).
+    /// A SQLite file and its directory are created when missing.
+    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(30));
+                if let Some(dir) = options.get_filename().parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        ConnectError::Unreachable(format!("{}: {e}", dir.display()))
+                    })?;
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+                Ok(Self::Sqlite(pool))
+            }
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+                Ok(Self::Postgres(pool))
+            }
+            _ => Err(ConnectError::UnknownScheme),
+        }
+    }
+
+    /// Runs Roster's migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let failed = |e: sqlx::migrate::MigrateError| ConnectError::Migration(e.to_string());
+        match self {
+            Self::Sqlite(pool) => migrator(sqlx::migrate!("../../migrations/sqlite"))
+                .run(pool)
+                .await
+                .map_err(failed),
+            Self::Postgres(pool) => migrator(sqlx::migrate!("../../migrations/postgres"))
+                .run(pool)
+                .await
+                .map_err(failed),
+        }
+    }
+
+    /// The store over this database.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteStore::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Roster tracks its migrations in its own table, so that apalis's
+/// migrations (tracked in `_sqlx_migrations`) and ours never see each other
+/// as "applied but missing".
+fn migrator(mut m: Migrator) -> Migrator {
+    m.dangerous_set_table_name("_roster_migrations");
+    m
+}
+
+/// Attempts a job gets before it is left failed (each attempt retries
+/// with backoff inside the worker first).
+pub const JOB_MAX_ATTEMPTS: usize = 10;
+
+/// Any database failure we did not expect: logged by the gateway with its
+/// cause, shown to clients as `INTERNAL`.
+pub(crate) fn unexpected(e: sqlx::Error) -> DomainError {
+    DomainError::internal(e)
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}

@@ -1,0 +1,252 @@
+//! Accounts and sessions: users, log-in sessions, rotating refresh tokens.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Transaction};
+
+use roster_domain::error::Result;
+use roster_domain::model::{Credentials, NewSession, NewUser, Rotation, User};
+use roster_domain::token::TokenHash;
+use roster_domain::{DomainError, Email, SessionId, UserId};
+
+use super::rows::{CredentialsRow, USER_COLUMNS, UserRow, composed};
+use super::{BackendStore, Db, begin_write};
+use crate::{is_unique_violation, unexpected};
+
+/// A one-time password works while one of its invitations is usable:
+/// expiry is enforced at log-in, whether or not the sweeper ran.
+const TEMPORARY_PASSWORD_EXPIRED: &str = "(u.must_change_password and not exists (select 1 from invitation i \
+     where i.user_id = u.id and i.status = 'PENDING' and i.delivery = 'TEMPORARY_PASSWORD' and i.expires_at > $2))";
+
+impl BackendStore {
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
+        let row: UserRow = sqlx::query_as(
+            "insert into app_user (id, email, email_normalized, display_name, password_hash, \
+             must_change_password, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, false, $6, $6) \
+             returning id, email, display_name, must_change_password, created_at",
+        )
+        .bind(new.id.0)
+        .bind(new.email.as_str())
+        .bind(new.email.normalized())
+        .bind(new.display_name.as_str())
+        .bind(new.password_hash)
+        .bind(new.now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::Conflict("an account with this email already exists".into())
+            } else {
+                unexpected(e)
+            }
+        })?;
+        Ok(row.into())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn select_credentials_by_email(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>> {
+        let row: Option<CredentialsRow> = sqlx::query_as(composed(format!(
+            "select {USER_COLUMNS}, u.password_hash, {TEMPORARY_PASSWORD_EXPIRED} as temporary_password_expired \
+             from app_user u where u.email_normalized = $1"
+        )))
+        .bind(email.normalized())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        Ok(row.and_then(CredentialsRow::into_credentials))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn select_credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>> {
+        let row: Option<CredentialsRow> = sqlx::query_as(composed(format!(
+            "select {USER_COLUMNS}, u.password_hash, false as temporary_password_expired from app_user u where u.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        Ok(row.and_then(CredentialsRow::into_credentials))
+    }
+
+    #[tracing::instrument(skip_all, fields(n = ids.len()))]
+    pub(super) async fn select_users(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "select {USER_COLUMNS} from app_user u where u.id in ("
+        ));
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        list.push_unseparated(")");
+        let rows: Vec<UserRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn open_session(&self, session: NewSession) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        insert_session(&mut tx, &session).await?;
+        tx.commit().await.map_err(unexpected)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn rotate(
+        &self,
+        presented: &TokenHash,
+        next: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let found: Option<(uuid::Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "select t.session_id, t.spent_at from refresh_token t join session s on s.id = t.session_id \
+             where t.token_hash = $1 and s.ended_at is null and s.expires_at > $2",
+        )
+        .bind(presented.as_bytes())
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let Some((session_id, spent_at)) = found else {
+            return Ok(Rotation::Invalid);
+        };
+        // Spend the token; zero rows means it was spent before (or by a
+        // concurrent refresh that won): a replay, so the family dies.
+        let spent = sqlx::query(
+            "update refresh_token set spent_at = $2 where token_hash = $1 and spent_at is null",
+        )
+        .bind(presented.as_bytes())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?
+        .rows_affected();
+        if spent_at.is_some() || spent == 0 {
+            sqlx::query("update session set ended_at = $2 where id = $1 and ended_at is null")
+                .bind(session_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(unexpected)?;
+            tx.commit().await.map_err(unexpected)?;
+            return Ok(Rotation::Reused);
+        }
+        sqlx::query(
+            "insert into refresh_token (token_hash, session_id, created_at) values ($1, $2, $3)",
+        )
+        .bind(next.as_bytes())
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let user: UserRow = sqlx::query_as(composed(format!(
+            "select {USER_COLUMNS} from app_user u join session s on s.user_id = u.id where s.id = $1"
+        )))
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(Rotation::Rotated {
+            session: SessionId(session_id),
+            user: user.into(),
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn select_session_user(
+        &self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(composed(format!(
+            "select {USER_COLUMNS} from session s join app_user u on u.id = s.user_id \
+             where s.id = $1 and s.ended_at is null and s.expires_at > $2"
+        )))
+        .bind(session.0)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        Ok(row.map(User::from))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn close_session(&self, session: SessionId, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("update session set ended_at = $2 where id = $1 and ended_at is null")
+            .bind(session.0)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        session: NewSession,
+    ) -> Result<User> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let row: UserRow = sqlx::query_as(
+            "update app_user set password_hash = $2, must_change_password = false, updated_at = $3 \
+             where id = $1 returning id, email, display_name, must_change_password, created_at",
+        )
+        .bind(user.0)
+        .bind(password_hash)
+        .bind(session.now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unexpected)?
+        .ok_or(DomainError::NotFound)?;
+        sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
+            .bind(user.0)
+            .bind(session.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(unexpected)?;
+        insert_session(&mut tx, &session).await?;
+        super::invitations::activate_temporary_password_invitations(&mut tx, user, session.now)
+            .await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(row.into())
+    }
+}
+
+async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {
+    sqlx::query(
+        "insert into session (id, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
+    )
+    .bind(s.id.0)
+    .bind(s.user_id.0)
+    .bind(s.now)
+    .bind(s.expires_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    sqlx::query(
+        "insert into refresh_token (token_hash, session_id, created_at) values ($1, $2, $3)",
+    )
+    .bind(s.refresh_token.as_bytes())
+    .bind(s.id.0)
+    .bind(s.now)
+    .execute(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Memberships: the viewer's own, the member list (filtered, paged), seats
+//! and the throttled `lastActiveAt`.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+
+use roster_domain::error::Result;
+use roster_domain::model::{MemberFilter, MemberScope, Membership, Page, PageRequest};
+use roster_domain::{MemberId, MemberStatus, OrgId, UserId};
+
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
+use super::{BackendStore, Db};
+use crate::unexpected;
+
+/// `like` pattern matching `needle` anywhere, its wildcards escaped.
+fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Appends the conditions shared by a page and its total count.
+fn push_conditions(
+    q: &mut QueryBuilder<Db>,
+    org: OrgId,
+    scope: MemberScope,
+    filter: &MemberFilter,
+) {
+    q.push(" where m.organization_id = ").push_bind(org.0);
+    if let MemberScope::VisibleTo(user) = scope {
+        q.push(" and m.user_id = ").push_bind(user.0);
+    }
+    if let Some(role) = filter.role {
+        q.push(" and m.role = ").push_bind(role.as_str());
+    }
+    if let Some(status) = filter.status {
+        q.push(" and m.status = ").push_bind(status.as_str());
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
+        let pattern = contains_pattern(search);
+        q.push(" and (lower(u.display_name) like ")
+            .push_bind(pattern.clone())
+            .push(" escape '\\' or u.email_normalized like ")
+            .push_bind(pattern)
+            .push(" escape '\\')");
+    }
+}
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(user = %user, n = orgs.len()))]
+    pub(super) async fn select_memberships_in(
+        &self,
+        user: UserId,
+        orgs: &[OrgId],
+    ) -> Result<Vec<Membership>> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+             where m.user_id = "
+        ));
+        q.push_bind(user.0).push(" and m.organization_id in (");
+        let mut list = q.separated(", ");
+        for org in orgs {
+            list.push_bind(org.0);
+        }
+        list.push_unseparated(")");
+        let rows: Vec<MemberRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        convert_all(rows)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user))]
+    pub(super) async fn select_memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
+        let rows: Vec<MemberRow> = sqlx::query_as(composed(format!(
+            "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+             where m.user_id = $1 order by m.id"
+        )))
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        convert_all(rows)
+    }
+
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    pub(super) async fn select_members(
+        &self,
+        org: OrgId,
+        scope: MemberScope,
+        filter: &MemberFilter,
+        page: PageRequest<MemberId>,
+    ) -> Result<Page<Membership>> {
+        let from = " from membership m join organization o on o.id = m.organization_id \
+                    join app_user u on u.id = m.user_id";
+        let mut q = QueryBuilder::<Db>::new(format!("select {MEMBER_COLUMNS}{from}"));
+        push_conditions(&mut q, org, scope, filter);
+        if let Some(after) = page.after {
+            q.push(" and m.id > ").push_bind(after.0);
+        }
+        q.push(" order by m.id limit ")
+            .push_bind(i64::from(page.first) + 1);
+        let rows: Vec<MemberRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        let mut items: Vec<Membership> = convert_all(rows)?;
+        let has_next_page = items.len() > page.first as usize;
+        items.truncate(page.first as usize);
+
+        let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
+        push_conditions(&mut count, org, scope, filter);
+        let (total_count,): (i64,) = count
+            .build_query_as()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(n = orgs.len()))]
+    pub(super) async fn count_seats(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A seat is an ACTIVE member or a PENDING invitation (an INVITED
+        // membership); BLOCKED members hold none.
+        let mut q = QueryBuilder::<Db>::new(
+            "select m.organization_id, count(*) from membership m where m.status in (",
+        );
+        q.push_bind(MemberStatus::Active.as_str())
+            .push(", ")
+            .push_bind(MemberStatus::Invited.as_str());
+        q.push(") and m.organization_id in (");
+        let mut list = q.separated(", ");
+        for org in orgs {
+            list.push_bind(org.0);
+        }
+        list.push_unseparated(") group by m.organization_id");
+        let rows: Vec<(uuid::Uuid, i64)> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        Ok(orgs
+            .iter()
+            .map(|org| {
+                (
+                    *org,
+                    rows.iter()
+                        .find(|(id, _)| *id == org.0)
+                        .map_or(0, |(_, n)| *n),
+                )
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(member = %member))]
+    pub(super) async fn update_activity(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
+        let stale_before = now - Membership::ACTIVITY_RESOLUTION;
+        sqlx::query(
+            "update membership set last_active_at = $2 \
+             where id = $1 and status = 'ACTIVE' and (last_active_at is null or last_active_at <= $3)",
+        )
+        .bind(member.0)
+        .bind(now)
+        .bind(stale_before)
+        .execute(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! The `Store` port, delegating to this backend's operations.
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::error::Result;
+use roster_domain::invitation::{
+    Acceptance, Invitation, InvitationFilter, InvitationMailJob, InvitationPreview, InviteOutcome,
+    NewInvitation, PendingSend, SendSecret,
+};
+use roster_domain::model::{
+    AssignmentScope, Assistant, AssistantSeat, Credentials, MemberFilter, MemberScope, Membership,
+    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
+    Rotation, User, Workspace,
+};
+use roster_domain::token::TokenHash;
+use roster_domain::{
+    AssistantId, Email, InvitationId, MemberId, OrgId, ResourceName, SessionId, Store, UserId,
+    WorkspaceId,
+};
+
+use super::BackendStore;
+use crate::unexpected;
+
+#[async_trait::async_trait]
+impl Store for BackendStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(unexpected)
+    }
+    async fn create_user(&self, user: NewUser) -> Result<User> {
+        self.insert_user(user).await
+    }
+    async fn credentials_by_email(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>> {
+        self.select_credentials_by_email(email, now).await
+    }
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>> {
+        self.select_credentials_by_id(id).await
+    }
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        self.select_users(ids).await
+    }
+    async fn create_session(&self, session: NewSession) -> Result<()> {
+        self.open_session(session).await
+    }
+    async fn rotate_refresh_token(
+        &self,
+        presented: &TokenHash,
+        next: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation> {
+        self.rotate(presented, next, now).await
+    }
+    async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>> {
+        self.select_session_user(session, now).await
+    }
+    async fn end_session(&self, session: SessionId, now: DateTime<Utc>) -> Result<()> {
+        self.close_session(session, now).await
+    }
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        session: NewSession,
+    ) -> Result<User> {
+        self.set_password(user, password_hash, session).await
+    }
+    async fn create_organization(&self, org: NewOrganization) -> Result<Organization> {
+        self.insert_organization(org).await
+    }
+    async fn organizations_by_ids(&self, ids: &[OrgId]) -> Result<Vec<Organization>> {
+        self.select_organizations(ids).await
+    }
+    async fn update_organization(
+        &self,
+        org: OrgId,
+        actor: UserId,
+        patch: OrganizationPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        self.patch_organization(org, actor, patch, now).await
+    }
+    async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> Result<Vec<Membership>> {
+        self.select_memberships_in(user, orgs).await
+    }
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
+        self.select_memberships_of(user).await
+    }
+    async fn list_members(
+        &self,
+        org: OrgId,
+        scope: MemberScope,
+        filter: &MemberFilter,
+        page: PageRequest<MemberId>,
+    ) -> Result<Page<Membership>> {
+        self.select_members(org, scope, filter, page).await
+    }
+    async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
+        self.count_seats(orgs).await
+    }
+    async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
+        self.update_activity(member, now).await
+    }
+    async fn create_workspace(
+        &self,
+        org: OrgId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Workspace> {
+        self.insert_workspace(org, name, actor, now).await
+    }
+    async fn rename_workspace(
+        &self,
+        id: WorkspaceId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Workspace> {
+        self.update_workspace_name(id, name, actor, now).await
+    }
+    async fn delete_workspace(
+        &self,
+        id: WorkspaceId,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.remove_workspace(id, actor, now).await
+    }
+    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>> {
+        self.select_workspaces(ids).await
+    }
+    async fn organization_workspaces(
+        &self,
+        org: OrgId,
+        scope: AssignmentScope,
+    ) -> Result<Vec<Workspace>> {
+        self.select_org_workspaces(org, scope).await
+    }
+    async fn member_workspaces(&self, members: &[MemberId]) -> Result<Vec<(MemberId, Workspace)>> {
+        self.select_member_workspaces(members).await
+    }
+    async fn workspace_members(
+        &self,
+        workspaces: &[WorkspaceId],
+    ) -> Result<Vec<(WorkspaceId, Membership)>> {
+        self.select_workspace_members(workspaces).await
+    }
+    async fn set_member_workspaces(
+        &self,
+        org: OrgId,
+        user: UserId,
+        workspaces: &[WorkspaceId],
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        self.replace_member_workspaces(org, user, workspaces, actor, now)
+            .await
+    }
+    async fn create_assistant(
+        &self,
+        org: OrgId,
+        name: ResourceName,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant> {
+        self.insert_assistant(org, name, actor, now).await
+    }
+    async fn assistants_by_ids(&self, ids: &[AssistantId]) -> Result<Vec<Assistant>> {
+        self.select_assistants(ids).await
+    }
+    async fn organization_assistants(
+        &self,
+        org: OrgId,
+        scope: AssignmentScope,
+    ) -> Result<Vec<Assistant>> {
+        self.select_org_assistants(org, scope).await
+    }
+    async fn set_assistant_users(
+        &self,
+        id: AssistantId,
+        users: &[UserId],
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant> {
+        self.replace_assistant_users(id, users, actor, now).await
+    }
+    async fn member_assistants(
+        &self,
+        members: &[MemberId],
+    ) -> Result<Vec<(AssistantSeat, Assistant)>> {
+        self.select_member_assistants(members).await
+    }
+    async fn assistant_members(
+        &self,
+        assistants: &[AssistantId],
+    ) -> Result<Vec<(AssistantSeat, Membership)>> {
+        self.select_assistant_members(assistants).await
+    }
+    async fn invite_member(&self, invite: NewInvitation) -> Result<InviteOutcome> {
+        self.create_invitation(invite).await
+    }
+    async fn resend_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation> {
+        self.send_again(id, actor, now).await
+    }
+    async fn revoke_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation> {
+        self.cancel_invitation(id, actor, now).await
+    }
+    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> Result<Vec<Invitation>> {
+        self.select_invitations(ids).await
+    }
+    async fn list_invitations(
+        &self,
+        org: OrgId,
+        filter: InvitationFilter,
+        page: PageRequest<InvitationId>,
+    ) -> Result<Page<Invitation>> {
+        self.select_invitation_page(org, filter, page).await
+    }
+    async fn invitation_workspaces(
+        &self,
+        ids: &[InvitationId],
+    ) -> Result<Vec<(InvitationId, Workspace)>> {
+        self.select_invitation_workspaces(ids).await
+    }
+    async fn invitation_assistants(
+        &self,
+        ids: &[InvitationId],
+    ) -> Result<Vec<(InvitationId, Assistant)>> {
+        self.select_invitation_assistants(ids).await
+    }
+    async fn invitation_preview(&self, token: &TokenHash) -> Result<Option<InvitationPreview>> {
+        self.preview(token).await
+    }
+    async fn accept_invitation(&self, acceptance: Acceptance) -> Result<User> {
+        self.accept(acceptance).await
+    }
+    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> Result<()> {
+        self.decline(token, now).await
+    }
+    async fn prepare_invitation_send(
+        &self,
+        job: InvitationMailJob,
+        secret: SendSecret,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PendingSend>> {
+        self.prepare_send(job, secret, now).await
+    }
+    async fn mark_invitation_sent(&self, job: InvitationMailJob, now: DateTime<Utc>) -> Result<()> {
+        self.mark_sent(job, now).await
+    }
+    async fn expire_invitations(&self, now: DateTime<Utc>) -> Result<u64> {
+        self.sweep_expired(now).await
+    }
+}

@@ -1,0 +1,232 @@
+//! Private row types, converted into domain records with `TryFrom` so that
+//! an unexpected value in the database is an error, not a panic.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use roster_domain::invitation::Invitation;
+use roster_domain::model::{Assistant, Credentials, Membership, Organization, User, Workspace};
+use roster_domain::{AssistantId, DomainError, InvitationId, MemberId, OrgId, UserId, WorkspaceId};
+
+pub(super) const USER_COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.must_change_password, u.created_at";
+pub(super) const ORG_COLUMNS: &str = "o.id, o.name, o.owner_id, o.plan, o.invitation_delivery, \
+     o.link_ttl_hours, o.temporary_password_ttl_hours, o.created_at";
+pub(super) const MEMBER_COLUMNS: &str = "m.id, m.organization_id, m.user_id, m.role, m.status, \
+     (o.owner_id = m.user_id) as is_owner, m.joined_at, m.last_active_at";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    must_change_password: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: UserId(r.id),
+            email: r.email,
+            display_name: r.display_name,
+            must_change_password: r.must_change_password,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CredentialsRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: Option<String>,
+    temporary_password_expired: bool,
+}
+
+impl CredentialsRow {
+    /// An account without a password (made for an invitee who has not
+    /// accepted yet), or whose one-time password has expired, has no
+    /// credentials to log in with.
+    pub(super) fn into_credentials(self) -> Option<Credentials> {
+        if self.temporary_password_expired {
+            return None;
+        }
+        let password_hash = self.password_hash?;
+        Some(Credentials {
+            user: self.user.into(),
+            password_hash,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRow {
+    id: Uuid,
+    name: String,
+    owner_id: Uuid,
+    plan: String,
+    invitation_delivery: String,
+    link_ttl_hours: i32,
+    temporary_password_ttl_hours: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<OrgRow> for Organization {
+    type Error = DomainError;
+    fn try_from(r: OrgRow) -> Result<Self, DomainError> {
+        Ok(Organization {
+            id: OrgId(r.id),
+            name: r.name,
+            owner_id: UserId(r.owner_id),
+            plan: r.plan.parse()?,
+            invitation_delivery: r.invitation_delivery.parse()?,
+            link_ttl_hours: r.link_ttl_hours,
+            temporary_password_ttl_hours: r.temporary_password_ttl_hours,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MemberRow {
+    id: Uuid,
+    organization_id: Uuid,
+    user_id: Uuid,
+    role: String,
+    status: String,
+    is_owner: bool,
+    joined_at: Option<DateTime<Utc>>,
+    last_active_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<MemberRow> for Membership {
+    type Error = DomainError;
+    fn try_from(r: MemberRow) -> Result<Self, DomainError> {
+        Ok(Membership {
+            id: MemberId(r.id),
+            org_id: OrgId(r.organization_id),
+            user_id: UserId(r.user_id),
+            role: r.role.parse()?,
+            status: r.status.parse()?,
+            is_owner: r.is_owner,
+            joined_at: r.joined_at,
+            last_active_at: r.last_active_at,
+        })
+    }
+}
+
+pub(super) fn convert_all<R, T>(rows: Vec<R>) -> Result<Vec<T>, DomainError>
+where
+    T: TryFrom<R, Error = DomainError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}
+
+/// SQL composed from this module's constant column lists (never from input;
+/// input is always bound).
+pub(super) fn composed(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+pub(super) const WORKSPACE_COLUMNS: &str = "w.id, w.organization_id, w.name, w.created_at";
+pub(super) const ASSISTANT_COLUMNS: &str = "a.id, a.organization_id, a.name, a.created_at";
+pub(super) const INVITATION_COLUMNS: &str = "i.id, i.organization_id, i.user_id, i.email, i.role, i.status, \
+     i.delivery, i.invited_by, i.sent_count, i.last_sent_at, i.expires_at, i.created_at";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct WorkspaceRow {
+    id: Uuid,
+    organization_id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<WorkspaceRow> for Workspace {
+    fn from(r: WorkspaceRow) -> Self {
+        Workspace {
+            id: WorkspaceId(r.id),
+            org_id: OrgId(r.organization_id),
+            name: r.name,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AssistantRow {
+    id: Uuid,
+    organization_id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<AssistantRow> for Assistant {
+    fn from(r: AssistantRow) -> Self {
+        Assistant {
+            id: AssistantId(r.id),
+            org_id: OrgId(r.organization_id),
+            name: r.name,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InvitationRow {
+    id: Uuid,
+    organization_id: Uuid,
+    user_id: Uuid,
+    email: String,
+    role: String,
+    status: String,
+    delivery: String,
+    invited_by: Option<Uuid>,
+    sent_count: i32,
+    last_sent_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<InvitationRow> for Invitation {
+    type Error = DomainError;
+    fn try_from(r: InvitationRow) -> Result<Self, DomainError> {
+        Ok(Invitation {
+            id: InvitationId(r.id),
+            org_id: OrgId(r.organization_id),
+            user_id: UserId(r.user_id),
+            email: r.email,
+            role: r.role.parse()?,
+            status: r.status.parse()?,
+            delivery: r.delivery.parse()?,
+            invited_by: r.invited_by.map(UserId),
+            sent_count: r.sent_count,
+            last_sent_at: r.last_sent_at,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// `(key, value)` rows whose value needs converting.
+pub(super) fn pairs<K, R, T>(rows: Vec<(K, R)>) -> Result<Vec<(K, T)>, DomainError>
+where
+    T: TryFrom<R, Error = DomainError>,
+{
+    rows.into_iter()
+        .map(|(k, r)| Ok((k, T::try_from(r)?)))
+        .collect()
+}
+
+/// Appends `(id, id, …)` with every id bound.
+pub(super) fn push_id_list(
+    q: &mut sqlx::QueryBuilder<super::Db>,
+    ids: impl IntoIterator<Item = Uuid>,
+) {
+    q.push("(");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    list.push_unseparated(")");
+}

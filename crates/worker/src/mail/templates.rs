@@ -1,0 +1,341 @@
+//! The three emails Roster sends, rendered from minijinja templates that are
+//! compiled into the binary (so a deployment cannot lose or edit them).
+//!
+//! Each email has a `.txt` and an `.html` template; minijinja escapes values
+//! for HTML in the `.html` ones only, chosen by the file extension, so an
+//! organization named `<script>` stays text in both. Subjects are built in
+//! Rust because the spec fixes them word for word.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, UndefinedBehavior, context};
+
+use super::OutgoingMail;
+
+/// The invitation's way in: a link to accept it, or an account made for the
+/// invitee with a temporary password.
+#[derive(Clone, Debug)]
+pub enum InvitationSecret {
+    Link { accept_url: String },
+    TemporaryPassword { password: String, login_url: String },
+}
+
+/// What an invitation email says.
+#[derive(Clone, Debug)]
+pub struct InvitationMailContent<'a> {
+    pub to: &'a str,
+    pub organization: &'a str,
+    pub inviter_name: Option<&'a str>,
+    /// The role as the API spells it, e.g. `MEMBER`.
+    pub role: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub secret: InvitationSecret,
+    pub message_id: String,
+}
+
+/// What the email to a removed member says.
+#[derive(Clone, Debug)]
+pub struct RemovalMailContent<'a> {
+    pub to: &'a str,
+    pub organization: &'a str,
+    pub message_id: String,
+}
+
+/// What the email asking an admin to become owner says.
+#[derive(Clone, Debug)]
+pub struct OwnershipTransferMailContent<'a> {
+    pub to: &'a str,
+    pub from_name: &'a str,
+    pub organization: &'a str,
+    pub accept_url: String,
+    pub message_id: String,
+}
+
+/// Parsed once, on first use; every template is checked by the tests below,
+/// so a broken one fails `cargo test`, not a send.
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // A misspelt variable must fail the tests rather than render as empty.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Block tags on lines of their own leave no blank lines in the text.
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    let sources = [
+        ("layout.html", include_str!("../../templates/layout.html")),
+        (
+            "invitation.txt",
+            include_str!("../../templates/invitation.txt"),
+        ),
+        (
+            "invitation.html",
+            include_str!("../../templates/invitation.html"),
+        ),
+        ("removal.txt", include_str!("../../templates/removal.txt")),
+        ("removal.html", include_str!("../../templates/removal.html")),
+        (
+            "ownership_transfer.txt",
+            include_str!("../../templates/ownership_transfer.txt"),
+        ),
+        (
+            "ownership_transfer.html",
+            include_str!("../../templates/ownership_transfer.html"),
+        ),
+    ];
+    for (name, source) in sources {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("mail template {name} does not parse: {e:#}"));
+    }
+    env
+});
+
+/// Renders `{name}.txt` and `{name}.html` with the same values.
+fn render(
+    name: &str,
+    subject: String,
+    to: &str,
+    message_id: &str,
+    values: minijinja::Value,
+) -> OutgoingMail {
+    let values = context! { subject => &subject, ..values };
+    let part = |extension: &str| {
+        let template = format!("{name}.{extension}");
+        TEMPLATES
+            .get_template(&template)
+            .and_then(|t| t.render(&values))
+            .unwrap_or_else(|e| panic!("mail template {template} fails to render: {e:#}"))
+    };
+    OutgoingMail {
+        to: to.to_owned(),
+        text: part("txt"),
+        html: part("html"),
+        subject,
+        message_id: message_id.to_owned(),
+    }
+}
+
+/// `MEMBER` reads as "member", `ASSISTANT_MANAGER` as "assistant manager".
+fn readable_role(role: &str) -> String {
+    role.to_lowercase().replace('_', " ")
+}
+
+/// A UTC date a person reads at a glance, e.g. `2026-11-20 14:30 UTC`.
+fn readable_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub fn render_invitation(content: &InvitationMailContent<'_>) -> OutgoingMail {
+    let (accept_url, password, login_url) = match &content.secret {
+        InvitationSecret::Link { accept_url } => (Some(accept_url), None, None),
+        InvitationSecret::TemporaryPassword {
+            password,
+            login_url,
+        } => (None, Some(password), Some(login_url)),
+    };
+    render(
+        "invitation",
+        format!("You're invited to join {}", content.organization),
+        content.to,
+        &content.message_id,
+        context! {
+            organization => content.organization,
+            inviter_name => content.inviter_name,
+            role => readable_role(content.role),
+            expires_at => readable_time(content.expires_at),
+            accept_url, password, login_url,
+        },
+    )
+}
+
+pub fn render_removal(content: &RemovalMailContent<'_>) -> OutgoingMail {
+    render(
+        "removal",
+        format!("You were removed from {}", content.organization),
+        content.to,
+        &content.message_id,
+        context! { organization => content.organization },
+    )
+}
+
+pub fn render_ownership_transfer(content: &OwnershipTransferMailContent<'_>) -> OutgoingMail {
+    render(
+        "ownership_transfer",
+        format!(
+            "{} wants to make you owner of {}",
+            content.from_name, content.organization
+        ),
+        content.to,
+        &content.message_id,
+        context! {
+            from_name => content.from_name,
+            organization => content.organization,
+            accept_url => &content.accept_url,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    const ACCEPT_URL: &str = "https://roster.test/invite/tok_abc123";
+
+    fn content_with(secret: InvitationSecret) -> InvitationMailContent<'static> {
+        InvitationMailContent {
+            to: "ada@example.com",
+            organization: "Acme",
+            inviter_name: Some("Grace Hopper"),
+            role: "MEMBER",
+            expires_at: Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap(),
+            secret,
+            message_id: "<invitation-1@roster>".into(),
+        }
+    }
+
+    fn invitation(secret: InvitationSecret) -> OutgoingMail {
+        render_invitation(&content_with(secret))
+    }
+
+    fn link() -> InvitationSecret {
+        InvitationSecret::Link {
+            accept_url: ACCEPT_URL.into(),
+        }
+    }
+
+    /// minijinja also escapes `/` (harmless: browsers decode it in `href`).
+    fn html_escaped(url: &str) -> String {
+        url.replace('/', "&#x2f;")
+    }
+
+    fn has_line(text: &str, wanted: &str) -> bool {
+        text.lines().any(|line| line == wanted)
+    }
+
+    #[test]
+    fn invitation_link_subject_and_accept_url_on_its_own_line() {
+        let mail = invitation(link());
+        assert_eq!(mail.subject, "You're invited to join Acme");
+        assert!(has_line(&mail.text, ACCEPT_URL), "{}", mail.text);
+        assert!(
+            mail.html
+                .contains(&format!("href=\"{}\"", html_escaped(ACCEPT_URL)))
+        );
+        assert_eq!(mail.to, "ada@example.com");
+        assert_eq!(mail.message_id, "<invitation-1@roster>");
+    }
+
+    #[test]
+    fn invitation_mentions_inviter_role_and_expiry_in_both_bodies() {
+        let mail = invitation(link());
+        for body in [&mail.text, &mail.html] {
+            assert!(body.contains("Grace Hopper"), "{body}");
+            assert!(body.contains("member role"), "{body}");
+            assert!(body.contains("2026-11-20 14:30 UTC"), "{body}");
+        }
+    }
+
+    #[test]
+    fn invitation_without_a_known_inviter_still_reads() {
+        let mail = render_invitation(&InvitationMailContent {
+            inviter_name: None,
+            role: "ASSISTANT_MANAGER",
+            ..content_with(link())
+        });
+        assert!(mail.text.contains(
+            "You have been invited to join Acme on Roster with the assistant manager role."
+        ));
+    }
+
+    #[test]
+    fn invitation_temporary_password_line_and_login_url() {
+        let mail = invitation(InvitationSecret::TemporaryPassword {
+            password: "x7-Kq!p<2".into(),
+            login_url: "https://roster.test/login".into(),
+        });
+        assert_eq!(mail.subject, "You're invited to join Acme");
+        assert!(
+            has_line(&mail.text, "Temporary password: x7-Kq!p<2"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            has_line(&mail.text, "https://roster.test/login"),
+            "{}",
+            mail.text
+        );
+        assert!(!mail.text.contains("/invite/"));
+        assert!(mail.html.contains("x7-Kq!p&lt;2"), "{}", mail.html);
+    }
+
+    #[test]
+    fn removal_subject() {
+        let mail = render_removal(&RemovalMailContent {
+            to: "ada@example.com",
+            organization: "Acme",
+            message_id: "<removal-1@roster>".into(),
+        });
+        assert_eq!(mail.subject, "You were removed from Acme");
+        assert!(mail.text.contains("Acme") && mail.html.contains("Acme"));
+    }
+
+    #[test]
+    fn ownership_transfer_subject_and_accept_url() {
+        let url = "https://roster.test/orgs/1/ownership";
+        let mail = render_ownership_transfer(&OwnershipTransferMailContent {
+            to: "ada@example.com",
+            from_name: "Grace Hopper",
+            organization: "Acme",
+            accept_url: url.into(),
+            message_id: "<transfer-1@roster>".into(),
+        });
+        assert_eq!(mail.subject, "Grace Hopper wants to make you owner of Acme");
+        assert!(has_line(&mail.text, url), "{}", mail.text);
+        assert!(mail.html.contains(&html_escaped(url)), "{}", mail.html);
+    }
+
+    #[test]
+    fn html_escapes_what_users_typed_and_text_keeps_it() {
+        let mail = render_invitation(&InvitationMailContent {
+            organization: "<script>alert(1)</script>",
+            inviter_name: Some("Tom & \"Jerry\""),
+            ..content_with(link())
+        });
+        assert!(!mail.html.contains("<script>"), "{}", mail.html);
+        assert!(
+            mail.html
+                .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "{}",
+            mail.html
+        );
+        assert!(
+            mail.html.contains("Tom &amp; &quot;Jerry&quot;"),
+            "{}",
+            mail.html
+        );
+        assert!(
+            mail.text
+                .contains("to join <script>alert(1)</script> on Roster")
+        );
+        assert_eq!(
+            mail.subject,
+            "You're invited to join <script>alert(1)</script>"
+        );
+    }
+
+    #[test]
+    fn every_template_parses() {
+        // Forces the LazyLock: a template that does not parse panics here.
+        for name in ["invitation", "removal", "ownership_transfer"] {
+            for extension in ["txt", "html"] {
+                assert!(
+                    TEMPLATES
+                        .get_template(&format!("{name}.{extension}"))
+                        .is_ok()
+                );
+            }
+        }
+    }
+}

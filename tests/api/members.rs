@@ -1,0 +1,134 @@
+//! The member list: a cursor connection with search and filters.
+
+use std::collections::HashSet;
+
+use roster_tests::serde_json::{Value, json};
+use roster_tests::{Session, TestApp, both_backends};
+
+const MEMBERS: &str = "query($id: ID!, $first: Int, $after: String, $search: String, $role: OrgRole, $status: MemberStatus) { \
+    organization(id: $id) { members(first: $first, after: $after, search: $search, role: $role, status: $status) { \
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id role status isOwner user { email displayName } } } } } }";
+
+/// An organization of Ada (owner) and 24 more: 8 of each of MEMBER,
+/// USER_ADMIN and BILLING_ADMIN, two of them blocked.
+async fn populated(app: &TestApp) -> (Session, String) {
+    let ada = app.sign_up("ada@example.com", "Ada Lovelace").await;
+    let org = app.create_org(&ada, "Acme").await;
+    let roles = ["MEMBER", "USER_ADMIN", "BILLING_ADMIN"];
+    for i in 0..24 {
+        let user = app
+            .seed_user(
+                &format!("Person{i:02}@Example.com"),
+                &format!("Person {i:02}"),
+            )
+            .await;
+        let status = if i == 3 || i == 4 {
+            "BLOCKED"
+        } else {
+            "ACTIVE"
+        };
+        app.seed_membership(&org, &user, roles[i % 3], status).await;
+    }
+    (ada, org)
+}
+
+async fn page(app: &TestApp, s: &Session, vars: Value) -> Value {
+    app.ok(Some(&s.access), MEMBERS, vars).await["organization"]["members"].clone()
+}
+
+fn emails(conn: &Value) -> Vec<String> {
+    conn["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["user"]["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn pages_walk_every_member_once(app) {
+        let (ada, org) = populated(&app).await;
+        let mut seen = HashSet::new();
+        let mut after: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let conn = page(&app, &ada, json!({ "id": org, "first": 10, "after": after })).await;
+            assert_eq!(conn["totalCount"], 25);
+            for e in emails(&conn) {
+                assert!(seen.insert(e.clone()), "{e} twice");
+            }
+            pages += 1;
+            if conn["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        assert_eq!((pages, seen.len()), (3, 25));
+        // Oldest first: the owner leads.
+        let first = page(&app, &ada, json!({ "id": org, "first": 1 })).await;
+        assert_eq!(first["edges"][0]["node"]["isOwner"], true);
+        assert_eq!(first["edges"][0]["node"]["user"]["displayName"], "Ada Lovelace");
+        // The default page holds everyone.
+        assert_eq!(emails(&page(&app, &ada, json!({ "id": org })).await).len(), 25);
+        let empty = page(&app, &ada, json!({ "id": org, "first": 0 })).await;
+        assert_eq!((empty["edges"].as_array().unwrap().len(), &empty["totalCount"]), (0, &json!(25)));
+    }
+
+    async fn search_matches_name_or_email_ignoring_case(app) {
+        let (ada, org) = populated(&app).await;
+        let by_name = page(&app, &ada, json!({ "id": org, "search": "person 1" })).await;
+        assert_eq!(by_name["totalCount"], 10);
+        let by_email = page(&app, &ada, json!({ "id": org, "search": "PERSON07@example" })).await;
+        assert_eq!(emails(&by_email), ["Person07@Example.com"]);
+        let ada_only = page(&app, &ada, json!({ "id": org, "search": "lovelace" })).await;
+        assert_eq!(emails(&ada_only), ["ada@example.com"]);
+        // Wildcards are literal.
+        for wild in ["%", "_", "\\"] {
+            assert_eq!(page(&app, &ada, json!({ "id": org, "search": wild })).await["totalCount"], 0, "{wild}");
+        }
+    }
+
+    async fn role_and_status_filter_and_combine(app) {
+        let (ada, org) = populated(&app).await;
+        assert_eq!(page(&app, &ada, json!({ "id": org, "role": "MEMBER" })).await["totalCount"], 8);
+        assert_eq!(page(&app, &ada, json!({ "id": org, "role": "ADMIN" })).await["totalCount"], 1);
+        assert_eq!(page(&app, &ada, json!({ "id": org, "status": "BLOCKED" })).await["totalCount"], 2);
+        let both = page(&app, &ada, json!({ "id": org, "role": "MEMBER", "status": "BLOCKED" })).await;
+        assert_eq!(emails(&both), ["Person03@Example.com"]);
+        let filtered_pages = page(&app, &ada, json!({ "id": org, "role": "USER_ADMIN", "first": 3 })).await;
+        assert_eq!((filtered_pages["totalCount"].clone(), filtered_pages["pageInfo"]["hasNextPage"].clone()), (json!(8), json!(true)));
+    }
+
+    async fn bad_page_arguments_are_validation_errors(app) {
+        let (ada, org) = populated(&app).await;
+        for vars in [
+            json!({ "id": org, "first": -1 }),
+            json!({ "id": org, "first": 101 }),
+            json!({ "id": org, "after": "not a cursor" }),
+            json!({ "id": org, "after": base64_of("member:not-a-uuid") }),
+            json!({ "id": org, "after": base64_of(&format!("lead:{}", uuid::Uuid::now_v7())) }),
+            json!({ "id": org, "search": "s".repeat(101) }),
+            json!({ "id": org, "role": "OWNER" }),
+        ] {
+            assert_eq!(app.fails(Some(&ada.access), MEMBERS, vars.clone()).await, "VALIDATION", "{vars}");
+        }
+    }
+
+    async fn a_member_lists_only_itself_and_reads_no_other_memberships(app) {
+        let (ada, org) = populated(&app).await;
+        let bob = app.sign_up("bob@example.com", "Bob").await;
+        app.seed_membership(&org, &bob.user_id, "MEMBER", "ACTIVE").await;
+        let own = page(&app, &bob, json!({ "id": org })).await;
+        assert_eq!((emails(&own), own["totalCount"].clone()), (vec!["bob@example.com".to_owned()], json!(1)));
+        // Admin roles see everyone.
+        assert_eq!(page(&app, &ada, json!({ "id": org })).await["totalCount"], 26);
+        // `User.memberships` is the caller's own only.
+        let q = "query($id: ID!) { organization(id: $id) { members(first: 2) { edges { node { user { memberships { id } } } } } } }";
+        assert_eq!(app.fails(Some(&ada.access), q, json!({ "id": org })).await, "FORBIDDEN");
+    }
+}
+
+fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}

@@ -1,0 +1,87 @@
+//! No N+1: the SQL statements a member-list request runs do not grow with
+//! the page size. sqlx reports every statement as a `sqlx::query` tracing
+//! event; this binary (a process of its own, one test) counts them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use roster_tests::serde_json::json;
+use roster_tests::{Backend, TestApp};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+
+#[derive(Clone, Default)]
+struct StatementCounter(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Every nested list field of a member page. (`owner`, a single top-level
+/// load, is left out: whether it shares a loader batch with the page's
+/// users is timing, 0 or 1 statement, and never grows with the page.)
+const PAGE: &str = "query($id: ID!, $first: Int) { organization(id: $id) { name plan seatsUsed \
+    members(first: $first) { totalCount edges { node { id role status isOwner lastActiveAt \
+    user { id email displayName } organization { name } } } } } }";
+
+/// Statements one request for a page of `first` members runs.
+async fn statements_for(
+    app: &TestApp,
+    counter: &StatementCounter,
+    token: &str,
+    org: &str,
+    first: usize,
+) -> usize {
+    let before = counter.0.load(Ordering::SeqCst);
+    let data = app
+        .ok(Some(token), PAGE, json!({ "id": org, "first": first }))
+        .await;
+    let after = counter.0.load(Ordering::SeqCst);
+    let edges = data["organization"]["members"]["edges"]
+        .as_array()
+        .expect("edges")
+        .len();
+    assert_eq!(edges, first, "page size");
+    after - before
+}
+
+async fn measure(backend: Backend, counter: &StatementCounter) -> Option<(usize, usize)> {
+    let app = TestApp::spawn_without_worker(backend).await?;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let org = app.create_org(&ada, "Acme").await;
+    for i in 0..120 {
+        let user = app
+            .seed_user(&format!("person{i}@example.com"), &format!("Person {i}"))
+            .await;
+        app.seed_membership(&org, &user, "MEMBER", "ACTIVE").await;
+    }
+    // Warm up (the viewer's activity is written at most once a minute).
+    statements_for(&app, counter, &ada.access, &org, 1).await;
+    let small = statements_for(&app, counter, &ada.access, &org, 10).await;
+    let large = statements_for(&app, counter, &ada.access, &org, 100).await;
+    Some((small, large))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_list_statements_do_not_grow_with_the_page() {
+    let counter = StatementCounter::default();
+    tracing::subscriber::set_global_default(Registry::default().with(counter.clone()))
+        .expect("subscriber");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((small, large)) = measure(backend, &counter).await else {
+            eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+            continue;
+        };
+        println!("{backend:?}: {small} statements for 10 members, {large} for 100");
+        assert_eq!(
+            small, large,
+            "{backend:?}: statements grew with the page size"
+        );
+        // session, viewer membership, organization, seats, page, count, users
+        assert!(large <= 7, "{backend:?}: {large} statements for one page");
+    }
+}

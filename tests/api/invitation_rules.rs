@@ -8,7 +8,8 @@ use roster_tests::{PASSWORD, Session, TestApp, both_backends, error_code, invita
 const ACCEPT_NEW: &str = "mutation($t: String!) { acceptInvitation(token: $t, password: \"correct horse battery\", displayName: \"New\") { accessToken } }";
 const PREVIEW: &str = "query($t: String!) { invitationPreview(token: $t) { email } }";
 const INVITE: &str = "mutation($o: ID!, $i: InviteMemberInput!) { inviteMember(organizationId: $o, input: $i) { id sentCount status } }";
-const RESEND: &str = "mutation($id: ID!) { resendInvitation(id: $id) { id sentCount status expiresAt } }";
+const RESEND: &str =
+    "mutation($id: ID!) { resendInvitation(id: $id) { id sentCount status expiresAt } }";
 const REVOKE: &str = "mutation($id: ID!) { revokeInvitation(id: $id) { id status } }";
 
 async fn org(app: &TestApp) -> (Session, String) {
@@ -26,7 +27,9 @@ async fn member(app: &TestApp, org: &str, email: &str, role: &str) -> Session {
 /// Status of `email` in the member list, or null when absent.
 async fn status_of(app: &TestApp, admin: &Session, org: &str, email: &str) -> Value {
     let q = "query($o: ID!, $s: String) { organization(id: $o) { members(search: $s) { edges { node { status } } } } }";
-    app.ok(Some(&admin.access), q, json!({ "o": org, "s": email })).await["organization"]["members"]["edges"][0]["node"]["status"].clone()
+    app.ok(Some(&admin.access), q, json!({ "o": org, "s": email }))
+        .await["organization"]["members"]["edges"][0]["node"]["status"]
+        .clone()
 }
 
 async fn token_for(app: &TestApp, email: &str, nth: usize) -> String {

@@ -93,7 +93,9 @@ impl TestApp {
     ) -> Option<Self> {
         if std::env::var_os("ROSTER_TEST_LOG").is_some() {
             let _ = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new(std::env::var("ROSTER_TEST_LOG").unwrap_or_default()))
+                .with_env_filter(tracing_subscriber::EnvFilter::new(
+                    std::env::var("ROSTER_TEST_LOG").unwrap_or_default(),
+                ))
                 .with_test_writer()
                 .try_init();
         }

@@ -61,6 +61,7 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
             )
         }
     };
+    tracing::debug!("secret made; preparing send");
     let Some(send) = deps
         .store
         .prepare_invitation_send(job, secret, deps.clock.now())
@@ -79,6 +80,7 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         secret: shown,
         message_id: job.message_id(),
     });
+    tracing::debug!("send prepared; mailing");
     match deps.mailer.send(&mail).await {
         Ok(()) => {}
         Err(e) if e.is_permanent() => {
@@ -87,6 +89,7 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         }
         Err(e) => return Err(e.into()),
     }
+    tracing::debug!("mailed; marking sent");
     deps.store
         .mark_invitation_sent(job, deps.clock.now())
         .await?;

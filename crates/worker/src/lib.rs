@@ -9,6 +9,7 @@
 pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
+pub mod wake;
 
 use std::future::Future;
 use std::str::FromStr;
@@ -18,7 +19,7 @@ use std::time::Duration;
 use apalis::prelude::{BackendExt, RetryPolicy};
 use apalis::prelude::{Monitor, WorkerBuilder, WorkerBuilderExt};
 use apalis_cron::CronScheduler;
-use apalis_postgres::PostgresStorage;
+use apalis_postgres::{PostgresStorage, Pubsub};
 use apalis_sqlite::SqliteStorage;
 use roster_domain::invitation::InvitationMailJob;
 use roster_domain::{Clock, Store};
@@ -27,6 +28,7 @@ use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 
 use crate::mail::Mailer;
+use crate::wake::Wake;
 
 /// What jobs need.
 pub struct Deps {
@@ -40,8 +42,8 @@ pub struct Deps {
 /// How the workers poll and retry.
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
-    /// How often an idle SQLite worker looks for jobs (PostgreSQL workers
-    /// are also woken by NOTIFY on commit).
+    /// How often an idle worker looks for jobs (PostgreSQL workers are also
+    /// woken by NOTIFY on commit, so there this is only the fallback).
     pub poll_interval: Duration,
     /// Retries inside one attempt, with exponential backoff between
     /// `backoff_min` and `backoff_max`; the queue then retries the attempt
@@ -61,6 +63,9 @@ impl Default for WorkerConfig {
         }
     }
 }
+
+/// How often one worker is restarted after failing before `run` gives up.
+const MAX_RESTARTS: usize = 10;
 
 /// Creates or upgrades the job queue's tables in `db`.
 pub async fn setup(db: &Database) -> anyhow::Result<()> {
@@ -100,12 +105,21 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let queue = apalis_sqlite::Config::default().queue(InvitationMailJob::QUEUE);
-    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+    let mut monitor = Monitor::new()
+        .shutdown_timeout(Duration::from_secs(30))
+        // A worker whose queue failed (the database went away mid-poll)
+        // starts again rather than leaving jobs unserved; a failure that
+        // keeps coming back ends `run` with its error.
+        .should_restart(|worker, error| {
+            let again = worker.restarts() < MAX_RESTARTS;
+            tracing::error!(worker = worker.name(), restarts = worker.restarts(), %error, again, "worker failed");
+            again
+        });
     match db {
         Database::Sqlite(pool) => {
             let backend = SqliteStorage::<InvitationMailJob>::new(pool)
                 .with_config(queue)
-                .poll_with_interval(config.poll_interval);
+                .poll_with_strategy(Wake::every(config.poll_interval));
             let (deps, config) = (deps.clone(), config.clone());
             monitor = monitor.register(move |_| {
                 WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
@@ -117,9 +131,10 @@ pub async fn run(
         }
         Database::Postgres(pool) => {
             let config_pg = apalis_postgres::Config::default().queue(InvitationMailJob::QUEUE);
+            let notifications = Pubsub::new(pool.clone(), InvitationMailJob::QUEUE.to_owned());
             let backend = PostgresStorage::<InvitationMailJob>::new(pool)
                 .with_config(config_pg)
-                .with_pubsub();
+                .poll_with_strategy(Wake::notified(notifications, config.poll_interval));
             let (deps, config) = (deps.clone(), config.clone());
             monitor = monitor.register(move |_| {
                 WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))

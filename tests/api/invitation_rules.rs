@@ -116,9 +116,10 @@ both_backends! {
         assert_eq!(app.fails(None, ACCEPT_NEW, json!({ "t": token })).await, "INVITATION_EXPIRED");
         assert_eq!(app.fails(None, "mutation($t: String!) { declineInvitation(token: $t) }", json!({ "t": token })).await, "INVITATION_EXPIRED");
         assert_ne!(status_of(&app, &ada, &org, "late@example.com").await, "ACTIVE");
-        // The sweep marks it EXPIRED and frees the seat.
-        let store = app.db.store();
-        assert_eq!(store.expire_invitations(app.now()).await.unwrap(), 1);
+        // The sweep marks it EXPIRED and frees the seat (the worker's
+        // minutely sweep may already have done so: then this finds none).
+        let swept = app.db.store().expire_invitations(app.now()).await.unwrap();
+        assert!(swept <= 1, "{swept}");
         let q = "query($o: ID!) { organization(id: $o) { seatsUsed invitations(status: EXPIRED) { totalCount } } }";
         let data = app.ok(Some(&ada.access), q, json!({ "o": org })).await;
         assert_eq!((data["organization"]["seatsUsed"].clone(), data["organization"]["invitations"]["totalCount"].clone()), (json!(1), json!(1)));

@@ -264,6 +264,14 @@ impl TestApp {
         .expect("seed membership");
     }
 
+    /// Signs `email` up and makes it an ACTIVE `role` of `org`.
+    pub async fn join(&self, org: &str, email: &str, role: &str) -> Session {
+        let session = self.sign_up(email, email).await;
+        self.seed_membership(org, &session.user_id, role, "ACTIVE")
+            .await;
+        session
+    }
+
     /// Adds a user without a password (it cannot log in): bulk set-up.
     pub async fn seed_user(&self, email: &str, name: &str) -> String {
         let sql = "insert into app_user (id, email, email_normalized, display_name, created_at, updated_at) \
@@ -340,6 +348,26 @@ impl TestApp {
     /// Runs SQL against the app's database (for breaking it on purpose).
     pub async fn execute_sql(&self, sql: &'static str) {
         on_pool!(&self.db, |pool| sqlx::query(sql).execute(pool)).expect("sql");
+    }
+}
+
+impl TestApp {
+    /// Jobs in the queue, whatever their state (SQLite's `Jobs` table,
+    /// PostgreSQL's `apalis.jobs`).
+    pub async fn queued_jobs(&self) -> i64 {
+        match &self.db {
+            Database::Sqlite(pool) => {
+                sqlx::query_scalar("select count(*) from Jobs")
+                    .fetch_one(pool)
+                    .await
+            }
+            Database::Postgres(pool) => {
+                sqlx::query_scalar("select count(*) from apalis.jobs")
+                    .fetch_one(pool)
+                    .await
+            }
+        }
+        .expect("count jobs")
     }
 }
 

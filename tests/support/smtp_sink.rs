@@ -4,7 +4,7 @@
 //! instead of an embedded mail server that would pull a TLS stack into
 //! every test build.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,7 @@ pub struct SmtpSink {
 struct Shared {
     messages: Mutex<Vec<ReceivedMail>>,
     down: AtomicBool,
+    refusals: AtomicUsize,
 }
 
 impl SmtpSink {
@@ -78,6 +79,11 @@ impl SmtpSink {
     pub fn set_down(&self, down: bool) {
         self.shared.down.store(down, Ordering::SeqCst);
     }
+
+    /// How many times the sink refused a sender while down.
+    pub fn refusals(&self) -> usize {
+        self.shared.refusals.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for SmtpSink {
@@ -91,7 +97,9 @@ async fn converse(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()>
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
     let is_down = || shared.down.load(Ordering::SeqCst);
+    let refuse = || shared.refusals.fetch_add(1, Ordering::SeqCst);
     if is_down() {
+        refuse();
         return writer.write_all(b"421 service not available\r\n").await;
     }
     writer
@@ -113,7 +121,10 @@ async fn converse(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()>
         let reply = match verb.as_str() {
             "EHLO" => "250-localhost\r\n250 8BITMIME",
             "HELO" => "250 localhost",
-            "MAIL" | "DATA" if is_down() => "451 service not available",
+            "MAIL" | "DATA" if is_down() => {
+                refuse();
+                "451 service not available"
+            }
             "MAIL" => {
                 (from, to) = (angle_bracketed(&command), Vec::new());
                 "250 OK"

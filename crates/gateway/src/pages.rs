@@ -20,15 +20,31 @@ const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
+/// Path, content type, body. The token in `/invite/{token}` is ignored
+/// here: the page's script reads it.
+const FILES: [(&str, &str, &str); 6] = [
+    (
+        "/invite/{token}",
+        HTML,
+        include_str!("../assets/invite.html"),
+    ),
+    ("/login", HTML, include_str!("../assets/login.html")),
+    ("/assets/roster.js", JS, include_str!("../assets/roster.js")),
+    ("/assets/accept.js", JS, include_str!("../assets/accept.js")),
+    ("/assets/login.js", JS, include_str!("../assets/login.js")),
+    (
+        "/assets/roster.css",
+        CSS,
+        include_str!("../assets/roster.css"),
+    ),
+];
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        // The token is ignored here: the page's script reads it.
-        .route("/invite/{token}", get(|| page(HTML, include_str!("../assets/invite.html"))))
-        .route("/login", get(|| page(HTML, include_str!("../assets/login.html"))))
-        .route("/assets/roster.js", get(|| page(JS, include_str!("../assets/roster.js"))))
-        .route("/assets/accept.js", get(|| page(JS, include_str!("../assets/accept.js"))))
-        .route("/assets/login.js", get(|| page(JS, include_str!("../assets/login.js"))))
-        .route("/assets/roster.css", get(|| page(CSS, include_str!("../assets/roster.css"))))
+    FILES
+        .into_iter()
+        .fold(Router::new(), |router, (path, content_type, body)| {
+            router.route(path, get(move || page(content_type, body)))
+        })
 }
 
 async fn page(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -1,5 +1,6 @@
 //! The HTTP surface: `POST /graphql`, GraphiQL on `GET /graphql`,
-//! `/healthz`, `/readyz`; request ids, tracing and body limits.
+//! `/healthz`, `/readyz`, the accept and log-in pages; request ids,
+//! tracing (without invitation tokens) and body limits.
 
 use std::sync::Arc;
 
@@ -49,12 +50,13 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(crate::pages::routes())
         // `graphql` reads its body itself, with `max_body`; nothing else
         // takes a body.
         .layer(DefaultBodyLimit::disable())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), path = %crate::pages::loggable_path(req.uri().path()), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

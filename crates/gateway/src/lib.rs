@@ -9,6 +9,7 @@ mod error;
 mod graphql;
 mod http;
 mod limits;
+mod pages;
 
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;

@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use futures::StreamExt;
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Backend, TestApp};
 use roster_worker::mail::{InvitationMailContent, InvitationSecret, Mailer, render_invitation};
@@ -27,8 +28,8 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         println!("{mails} invitation emails to a loopback SMTP sink");
-        let direct = direct(mails).await;
-        report("lettre directly", mails, direct);
+        report("lettre, one at a time", mails, direct(mails, 1).await);
+        report("lettre, 10 at a time", mails, direct(mails, 10).await);
         for backend in [Backend::Sqlite, Backend::Postgres] {
             match through_worker(backend, mails).await {
                 Some(took) => report(&format!("worker on {backend:?}"), mails, took),
@@ -43,9 +44,10 @@ fn report(what: &str, mails: usize, took: Duration) {
     println!("{what:<24} {took:>10.2?}  {rate:>8.0} mails/s");
 }
 
-/// Renders the mails first, then times only the sending, one after the
-/// other through one pooled lettre transport.
-async fn direct(mails: usize) -> Duration {
+/// Renders the mails first, then times only the sending through one pooled
+/// lettre transport, `in_flight` at a time (lettre's pool holds at most 10
+/// connections).
+async fn direct(mails: usize, in_flight: usize) -> Duration {
     let sink = roster_tests::smtp_sink::SmtpSink::start().await;
     let mailer = Mailer::smtp(&sink.url(), "Roster <roster@bench.example>").expect("mailer");
     let rendered: Vec<_> = (0..mails)
@@ -65,9 +67,11 @@ async fn direct(mails: usize) -> Duration {
         })
         .collect();
     let start = Instant::now();
-    for mail in &rendered {
-        mailer.send(mail).await.expect("send");
-    }
+    futures::stream::iter(&rendered)
+        .map(|mail| mailer.send(mail))
+        .buffer_unordered(in_flight)
+        .for_each(|sent| async move { sent.expect("send") })
+        .await;
     let took = start.elapsed();
     assert_eq!(sink.messages().len(), mails);
     took

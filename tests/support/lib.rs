@@ -378,6 +378,7 @@ pub fn fast_worker() -> roster_worker::WorkerConfig {
         retries: 4,
         backoff_min: std::time::Duration::from_millis(50),
         backoff_max: std::time::Duration::from_millis(400),
+        ..roster_worker::WorkerConfig::default()
     }
 }
 

@@ -51,6 +51,9 @@ pub struct WorkerConfig {
     pub retries: usize,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// Jobs one worker process runs at once (each may hold an SMTP
+    /// connection: lettre pools up to 10).
+    pub concurrency: usize,
 }
 
 impl Default for WorkerConfig {
@@ -60,6 +63,7 @@ impl Default for WorkerConfig {
             retries: 8,
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
+            concurrency: 10,
         }
     }
 }
@@ -125,6 +129,7 @@ pub async fn run(
                 WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
                     .backend(backend.clone())
                     .data(deps.clone())
+                    .concurrency(config.concurrency)
                     .retry(retry_policy(&config))
                     .build(invitation_mail::handle)
             });
@@ -140,6 +145,7 @@ pub async fn run(
                 WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
                     .backend(backend.clone())
                     .data(deps.clone())
+                    .concurrency(config.concurrency)
                     .retry(retry_policy(&config))
                     .build(invitation_mail::handle)
             });

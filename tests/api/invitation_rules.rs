@@ -168,6 +168,23 @@ both_backends! {
         assert_eq!(app.fails(Some(&eve.access), RESEND, json!({ "id": inv["id"] })).await, "NOT_FOUND");
     }
 
+    async fn accepting_rechecks_the_seats(app) {
+        let (ada, org) = org(&app).await;
+        app.invite(&ada, &org, "late@example.com", "MEMBER").await;
+        let token = token_for(&app, "late@example.com", 1).await;
+        // Seats filled behind the invitation's back (as a plan change would).
+        for i in 0..9 {
+            let user = app.seed_user(&format!("m{i}@example.com"), "M").await;
+            app.seed_membership(&org, &user, "MEMBER", "ACTIVE").await;
+        }
+        assert_eq!(app.fails(None, ACCEPT_NEW, json!({ "t": token })).await, "SEAT_LIMIT_REACHED");
+        assert_eq!(status_of(&app, &ada, &org, "late@example.com").await, "INVITED");
+        // A seat frees up: the same token now works.
+        app.execute_sql("delete from membership where user_id in (select id from app_user where email = 'm0@example.com')").await;
+        app.ok(None, ACCEPT_NEW, json!({ "t": token })).await;
+        assert_eq!(status_of(&app, &ada, &org, "late@example.com").await, "ACTIVE");
+    }
+
     async fn at_most_five_sends_a_day(app) {
         let (ada, org) = org(&app).await;
         let inv = app.invite(&ada, &org, "spam@example.com", "MEMBER").await;

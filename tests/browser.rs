@@ -182,15 +182,8 @@ async fn acme(app: &TestApp) -> (roster_tests::Session, String) {
 
 /// `email`'s memberships, logged in with `password`.
 async fn memberships_of(app: &TestApp, email: &str, password: &str) -> Value {
-    let login = app
-        .ok(
-            None,
-            "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
-            json!({ "e": email, "p": password }),
-        )
-        .await;
-    let token = login["logIn"]["accessToken"].as_str().expect("accessToken");
-    app.ok(Some(token), MY_ORGS, json!({})).await["me"].clone()
+    let session = app.log_in_with(email, password).await;
+    app.ok(Some(&session.access), MY_ORGS, json!({})).await["me"].clone()
 }
 
 both_backends! {

@@ -18,12 +18,6 @@ async fn org(app: &TestApp) -> (Session, String) {
     (ada, org)
 }
 
-async fn member(app: &TestApp, org: &str, email: &str, role: &str) -> Session {
-    let s = app.sign_up(email, email).await;
-    app.seed_membership(org, &s.user_id, role, "ACTIVE").await;
-    s
-}
-
 /// Status of `email` in the member list, or null when absent.
 async fn status_of(app: &TestApp, admin: &Session, org: &str, email: &str) -> Value {
     let q = "query($o: ID!, $s: String) { organization(id: $o) { members(search: $s) { edges { node { status } } } } }";
@@ -39,9 +33,9 @@ async fn token_for(app: &TestApp, email: &str, nth: usize) -> String {
 both_backends! {
     async fn who_may_invite_whom_follows_the_table(app) {
         let (ada, org) = org(&app).await;
-        let users = member(&app, &org, "users@example.com", "USER_ADMIN").await;
-        let billing = member(&app, &org, "billing@example.com", "BILLING_ADMIN").await;
-        let plain = member(&app, &org, "plain@example.com", "MEMBER").await;
+        let users = app.join(&org, "users@example.com", "USER_ADMIN").await;
+        let billing = app.join(&org, "billing@example.com", "BILLING_ADMIN").await;
+        let plain = app.join(&org, "plain@example.com", "MEMBER").await;
         for role in ["ADMIN", "BILLING_ADMIN", "USER_ADMIN"] {
             let code = app.fails(Some(&users.access), INVITE, json!({ "o": org, "i": { "email": "x@example.com", "role": role } })).await;
             assert_eq!(code, "FORBIDDEN", "USER_ADMIN inviting {role}");
@@ -61,7 +55,7 @@ both_backends! {
 
     async fn the_role_is_checked_again_when_accepted(app) {
         let (ada, org) = org(&app).await;
-        let carl = member(&app, &org, "carl@example.com", "ADMIN").await;
+        let carl = app.join(&org, "carl@example.com", "ADMIN").await;
         app.invite(&carl, &org, "boss@example.com", "ADMIN").await;
         let token = token_for(&app, "boss@example.com", 1).await;
         // Carl is no longer an ADMIN: he could not invite an ADMIN now.
@@ -128,7 +122,7 @@ both_backends! {
 
     async fn members_conflict_and_pending_emails_return_their_invitation(app) {
         let (ada, org) = org(&app).await;
-        member(&app, &org, "bob@example.com", "MEMBER").await;
+        app.join(&org, "bob@example.com", "MEMBER").await;
         let code = app.fails(Some(&ada.access), INVITE, json!({ "o": org, "i": { "email": "BOB@example.com" } })).await;
         assert_eq!(code, "CONFLICT");
         app.execute_sql("update membership set status = 'BLOCKED' where role = 'MEMBER'").await;
@@ -204,7 +198,7 @@ both_backends! {
 
     async fn bulk_invites_answer_row_by_row(app) {
         let (ada, org) = org(&app).await;
-        member(&app, &org, "bob@example.com", "MEMBER").await;
+        app.join(&org, "bob@example.com", "MEMBER").await;
         let q = "mutation($o: ID!, $rows: [InviteMemberInput!]!) { inviteMembers(organizationId: $o, inputs: $rows) \
                  { email errorCode error invitation { email status } } }";
         let rows = json!([

@@ -221,11 +221,16 @@ impl TestApp {
 
     /// Logs in again (after the clock moved past the access token's life).
     pub async fn log_in(&self, email: &str) -> Session {
+        self.log_in_with(email, PASSWORD).await
+    }
+
+    /// Logs in with a password of the test's own.
+    pub async fn log_in_with(&self, email: &str, password: &str) -> Session {
         let data = self
             .ok(
                 None,
                 "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken refreshToken user { id } } }",
-                json!({ "e": email, "p": PASSWORD }),
+                json!({ "e": email, "p": password }),
             )
             .await;
         Session::from_payload(&data["logIn"])
@@ -345,13 +350,6 @@ impl TestApp {
             .collect()
     }
 
-    /// Runs SQL against the app's database (for breaking it on purpose).
-    pub async fn execute_sql(&self, sql: &'static str) {
-        on_pool!(&self.db, |pool| sqlx::query(sql).execute(pool)).expect("sql");
-    }
-}
-
-impl TestApp {
     /// Jobs in the queue, whatever their state (SQLite's `Jobs` table,
     /// PostgreSQL's `apalis.jobs`).
     pub async fn queued_jobs(&self) -> i64 {
@@ -368,6 +366,11 @@ impl TestApp {
             }
         }
         .expect("count jobs")
+    }
+
+    /// Runs SQL against the app's database (for breaking it on purpose).
+    pub async fn execute_sql(&self, sql: &'static str) {
+        on_pool!(&self.db, |pool| sqlx::query(sql).execute(pool)).expect("sql");
     }
 }
 

@@ -61,7 +61,6 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
             )
         }
     };
-    tracing::debug!("secret made; preparing send");
     let Some(send) = deps
         .store
         .prepare_invitation_send(job, secret, deps.clock.now())
@@ -80,7 +79,6 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         secret: shown,
         message_id: job.message_id(),
     });
-    tracing::debug!("send prepared; mailing");
     match deps.mailer.send(&mail).await {
         Ok(()) => {}
         Err(e) if e.is_permanent() => {
@@ -89,7 +87,6 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         }
         Err(e) => return Err(e.into()),
     }
-    tracing::debug!("mailed; marking sent");
     deps.store
         .mark_invitation_sent(job, deps.clock.now())
         .await?;

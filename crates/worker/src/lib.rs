@@ -108,7 +108,6 @@ pub async fn run(
     config: WorkerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let queue = apalis_sqlite::Config::default().queue(InvitationMailJob::QUEUE);
     let mut monitor = Monitor::new()
         .shutdown_timeout(Duration::from_secs(30))
         // A worker whose queue failed (the database went away mid-poll)
@@ -119,20 +118,28 @@ pub async fn run(
             tracing::error!(worker = worker.name(), restarts = worker.restarts(), %error, again, "worker failed");
             again
         });
-    match db {
-        Database::Sqlite(pool) => {
-            let backend = SqliteStorage::<InvitationMailJob>::new(pool)
-                .with_config(queue)
-                .poll_with_strategy(Wake::every(config.poll_interval));
-            let (deps, config) = (deps.clone(), config.clone());
-            monitor = monitor.register(move |_| {
+    // The invitation-email worker over either backend's queue (their types
+    // differ, so a macro rather than a function).
+    macro_rules! mail_worker {
+        ($monitor:expr, $backend:expr) => {{
+            let (backend, deps, config) = ($backend, deps.clone(), config.clone());
+            $monitor.register(move |_| {
                 WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
                     .backend(backend.clone())
                     .data(deps.clone())
                     .concurrency(config.concurrency)
                     .retry(retry_policy(&config))
                     .build(invitation_mail::handle)
-            });
+            })
+        }};
+    }
+    match db {
+        Database::Sqlite(pool) => {
+            let queue = apalis_sqlite::Config::default().queue(InvitationMailJob::QUEUE);
+            let backend = SqliteStorage::<InvitationMailJob>::new(pool)
+                .with_config(queue)
+                .poll_with_strategy(Wake::every(config.poll_interval));
+            monitor = mail_worker!(monitor, backend);
         }
         Database::Postgres(pool) => {
             let config_pg = apalis_postgres::Config::default().queue(InvitationMailJob::QUEUE);
@@ -140,15 +147,7 @@ pub async fn run(
             let backend = PostgresStorage::<InvitationMailJob>::new(pool)
                 .with_config(config_pg)
                 .poll_with_strategy(Wake::notified(notifications, config.poll_interval));
-            let (deps, config) = (deps.clone(), config.clone());
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
-                    .backend(backend.clone())
-                    .data(deps.clone())
-                    .concurrency(config.concurrency)
-                    .retry(retry_policy(&config))
-                    .build(invitation_mail::handle)
-            });
+            monitor = mail_worker!(monitor, backend);
         }
     }
     let schedule = cron::Schedule::from_str(expiry::SCHEDULE).expect("valid cron expression");

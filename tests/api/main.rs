@@ -4,11 +4,14 @@
 mod accounts;
 mod delivery;
 mod docs;
+mod field_errors;
 mod hardening;
+mod introspection;
 mod invitation_rules;
 mod invitations;
 mod members;
 mod organizations;
+mod query_cost;
 mod races;
 mod schema;
 mod tokens;

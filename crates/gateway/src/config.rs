@@ -20,9 +20,16 @@ pub struct GatewayConfig {
 pub struct Limits {
     pub max_body_bytes: usize,
     pub max_batch: usize,
+    /// Nesting of fields, introspection not counted (it has its own bound).
     pub max_depth: usize,
+    /// The estimate of `graphql::cost`: lists count their expected size.
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// The serialized `data` and `errors` of one operation; a larger
+    /// response is replaced by one `VALIDATION` error.
+    pub max_response_bytes: usize,
+    /// Errors in one operation's response; the rest are summed up in one.
+    pub max_errors: usize,
 }
 
 impl Default for Limits {
@@ -31,8 +38,12 @@ impl Default for Limits {
             max_body_bytes: 256 * 1024,
             max_batch: 10,
             max_depth: 12,
-            max_complexity: 5_000,
+            // The member page (100 members with their user, workspaces and
+            // assistants) costs about 5,200.
+            max_complexity: 10_000,
             max_aliases: 30,
+            max_response_bytes: 4 * 1024 * 1024,
+            max_errors: 100,
         }
     }
 }

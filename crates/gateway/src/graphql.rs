@@ -3,7 +3,9 @@
 mod account;
 mod connection;
 mod context;
+mod cost;
 mod enums;
+mod field_errors;
 mod guards;
 mod invitation;
 mod loaders;
@@ -33,10 +35,19 @@ pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
     let limits = services.config.limits.clone();
     let mut builder = Schema::build(query::Query, Mutation::default(), EmptySubscription)
         .data(services.clone())
-        .limit_depth(limits.max_depth)
+        // Not `limit_depth`: it counts introspection, and the standard
+        // introspection query is deeper than any useful limit.
+        .extension(crate::limits::DepthLimit(limits.max_depth))
         .limit_complexity(limits.max_complexity)
         .limit_directives(5)
-        .extension(crate::limits::AliasLimit(limits.max_aliases));
+        .extension(crate::limits::AliasLimit(limits.max_aliases))
+        // Registered before `FieldErrors`, so that it wraps it and sees
+        // the response after null propagation (which needs every error).
+        .extension(crate::limits::ResponseLimit {
+            max_bytes: limits.max_response_bytes,
+            max_errors: limits.max_errors,
+        })
+        .extension(field_errors::FieldErrors);
     if !services.config.introspection {
         builder = builder.disable_introspection();
     }

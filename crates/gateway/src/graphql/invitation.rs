@@ -17,6 +17,7 @@ use roster_domain::{
 use super::account::{AuthPayload, open_session};
 use super::connection::{PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, membership, parse_ids, services, viewer};
+use super::cost;
 use super::enums::{InvitationDelivery, InvitationStatus, OrgRole};
 use super::guards::{OrgGuard, OrgOf};
 use super::loaders::{AssistantsOfInvitation, WorkspacesOfInvitation, load_failed};
@@ -71,6 +72,7 @@ impl InvitationNode {
             None => Ok(None),
         }
     }
+    #[graphql(complexity = "cost::list(cost::ASSIGNED_WORKSPACES, child_complexity)")]
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<WorkspaceNode>, ApiError> {
         let found = loader(ctx)
             .load_one(WorkspacesOfInvitation(self.invitation.id))
@@ -85,6 +87,7 @@ impl InvitationNode {
             })
             .collect())
     }
+    #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
         let found = loader(ctx)
             .load_one(AssistantsOfInvitation(self.invitation.id))
@@ -275,7 +278,10 @@ impl InvitationMutation {
     }
 
     /// Invites up to 100 emails; each row succeeds or fails on its own.
-    #[graphql(guard = "OrgGuard::new(&organization_id, Action::InviteOrRemoveMembers)")]
+    #[graphql(
+        guard = "OrgGuard::new(&organization_id, Action::InviteOrRemoveMembers)",
+        complexity = "cost::list(MAX_BULK_INVITES, child_complexity)"
+    )]
     async fn invite_members(
         &self,
         ctx: &Context<'_>,

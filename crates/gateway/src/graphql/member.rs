@@ -7,6 +7,7 @@ use roster_domain::DomainError;
 use roster_domain::model::{AssistantSeat, Membership};
 
 use super::context::loader;
+use super::cost;
 use super::enums::{MemberStatus, OrgRole};
 use super::loaders::{AssistantsOf, WorkspacesOf, load_failed};
 use super::organization::OrganizationNode;
@@ -74,6 +75,7 @@ impl MemberNode {
     async fn joined_at(&self) -> Option<DateTime<Utc>> {
         self.member.joined_at
     }
+    #[graphql(complexity = "cost::list(cost::ASSIGNED_WORKSPACES, child_complexity)")]
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<WorkspaceNode>, ApiError> {
         let found = loader(ctx)
             .load_one(WorkspacesOf(self.member.id))
@@ -88,9 +90,11 @@ impl MemberNode {
             })
             .collect())
     }
+    #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
         self.assistants_where(ctx, |_| true).await
     }
+    #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn managed_assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
         self.assistants_where(ctx, |seat| seat.is_manager).await
     }

@@ -12,6 +12,7 @@ use roster_domain::{DomainError, MemberId, OrgId, OrgName};
 
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, membership, services, viewer};
+use super::cost;
 use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
 use super::guards::{Authenticated, Can, OrgGuard};
 use super::invitation::{InvitationConnection, invitation_page};
@@ -76,7 +77,10 @@ impl OrganizationNode {
             .unwrap_or(0))
     }
     /// All workspaces; a MEMBER sees only those it is assigned to.
-    #[graphql(guard = "Can::new(&self.viewer, Action::ViewWorkspaces)")]
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::ViewWorkspaces)",
+        complexity = "cost::list(cost::ORGANIZATION_WORKSPACES, child_complexity)"
+    )]
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<WorkspaceNode>, ApiError> {
         let scope = AssignmentScope::for_viewer(&self.viewer, Action::ViewWorkspaces);
         let found = services(ctx)
@@ -92,7 +96,10 @@ impl OrganizationNode {
             .collect())
     }
     /// All assistants; a MEMBER sees only those it is assigned to.
-    #[graphql(guard = "Can::new(&self.viewer, Action::ViewMembers)")]
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::ViewMembers)",
+        complexity = "cost::list(cost::ORGANIZATION_ASSISTANTS, child_complexity)"
+    )]
     async fn assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
         let scope = AssignmentScope::for_viewer(&self.viewer, Action::ViewMembers);
         let found = services(ctx)
@@ -110,7 +117,7 @@ impl OrganizationNode {
     /// Invitations, oldest first; for those who may invite.
     #[graphql(
         guard = "Can::new(&self.viewer, Action::InviteOrRemoveMembers)",
-        complexity = "(first.unwrap_or(50).clamp(0, 100) as usize) * child_complexity + 2"
+        complexity = "cost::page(first, child_complexity)?"
     )]
     async fn invitations(
         &self,
@@ -124,7 +131,7 @@ impl OrganizationNode {
     /// Members, oldest first. A MEMBER sees itself only.
     #[graphql(
         guard = "Can::new(&self.viewer, Action::ViewMembers)",
-        complexity = "(first.unwrap_or(50).clamp(0, 100) as usize) * child_complexity + 2"
+        complexity = "cost::page(first, child_complexity)?"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn members(

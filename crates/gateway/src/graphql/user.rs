@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use roster_domain::model::User;
 
 use super::context::{loader, services};
+use super::cost;
 use super::guards::IsViewer;
 use super::loaders::load_failed;
 use super::member::MemberNode;
@@ -31,7 +32,10 @@ impl UserNode {
         self.0.created_at
     }
     /// The caller's own memberships; only visible on `me`.
-    #[graphql(guard = "IsViewer(self.0.id)")]
+    #[graphql(
+        guard = "IsViewer(self.0.id)",
+        complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
+    )]
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
         let memberships = services(ctx).store.memberships_of(self.0.id).await?;
         if ctx.look_ahead().field("organization").exists() {

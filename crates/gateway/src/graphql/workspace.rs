@@ -7,6 +7,7 @@ use roster_domain::permission::Action;
 use roster_domain::{ResourceName, UserId, WorkspaceId};
 
 use super::context::{loader, membership, parse_ids, services};
+use super::cost;
 use super::guards::{OrgGuard, OrgOf};
 use super::loaders::{MembersOfAssistant, MembersOfWorkspace, load_failed};
 use super::member::MemberNode;
@@ -43,6 +44,7 @@ impl WorkspaceNode {
     async fn name(&self) -> &str {
         &self.workspace.name
     }
+    #[graphql(complexity = "cost::list(cost::TEAM_MEMBERS, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
         let members = loader(ctx)
             .load_one(MembersOfWorkspace(self.workspace.id))
@@ -90,9 +92,11 @@ impl AssistantNode {
     async fn name(&self) -> &str {
         &self.assistant.name
     }
+    #[graphql(complexity = "cost::list(cost::TEAM_MEMBERS, child_complexity)")]
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
         self.members(ctx, false).await
     }
+    #[graphql(complexity = "cost::list(cost::MANAGERS, child_complexity)")]
     async fn managers(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
         self.members(ctx, true).await
     }

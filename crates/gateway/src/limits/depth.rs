@@ -1,0 +1,198 @@
+//! The depth limit, measured so that introspection passes.
+//!
+//! async-graphql's `limit_depth` counts every field, introspection
+//! included, and the query graphql-js `getIntrospectionQuery()` writes (what
+//! GraphiQL, Apollo, graphql-codegen and Python `gql` send) nests `ofType`
+//! nine levels deep under `__schema { types { fields { args { type` : 15
+//! levels, refused by any depth limit that stops a real depth bomb. So the
+//! depth of our own fields is measured without the `__schema` / `__type`
+//! subtrees, and those subtrees get a bound of their own that fits
+//! introspection's shape: their cost lies in nested lists of types, not in
+//! `ofType` chains (each `ofType` is one object), so at most
+//! [`MAX_INTROSPECTION_LISTS`] nested lists (`types { fields { args` is the
+//! standard query's deepest). Nesting itself stays bounded by async-graphql's
+//! recursion limit (32), which runs at parse time, before this.
+//!
+//! Fragments are followed, each measured once (memoized: a document whose
+//! fragments spread each other twice over cannot make this exponential) and
+//! guarded against cycles (validation reports those after this runs).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::{ServerResult, Variables};
+
+/// The roots of introspection: what is under them is measured apart.
+const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
+
+/// The introspection fields that return lists.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "directives",
+    "fields",
+    "args",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+];
+
+/// `types { fields { args } }`: the standard introspection query's deepest
+/// nesting of lists. One more (`types { fields { type { fields` ...) is
+/// what an introspection bomb looks like.
+pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// At most this many nested fields, not counting introspection.
+pub struct DepthLimit(pub usize);
+
+impl ExtensionFactory for DepthLimit {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(DepthLimitExtension(self.0))
+    }
+}
+
+struct DepthLimitExtension(usize);
+
+#[async_trait::async_trait]
+impl Extension for DepthLimitExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let depth = Measure::new(&doc, own_field_depth).document();
+        if depth > self.0 {
+            return Err(super::refused("Query is nested too deep."));
+        }
+        if introspection_lists(&doc) > MAX_INTROSPECTION_LISTS {
+            return Err(super::refused(
+                "Introspection nests too many lists of types.",
+            ));
+        }
+        Ok(doc)
+    }
+}
+
+/// How much a field adds to a measure, or `None` when its subtree is not
+/// counted at all.
+type Weigh = fn(&Field) -> Option<usize>;
+
+/// Our own fields count 1 each; introspection is measured apart.
+fn own_field_depth(field: &Field) -> Option<usize> {
+    (!is_introspection_root(field)).then_some(1)
+}
+
+fn is_introspection_root(field: &Field) -> bool {
+    INTROSPECTION_ROOTS.contains(&field.name.node.as_str())
+}
+
+/// The deepest nesting of list fields under any introspection root.
+fn introspection_lists(doc: &ExecutableDocument) -> usize {
+    // Outside introspection nothing counts; a root's subtree is measured
+    // with the list weights.
+    let mut inner = Measure::new(doc, |f| {
+        Some(usize::from(
+            INTROSPECTION_LISTS.contains(&f.name.node.as_str()),
+        ))
+    });
+    let mut roots = Vec::new();
+    for_each_field(doc, &mut |field| {
+        if is_introspection_root(field) {
+            roots.push(field);
+        }
+    });
+    roots
+        .into_iter()
+        .map(|root| inner.set(&root.selection_set.node))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The largest sum of field weights along any path of a document.
+struct Measure<'d> {
+    doc: &'d ExecutableDocument,
+    weigh: Weigh,
+    fragments: HashMap<&'d str, usize>,
+    visiting: HashSet<&'d str>,
+}
+
+impl<'d> Measure<'d> {
+    fn new(doc: &'d ExecutableDocument, weigh: Weigh) -> Self {
+        Self {
+            doc,
+            weigh,
+            fragments: HashMap::new(),
+            visiting: HashSet::new(),
+        }
+    }
+
+    /// The deepest of the document's operations.
+    fn document(&mut self) -> usize {
+        let doc = self.doc;
+        doc.operations
+            .iter()
+            .map(|(_, op)| self.set(&op.node.selection_set.node))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn set(&mut self, set: &'d SelectionSet) -> usize {
+        let mut deepest = 0;
+        for item in &set.items {
+            let depth = match &item.node {
+                Selection::Field(f) => match (self.weigh)(&f.node) {
+                    Some(weight) => weight + self.set(&f.node.selection_set.node),
+                    None => 0,
+                },
+                Selection::InlineFragment(f) => self.set(&f.node.selection_set.node),
+                Selection::FragmentSpread(s) => self.fragment(s.node.fragment_name.node.as_str()),
+            };
+            deepest = deepest.max(depth);
+        }
+        deepest
+    }
+
+    fn fragment(&mut self, name: &'d str) -> usize {
+        if let Some(depth) = self.fragments.get(name) {
+            return *depth;
+        }
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            return 0; // unknown: validation reports it
+        };
+        if !self.visiting.insert(name) {
+            return 0; // a cycle: validation reports it
+        }
+        let depth = self.set(&fragment.node.selection_set.node);
+        self.visiting.remove(name);
+        self.fragments.insert(name, depth);
+        depth
+    }
+}
+
+/// Calls `f` on every field written in the document (each fragment's
+/// once).
+fn for_each_field<'d>(doc: &'d ExecutableDocument, f: &mut impl FnMut(&'d Field)) {
+    fn walk<'d>(set: &'d SelectionSet, f: &mut impl FnMut(&'d Field)) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    f(&field.node);
+                    walk(&field.node.selection_set.node, f);
+                }
+                Selection::InlineFragment(i) => walk(&i.node.selection_set.node, f),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set.node, f);
+    }
+    for fragment in doc.fragments.values() {
+        walk(&fragment.node.selection_set.node, f);
+    }
+}

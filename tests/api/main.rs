@@ -9,6 +9,8 @@ mod invitation_rules;
 mod invitations;
 mod members;
 mod organizations;
+mod over_http;
+mod over_http_get;
 mod races;
 mod schema;
 mod tokens;

@@ -36,7 +36,9 @@ pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(5)
-        .extension(crate::limits::AliasLimit(limits.max_aliases));
+        .extension(crate::limits::AliasLimit(limits.max_aliases))
+        // Tells the HTTP layer whether an operation reached execution.
+        .extension(crate::http::PhaseTracking);
     if !services.config.introspection {
         builder = builder.disable_introspection();
     }

@@ -34,13 +34,25 @@ pub async fn send(req: reqwest::RequestBuilder) -> Reply {
     let status = res.status().as_u16();
     let text = res.text().await.expect("body");
     let body = roster_tests::serde_json::from_str(&text).unwrap_or(json!({ "raw": text }));
-    Reply { status, content_type, allow, body }
+    Reply {
+        status,
+        content_type,
+        allow,
+        body,
+    }
 }
 
 /// POSTs `body` with the given `Content-Type` and `Accept` (each left out
 /// when `None`).
-pub async fn post(app: &TestApp, content_type: Option<&str>, accept: Option<&str>, body: impl Into<reqwest::Body>) -> Reply {
-    let mut req = reqwest::Client::new().post(format!("{}/graphql", app.base)).body(body);
+pub async fn post(
+    app: &TestApp,
+    content_type: Option<&str>,
+    accept: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> Reply {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/graphql", app.base))
+        .body(body);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }

@@ -29,7 +29,10 @@ pub(super) async fn graphql_get(
             "accept application/graphql-response+json or application/json",
         );
     };
-    let request = match params.map_err(|_| Malformed("the URL parameters could not be read")).and_then(UrlParams::into_request) {
+    let request = match params
+        .map_err(|_| Malformed("the URL parameters could not be read"))
+        .and_then(UrlParams::into_request)
+    {
         Ok(request) => request,
         Err(Malformed(message)) => return rejected(StatusCode::BAD_REQUEST, media, message),
     };

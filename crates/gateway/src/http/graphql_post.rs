@@ -34,10 +34,18 @@ pub(super) async fn graphql_post(
     let body = match read_body(&headers, body, max_body).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
-            return rejected(StatusCode::PAYLOAD_TOO_LARGE, media, "the request body is too large");
+            return rejected(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                "the request body is too large",
+            );
         }
         Err(BodyError::Unreadable) => {
-            return rejected(StatusCode::BAD_REQUEST, media, "the request body could not be read");
+            return rejected(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the request body could not be read",
+            );
         }
     };
     let operations = match from_body(&body) {

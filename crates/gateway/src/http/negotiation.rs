@@ -146,14 +146,29 @@ mod tests {
     fn negotiation_follows_the_clients_preference() {
         use ResponseMedia::*;
         let cases = [
-            ("application/graphql-response+json", Some(GraphqlResponseJson)),
+            (
+                "application/graphql-response+json",
+                Some(GraphqlResponseJson),
+            ),
             ("application/json", Some(Json)),
             ("*/*", Some(Json)),
             ("application/*", Some(Json)),
-            ("application/graphql-response+json, application/json", Some(GraphqlResponseJson)),
-            ("application/json, application/graphql-response+json", Some(GraphqlResponseJson)),
-            ("application/graphql-response+json;q=0.5, application/json", Some(Json)),
-            ("application/graphql-response+json, */*;q=0.1", Some(GraphqlResponseJson)),
+            (
+                "application/graphql-response+json, application/json",
+                Some(GraphqlResponseJson),
+            ),
+            (
+                "application/json, application/graphql-response+json",
+                Some(GraphqlResponseJson),
+            ),
+            (
+                "application/graphql-response+json;q=0.5, application/json",
+                Some(Json),
+            ),
+            (
+                "application/graphql-response+json, */*;q=0.1",
+                Some(GraphqlResponseJson),
+            ),
             ("text/html", None),
             ("application/json;q=0", None),
         ];
@@ -165,10 +180,19 @@ mod tests {
 
     #[test]
     fn only_utf8_json_bodies_are_taken() {
-        for ct in ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON;charset=UTF-8"] {
+        for ct in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "APPLICATION/JSON;charset=UTF-8",
+        ] {
             assert!(is_json_body(&with(header::CONTENT_TYPE, ct)), "{ct}");
         }
-        for ct in ["text/plain", "application/json; charset=latin1", "application/graphql", "json"] {
+        for ct in [
+            "text/plain",
+            "application/json; charset=latin1",
+            "application/graphql",
+            "json",
+        ] {
             assert!(!is_json_body(&with(header::CONTENT_TYPE, ct)), "{ct}");
         }
         assert!(!is_json_body(&HeaderMap::new()));

@@ -49,7 +49,10 @@ impl UrlParams {
             Some(text) => serde_json::from_str(&text).map_err(|_| Malformed(what)),
         };
         let mut params = Map::new();
-        params.insert("query".into(), self.query.map_or(Value::Null, Value::String));
+        params.insert(
+            "query".into(),
+            self.query.map_or(Value::Null, Value::String),
+        );
         params.insert(
             "operationName".into(),
             self.operation_name.map_or(Value::Null, Value::String),
@@ -81,9 +84,21 @@ fn from_value(value: Value) -> Result<Request, Malformed> {
         Some(_) => return Err(Malformed("query must be a string")),
     }
     let checks: [(&str, fn(&Value) -> bool, &'static str); 3] = [
-        ("operationName", Value::is_string, "operationName must be a string"),
-        ("variables", Value::is_object, "variables must be a JSON object"),
-        ("extensions", Value::is_object, "extensions must be a JSON object"),
+        (
+            "operationName",
+            Value::is_string,
+            "operationName must be a string",
+        ),
+        (
+            "variables",
+            Value::is_object,
+            "variables must be a JSON object",
+        ),
+        (
+            "extensions",
+            Value::is_object,
+            "extensions must be a JSON object",
+        ),
     ];
     for (key, shape, message) in checks {
         match params.get(key) {

@@ -146,10 +146,14 @@ impl Extension for PhaseTracking {
             if let Some(shape) = shape {
                 if phase.read_only && !shape.read_only {
                     state.outcome = Outcome::MethodNotAllowed;
-                    return refused("a GET request runs queries only: send mutations by POST".into());
+                    return refused(
+                        "a GET request runs queries only: send mutations by POST".into(),
+                    );
                 }
                 if let Some(name) = shape.missing_variables.first() {
-                    return refused(format!("variable ${name} is required and was not given a value"));
+                    return refused(format!(
+                        "variable ${name} is required and was not given a value"
+                    ));
                 }
             }
             state.outcome = Outcome::Executed;

@@ -17,7 +17,12 @@ pub(super) fn rejected(
     message: &str,
 ) -> axum::response::Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": ErrorCode::Validation.as_str() } }] });
-    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// The JSON of one answer. A response refused before execution has no

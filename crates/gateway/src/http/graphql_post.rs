@@ -55,7 +55,7 @@ pub(super) async fn graphql_post(
     let caller = Caller { headers: &headers };
     let requests = match operations {
         Operations::Single(request) => {
-            let answer = operation::run(&state, &caller, request, false).await;
+            let answer = operation::run(&state, &caller, *request, false).await;
             return respond::single(media, answer);
         }
         Operations::Batch(requests) => requests,

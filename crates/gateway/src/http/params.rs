@@ -12,7 +12,7 @@ pub(super) struct Malformed(pub &'static str);
 
 /// One operation or a batch of them, as a POST body holds them.
 pub(super) enum Operations {
-    Single(Request),
+    Single(Box<Request>),
     Batch(Vec<Request>),
 }
 
@@ -26,7 +26,7 @@ pub(super) fn from_body(body: &[u8]) -> Result<Operations, Malformed> {
             .map(from_value)
             .collect::<Result<_, _>>()
             .map(Operations::Batch),
-        single => from_value(single).map(Operations::Single),
+        single => from_value(single).map(|r| Operations::Single(Box::new(r))),
     }
 }
 
@@ -69,6 +69,10 @@ impl UrlParams {
     }
 }
 
+/// A parameter's name, the shape its value must have, and what to say
+/// when it has not.
+type ShapeCheck = (&'static str, fn(&Value) -> bool, &'static str);
+
 /// One request object: `query` a non-empty string, `operationName` a
 /// string, `variables` and `extensions` objects; `null` stands for "not
 /// given", and other keys are ignored, as the spec reserves them.
@@ -83,7 +87,7 @@ fn from_value(value: Value) -> Result<Request, Malformed> {
         }
         Some(_) => return Err(Malformed("query must be a string")),
     }
-    let checks: [(&str, fn(&Value) -> bool, &'static str); 3] = [
+    let checks: [ShapeCheck; 3] = [
         (
             "operationName",
             Value::is_string,

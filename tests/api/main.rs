@@ -11,6 +11,8 @@ mod invitation_rules;
 mod invitations;
 mod members;
 mod organizations;
+mod over_http;
+mod over_http_get;
 mod query_cost;
 mod races;
 mod schema;

@@ -47,7 +47,9 @@ pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
             max_bytes: limits.max_response_bytes,
             max_errors: limits.max_errors,
         })
-        .extension(field_errors::FieldErrors);
+        .extension(field_errors::FieldErrors)
+        // Tells the HTTP layer whether an operation reached execution.
+        .extension(crate::http::PhaseTracking);
     if !services.config.introspection {
         builder = builder.disable_introspection();
     }

@@ -1,0 +1,88 @@
+//! Running one operation: the caller is authenticated when the operation
+//! runs (so a batch's `logOut` ends the session for the operations after
+//! it), and the per-operation data is attached in one place.
+
+use std::sync::Arc;
+
+use async_graphql::{Request, Response, ServerError};
+use axum::http::{HeaderMap, header};
+
+use roster_domain::{DomainError, ErrorCode};
+
+use super::AppState;
+use super::phase::{OperationPhase, Outcome};
+use crate::auth::viewer::Viewer;
+use crate::graphql::{Services, request_data};
+
+/// What the handler knows of the HTTP request that every operation of it
+/// needs. Per-request facts (a client address, …) belong here.
+pub(super) struct Caller<'a> {
+    pub headers: &'a HeaderMap,
+}
+
+/// One operation's response and how far it got.
+pub(super) struct Answer {
+    pub response: Response,
+    pub outcome: Outcome,
+}
+
+/// Runs `request` as `caller`; `read_only` refuses mutations (a `GET`).
+pub(super) async fn run(
+    state: &AppState,
+    caller: &Caller<'_>,
+    request: Request,
+    read_only: bool,
+) -> Answer {
+    let viewer = match authenticate(&state.services, caller.headers).await {
+        Ok(viewer) => viewer,
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed unexpectedly");
+            let mut error = ServerError::new("internal error", None);
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", ErrorCode::Internal.as_str());
+            error.extensions = Some(extensions);
+            return Answer {
+                response: Response::from_errors(vec![error]),
+                outcome: Outcome::Internal,
+            };
+        }
+    };
+    let phase = OperationPhase::new(read_only);
+    let (viewer, loader) = request_data(&state.services, viewer);
+    let request = request.data(viewer).data(loader).data(Arc::clone(&phase));
+    let mut response = state.schema.execute(request).await;
+    // Errors the schema raised itself (parse, validation, limits, bad
+    // argument values) carry no code: they are the request's fault.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::Validation.as_str());
+        }
+    }
+    Answer {
+        response,
+        outcome: phase.outcome(),
+    }
+}
+
+/// The caller, from `Authorization: Bearer <token>`: the token must verify
+/// and its session must still be open.
+async fn authenticate(services: &Services, headers: &HeaderMap) -> Result<Viewer, DomainError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
+        return Ok(Viewer::Rejected);
+    };
+    let now = services.clock.now();
+    let Some(subject) = services.tokens.verify(token.trim(), now) else {
+        return Ok(Viewer::Rejected);
+    };
+    match services.store.session_user(subject.session, now).await? {
+        Some(user) if user.id == subject.user => Ok(Viewer::Authenticated {
+            user,
+            session: subject.session,
+        }),
+        _ => Ok(Viewer::Rejected),
+    }
+}

@@ -4,13 +4,12 @@
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Request, Response};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use futures::StreamExt;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -47,10 +46,11 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::playground::page).post(graphql))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::pages::routes())
+        .merge(crate::playground::routes())
         // `graphql` reads its body itself, with `max_body`; nothing else
         // takes a body.
         .layer(DefaultBodyLimit::disable())
@@ -61,15 +61,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Roster")
-            .finish(),
-    )
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -9,6 +9,7 @@ mod invitation_rules;
 mod invitations;
 mod members;
 mod organizations;
+mod playground;
 mod races;
 mod schema;
 mod tokens;

@@ -90,8 +90,17 @@ both_backends! {
             return;
         }
 
-        // The editor renders.
+        // The editor renders, with nothing refused by the page's CSP since.
         browser.shown(".graphiql-query-editor .CodeMirror").await;
+        browser
+            .client
+            .execute(
+                "window.refused = []; document.addEventListener('securitypolicyviolation', \
+                 e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI));",
+                vec![],
+            )
+            .await
+            .expect("listen for CSP violations");
 
         // The docs pane lists the query root (it runs the introspection query).
         browser.click("button[aria-label='Show Documentation Explorer']").await;
@@ -110,6 +119,18 @@ both_backends! {
         browser.click(".graphiql-execute-button").await;
         let result = browser.text_when(".result-window", "__typename").await;
         assert!(result.contains(r#""__typename": "Query""#), "{result}");
+        let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
+        assert_eq!(refused, json!([]), "the page's CSP refused something");
+
+        // A dialog works too. Its scroll lock (react-remove-scroll) adds an
+        // inline <style>, which the CSP refuses: on this page, whose body
+        // never scrolls (playground.css), that lock has nothing to do, so
+        // the policy stays without 'unsafe-inline'. Nothing else is refused.
+        browser.click("button[aria-label='Open settings dialog']").await;
+        browser.text_when("[role='dialog']", "Theme").await;
+        let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
+        let refused = refused.as_array().expect("a list");
+        assert!(refused.iter().all(|r| r == "style-src-elem inline"), "{refused:?}");
         browser.close().await;
     }
 }

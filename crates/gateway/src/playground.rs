@@ -21,17 +21,21 @@ include!(concat!(env!("OUT_DIR"), "/playground_assets.rs"));
 /// after their version (`graphiql-4.1.2/…`), so they can be cached for good.
 const PREFIX: &str = "/assets/playground";
 
-/// The accept and log-in pages' policy, plus what GraphiQL's stylesheet
-/// needs: its fonts and icons are `data:` URLs inside `graphiql.min.css`.
-/// Nothing else is relaxed: no inline script, no inline `<style>`.
+/// The accept and log-in pages' policy plus two relaxations GraphiQL's
+/// stylesheet needs: `font-src data:` (its fonts are `data:` URLs inside
+/// `graphiql.min.css`; refused, every font load is a console error) and
+/// `img-src data:` (the editor's lint markers are `data:` images).
+/// Nothing else: no inline script, no inline `<style>`. The one `<style>`
+/// GraphiQL injects, a dialog's scroll lock, is refused and harmless here,
+/// since playground.css keeps the page itself from scrolling.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     connect-src 'self'; img-src 'self' data:; font-src data:; form-action 'self'; \
+     connect-src 'self'; img-src data:; font-src data:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
 /// Only for a build without the embedded files: the CDN is allowed too.
 const FALLBACK_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; \
      script-src 'self' https://unpkg.com; style-src 'self' https://unpkg.com; \
-     connect-src 'self'; img-src 'self' data:; font-src data:; form-action 'self'; \
+     connect-src 'self'; img-src data:; font-src data:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
 const TEMPLATE: &str = include_str!("../assets/playground/playground.html");

@@ -96,8 +96,8 @@ fn main() {
             }
             (_, Some(_)) => continue,
         };
-        let bytes = fs::read(&tarball)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", tarball.display()));
+        let bytes =
+            fs::read(&tarball).unwrap_or_else(|e| panic!("cannot read {}: {e}", tarball.display()));
         let actual = hex(&Sha256::digest(&bytes));
         assert_eq!(
             actual,
@@ -161,13 +161,16 @@ fn npm_pack(package: &Package, cache: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run `{npm}`: {e}"));
     let packed = scratch.join(package.tarball_name());
     let result = match output {
-        Ok(output) if output.status.success() && packed.is_file() => {
-            fs::rename(&packed, &path).map_err(|e| e.to_string()).map(|()| path)
-        }
+        Ok(output) if output.status.success() && packed.is_file() => fs::rename(&packed, &path)
+            .map_err(|e| e.to_string())
+            .map(|()| path),
         Ok(output) => {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
-            Err(format!("`{npm} pack` failed: {}", last.unwrap_or("no message")))
+            Err(format!(
+                "`{npm} pack` failed: {}",
+                last.unwrap_or("no message")
+            ))
         }
         Err(e) => Err(e),
     };
@@ -212,8 +215,7 @@ fn generated(assets: &[(String, PathBuf)], embedded: bool) -> String {
                 }
                 _ => "None".to_owned(),
             };
-            writeln!(code, "    ({served:?}, {cdn:?}, {bytes}),")
-                .expect("write to a String");
+            writeln!(code, "    ({served:?}, {cdn:?}, {bytes}),").expect("write to a String");
         }
     }
     code.push_str("];\n");

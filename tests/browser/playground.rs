@@ -44,7 +44,7 @@ impl Browser {
         }
     }
 
-    /// The text of the first element matching `css`, or "".
+    /// The text of the first element matching `css`, once it holds `wanted`.
     async fn text_when(&self, css: &str, wanted: &str) -> String {
         let script = format!(
             "const e = document.querySelector({}); return e ? e.innerText : '';",

@@ -17,6 +17,9 @@ use roster_tests::{
     Backend, PASSWORD, TestApp, accept_url, both_backends, error_code, temporary_password,
 };
 
+#[path = "browser/playground.rs"]
+mod playground;
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long anything the browser does may take (a loaded CI machine).
@@ -53,6 +56,11 @@ impl Browser {
     /// test command needs only the Rust toolchain) and required in CI, where
     /// `.ci/run` installs it and sets `ROSTER_TEST_BROWSER=required`.
     async fn start() -> Option<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// [`Browser::start`] with more Chromium switches.
+    async fn start_with(extra_args: &[&str]) -> Option<Self> {
         if !(Path::new(CHROMEDRIVER).is_file() && Path::new(CHROMIUM).is_file()) {
             let required = std::env::var("ROSTER_TEST_BROWSER").is_ok_and(|v| v == "required");
             assert!(
@@ -89,18 +97,17 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         let profile = tempfile::tempdir().expect("temp dir");
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
         let mut capabilities = fantoccini::wd::Capabilities::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
+            json!({ "binary": CHROMIUM, "args": args }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)

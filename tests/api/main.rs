@@ -13,6 +13,7 @@ mod members;
 mod organizations;
 mod over_http;
 mod over_http_get;
+mod playground;
 mod query_cost;
 mod races;
 mod schema;

@@ -16,12 +16,11 @@ pub use phase::PhaseTracking;
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -63,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::pages::routes())
+        .merge(crate::playground::routes())
         // `graphql_post` reads its body itself, with `max_body`; nothing else
         // takes a body.
         .layer(DefaultBodyLimit::disable())
@@ -73,16 +73,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// The playground a browser gets on `GET /graphql`.
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Roster")
-            .finish(),
-    )
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -10,9 +10,11 @@ mod graphql;
 mod http;
 mod limits;
 mod pages;
+mod playground;
 
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
 pub use config::{GatewayConfig, Limits};
 pub use graphql::{RosterSchema, build_schema, sdl};
 pub use http::{AppState, router};
+pub use playground::embedded as playground_embedded;

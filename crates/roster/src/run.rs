@@ -132,6 +132,12 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
 
     println!("Roster is listening on http://{addr}");
     println!("  playground: open http://{addr}/graphql in a browser");
+    if !roster_gateway::playground_embedded() {
+        tracing::warn!(
+            "this build has no embedded GraphiQL (npm was missing when it was built): \
+             the playground needs https://unpkg.com"
+        );
+    }
     println!("  database:   {}", redact(&settings.database_url()));
     match &settings.smtp_url {
         Some(_) => println!("  mail:       SMTP (ROSTER_SMTP_URL)"),

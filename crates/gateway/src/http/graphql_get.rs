@@ -20,7 +20,7 @@ pub(super) async fn graphql_get(
     let params = Query::<UrlParams>::try_from_uri(&uri).map(|Query(p)| p);
     let has_query = params.as_ref().is_ok_and(|p| p.query.is_some());
     if !has_query || wants_html(&headers) {
-        return super::graphiql().await.into_response();
+        return crate::playground::page().await;
     }
     let Some(media) = negotiate(&headers) else {
         return rejected(

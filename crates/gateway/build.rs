@@ -1,0 +1,230 @@
+//! Fetches the playground's browser assets (GraphiQL and the React it runs
+//! on) through npm at build time, checks them against the hashes pinned
+//! below, and writes `playground_assets.rs` into `OUT_DIR` for
+//! `src/playground.rs` to `include!`: the files are embedded with
+//! `include_bytes!`, so the binary serves the playground with no internet.
+//!
+//! The tarballs come from `npm pack` (cached in `OUT_DIR`, so a rebuild does
+//! not ask npm again) or, when `ROSTER_PLAYGROUND_TARBALLS` names a
+//! directory, from `{dir}/{name}-{version}.tgz`. Where npm is missing or
+//! fails, the build still succeeds with a warning and the page loads the
+//! same versions from a CDN instead. A tarball whose hash differs from the
+//! pin fails the build: that is tampering or a wrong file, never a reason
+//! to fall back.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// One npm package: its pinned version, the sha256 of its registry tarball
+/// (`npm pack name@version; sha256sum name-version.tgz`), and the files
+/// taken from it (path in the tarball, then the name it is served under).
+struct Package {
+    name: &'static str,
+    version: &'static str,
+    sha256: &'static str,
+    files: &'static [(&'static str, &'static str)],
+}
+
+/// GraphiQL 4.1.2 is the last release published as a UMD bundle (5.x ships
+/// ES modules only); it runs on React 18, the last React with UMD builds.
+const PACKAGES: [Package; 3] = [
+    Package {
+        name: "graphiql",
+        version: "4.1.2",
+        sha256: "6aa9cb6d82e656d38b72991264f41545889881e8dc23059199be3b94fff2ad05",
+        files: &[
+            ("package/graphiql.min.js", "graphiql.min.js"),
+            ("package/graphiql.min.css", "graphiql.min.css"),
+        ],
+    },
+    Package {
+        name: "react",
+        version: "18.3.1",
+        sha256: "8d9bed01a672e7eaf387942d781ad47c6a43089a30a0306060f9fd5ac7870347",
+        files: &[(
+            "package/umd/react.production.min.js",
+            "react.production.min.js",
+        )],
+    },
+    Package {
+        name: "react-dom",
+        version: "18.3.1",
+        sha256: "031d4427a99f2f3f6cac18bbbf308594a67e4f47d10f4896fdec446505b040e0",
+        files: &[(
+            "package/umd/react-dom.production.min.js",
+            "react-dom.production.min.js",
+        )],
+    },
+];
+
+const TARBALLS_VAR: &str = "ROSTER_PLAYGROUND_TARBALLS";
+const NPM_VAR: &str = "ROSTER_PLAYGROUND_NPM";
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed={TARBALLS_VAR}");
+    println!("cargo:rerun-if-env-changed={NPM_VAR}");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let local = env::var_os(TARBALLS_VAR).map(PathBuf::from);
+
+    let mut assets = Vec::new();
+    let mut fallback = None;
+    for package in &PACKAGES {
+        let tarball = match &local {
+            Some(dir) => {
+                let path = dir.join(package.tarball_name());
+                println!("cargo:rerun-if-changed={}", path.display());
+                Ok(path)
+            }
+            None => npm_pack(package, &out_dir.join("npm")),
+        };
+        let tarball = match (tarball, &fallback) {
+            (Ok(path), None) => path,
+            (Err(why), None) => {
+                println!(
+                    "cargo:warning=the playground will load GraphiQL from a CDN: {}@{} is not available ({why})",
+                    package.name, package.version
+                );
+                fallback = Some(why);
+                continue;
+            }
+            (_, Some(_)) => continue,
+        };
+        let bytes =
+            fs::read(&tarball).unwrap_or_else(|e| panic!("cannot read {}: {e}", tarball.display()));
+        let actual = hex(&Sha256::digest(&bytes));
+        assert_eq!(
+            actual,
+            package.sha256,
+            "{} has sha256 {actual}, but build.rs pins {} for {}@{}",
+            tarball.display(),
+            package.sha256,
+            package.name,
+            package.version
+        );
+        let dir = out_dir.join("playground").join(package.dir());
+        fs::create_dir_all(&dir).expect("create the assets directory in OUT_DIR");
+        for (inner, served) in package.files {
+            let content = extract(&bytes, inner)
+                .unwrap_or_else(|| panic!("{} has no {inner}", tarball.display()));
+            let path = dir.join(served);
+            fs::write(&path, content).expect("write an asset into OUT_DIR");
+            assets.push((format!("{}/{served}", package.dir()), path));
+        }
+    }
+    let embedded = fallback.is_none();
+    if !embedded {
+        // A fallback build tries npm again when npm may have appeared.
+        println!("cargo:rerun-if-env-changed=PATH");
+    }
+    fs::write(
+        out_dir.join("playground_assets.rs"),
+        generated(&assets, embedded),
+    )
+    .expect("write playground_assets.rs");
+}
+
+impl Package {
+    fn tarball_name(&self) -> String {
+        format!("{}-{}.tgz", self.name, self.version)
+    }
+
+    /// The versioned directory the files are served from, so that they can
+    /// be cached for good.
+    fn dir(&self) -> String {
+        format!("{}-{}", self.name, self.version)
+    }
+}
+
+/// `npm pack name@version` into `cache`, unless an earlier build already
+/// put the tarball there. npm writes into a scratch directory first, so an
+/// interrupted download never sits in the cache as a truncated tarball.
+fn npm_pack(package: &Package, cache: &Path) -> Result<PathBuf, String> {
+    let path = cache.join(package.tarball_name());
+    if path.is_file() {
+        return Ok(path);
+    }
+    let scratch = cache.join(format!("partial-{}", std::process::id()));
+    fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let npm = env::var(NPM_VAR).unwrap_or_else(|_| "npm".into());
+    let output = Command::new(&npm)
+        .args(["pack", "--ignore-scripts", "--silent", "--pack-destination"])
+        .arg(&scratch)
+        .arg(format!("{}@{}", package.name, package.version))
+        .output()
+        .map_err(|e| format!("cannot run `{npm}`: {e}"));
+    let packed = scratch.join(package.tarball_name());
+    let result = match output {
+        Ok(output) if output.status.success() && packed.is_file() => fs::rename(&packed, &path)
+            .map_err(|e| e.to_string())
+            .map(|()| path),
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+            Err(format!(
+                "`{npm} pack` failed: {}",
+                last.unwrap_or("no message")
+            ))
+        }
+        Err(e) => Err(e),
+    };
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
+
+/// The file at `inner` in a gzipped tarball.
+fn extract(tarball: &[u8], inner: &str) -> Option<Vec<u8>> {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tarball));
+    for entry in archive.entries().ok()? {
+        let mut entry = entry.ok()?;
+        if entry.path().ok()?.as_os_str() == inner {
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).ok()?;
+            return Some(content);
+        }
+    }
+    None
+}
+
+/// `ASSETS`: every file as (served path, CDN address, bytes); the bytes
+/// are `None` when the build fell back to the CDN.
+fn generated(assets: &[(String, PathBuf)], embedded: bool) -> String {
+    let mut code = String::from(
+        "/// Generated by build.rs: the playground's files, embedded or not.\n\
+         const ASSETS: &[(&str, &str, Option<&[u8]>)] = &[\n",
+    );
+    for package in &PACKAGES {
+        for (inner, served) in package.files {
+            let cdn = format!(
+                "https://unpkg.com/{}@{}/{}",
+                package.name,
+                package.version,
+                inner.trim_start_matches("package/")
+            );
+            let served = format!("{}/{served}", package.dir());
+            let bytes = match assets.iter().find(|(s, _)| *s == served) {
+                Some((_, path)) if embedded => {
+                    let path = path.to_str().expect("OUT_DIR is UTF-8");
+                    format!("Some(include_bytes!({path:?}))")
+                }
+                _ => "None".to_owned(),
+            };
+            writeln!(code, "    ({served:?}, {cdn:?}, {bytes}),").expect("write to a String");
+        }
+    }
+    code.push_str("];\n");
+    code
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        write!(s, "{b:02x}").expect("write to a String");
+        s
+    })
+}

@@ -4,12 +4,16 @@
 mod accounts;
 mod delivery;
 mod docs;
+mod ghost_accounts;
 mod hardening;
 mod invitation_rules;
 mod invitations;
 mod members;
 mod organizations;
 mod races;
+mod resend;
 mod schema;
+mod send_retries;
+mod sweep;
 mod tokens;
 mod workspaces;

@@ -32,6 +32,8 @@ impl BackendStore {
     #[tracing::instrument(skip_all)]
     pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        super::invitations::expire_overdue_of_email(&mut tx, &new.email.normalized(), new.now)
+            .await?;
         let claimed: Option<UserRow> = sqlx::query_as(composed(format!(
             "update app_user set email = $2, display_name = $3, password_hash = $4, \
              must_change_password = false, created_at = $5, updated_at = $5 \

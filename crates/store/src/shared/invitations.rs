@@ -40,6 +40,7 @@ mod sweep;
 
 pub(super) use accept::activate_temporary_password_invitations;
 use sweep::expire_overdue;
+pub(super) use sweep::expire_overdue_of_email;
 
 type Tx = Transaction<'static, Db>;
 

@@ -9,7 +9,7 @@ use roster_domain::{InvitationStatus, OrgId};
 
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
-use super::super::{BackendStore, begin_write, try_lock_organization};
+use super::super::{BackendStore, begin_write, lock_organization, try_lock_organization};
 use super::{Tx, audit, end_pending};
 use crate::unexpected;
 
@@ -49,6 +49,33 @@ pub(super) async fn expire_overdue(tx: &mut Tx, org: OrgId, now: DateTime<Utc>) 
         .await?;
     }
     Ok(expired)
+}
+
+/// Expires, under their organizations' locks, the overdue invitations of
+/// the account with this (normalized) email: before its placeholder is
+/// claimed, so that the claimer never sees an invitation that has ended
+/// but was not swept yet.
+pub(in super::super) async fn expire_overdue_of_email(
+    tx: &mut Tx,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let orgs: Vec<(Uuid,)> = sqlx::query_as(
+        "select distinct i.organization_id from invitation i join app_user u on u.id = i.user_id \
+         where u.email_normalized = $1 and i.status = 'PENDING' and i.expires_at <= $2",
+    )
+    .bind(email_normalized)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    for (org,) in orgs {
+        lock_organization(tx, OrgId(org))
+            .await
+            .map_err(unexpected)?;
+        expire_overdue(tx, OrgId(org), now).await?;
+    }
+    Ok(())
 }
 
 /// Invitations expired per transaction: short transactions, short locks.

@@ -65,15 +65,34 @@ async fn what_a_stranger_sees(app: &TestApp, email: &str) -> Value {
         "memberships": memberships["me"]["memberships"],
         "logInAfter": logged_in["logIn"]["user"]["mustChangePassword"],
         "signUpAgain": error_code(&again),
+        "id": user["id"],
     })
 }
 
-/// The same view with the address part replaced, for comparing two
-/// addresses.
-async fn seen_as_fresh(app: &TestApp, email: &str) -> Value {
+/// The same view with the address and the account id set apart, for
+/// comparing two addresses; and the id.
+async fn seen_as_fresh(app: &TestApp, email: &str) -> (Value, String) {
     let mut seen = what_a_stranger_sees(app, email).await;
     seen["signUp"]["email"] = json!("<address>");
-    seen
+    let id = seen["id"].take().as_str().expect("id").to_owned();
+    (seen, id)
+}
+
+/// Each of `emails` looks to a stranger exactly like a never-invited
+/// address signed up before it: even the account id (a UUID v7, which
+/// carries its creation time) is newer, not the invitation's.
+async fn all_seen_as_never_invited(app: &TestApp, emails: &[&str]) {
+    let (never, mut previous) = seen_as_fresh(app, "never@example.com").await;
+    assert_eq!(never["signUpAgain"], "CONFLICT");
+    for email in emails {
+        let (seen, id) = seen_as_fresh(app, email).await;
+        assert_eq!(seen, never, "{email}");
+        assert!(
+            id > previous,
+            "{email}: the account id predates the sign-up"
+        );
+        previous = id;
+    }
 }
 
 both_backends! {
@@ -88,11 +107,7 @@ both_backends! {
         app.mail_to("expired@example.com", 1).await;
         app.clock.advance(Duration::days(7) + Duration::seconds(1));
 
-        let never = seen_as_fresh(&app, "never@example.com").await;
-        assert_eq!(never["signUpAgain"], "CONFLICT");
-        for email in ["revoked@example.com", "declined@example.com", "expired@example.com"] {
-            assert_eq!(seen_as_fresh(&app, email).await, never, "{email}");
-        }
+        all_seen_as_never_invited(&app, &["revoked@example.com", "declined@example.com", "expired@example.com"]).await;
     }
 
     async fn temporary_password_invitations_that_end_unaccepted_leave_the_address_free(app) {
@@ -113,10 +128,7 @@ both_backends! {
             assert_eq!(code, "UNAUTHENTICATED", "{email}: the one-time password died with the invitation");
         }
 
-        let never = seen_as_fresh(&app, "never@example.com").await;
-        for email in ["revoked@example.com", "expired@example.com", "tried@example.com"] {
-            assert_eq!(seen_as_fresh(&app, email).await, never, "{email}");
-        }
+        all_seen_as_never_invited(&app, &["revoked@example.com", "expired@example.com", "tried@example.com"]).await;
         // Still no member but Ada.
         let q = "query($o: ID!) { organization(id: $o) { seatsUsed members { totalCount } } }";
         let ada = app.log_in("ada@example.com").await;

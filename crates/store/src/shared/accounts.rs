@@ -24,68 +24,58 @@ const TEMPORARY_PASSWORD_EXPIRED: &str = "(u.must_change_password and not exists
 impl BackendStore {
     /// Signs up: a new account, or the claim of a placeholder made for an
     /// invitee (rules.md §3: an invitation leaves nothing that blocks a
-    /// later sign-up or tells a stranger the address was invited). The
-    /// claim answers exactly like a fresh sign-up, and what a claimer may
-    /// reach is limited elsewhere: a LINK invitation still needs its token,
-    /// and changing a password activates TEMPORARY_PASSWORD invitations
-    /// only when the password being replaced was the one-time one.
+    /// later sign-up or tells a stranger the address was invited). A claim
+    /// is a fresh account too (new id, new creation time), so its answer is
+    /// a first sign-up's; what a claimer may reach is limited elsewhere: a
+    /// LINK invitation still needs its token, and changing a password
+    /// activates TEMPORARY_PASSWORD invitations only when the password
+    /// being replaced was the one-time one.
     #[tracing::instrument(skip_all)]
     pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        super::invitations::expire_overdue_of_email(&mut tx, &new.email.normalized(), new.now)
-            .await?;
-        let claimed: Option<UserRow> = sqlx::query_as(composed(format!(
-            "update app_user set email = $2, display_name = $3, password_hash = $4, \
-             must_change_password = false, created_at = $5, updated_at = $5 \
-             where email_normalized = $1 and {PLACEHOLDER} \
-             returning id, email, display_name, must_change_password, created_at"
+        let email = new.email.normalized();
+        // Ended invitations first, swept or not: they stay with the
+        // placeholder and never reach the claimer.
+        super::invitations::expire_overdue_of_email(&mut tx, &email, new.now).await?;
+        // The placeholder gives up the address (it keeps the history that
+        // names it: ended invitations, audit events). The row lock this
+        // takes makes a concurrent claim of the same address wait, then
+        // find no placeholder and answer CONFLICT.
+        let retired: Option<(uuid::Uuid,)> = sqlx::query_as(composed(format!(
+            "update app_user set email_normalized = $2, password_hash = null, updated_at = $3 \
+             where email_normalized = $1 and {PLACEHOLDER} returning id"
         )))
-        .bind(new.email.normalized())
-        .bind(new.email.as_str())
-        .bind(new.display_name.as_str())
-        .bind(&new.password_hash)
+        .bind(&email)
+        .bind(format!("placeholder-claimed:{}", new.id))
         .bind(new.now)
         .fetch_optional(&mut *tx)
         .await
         .map_err(unexpected)?;
-        let user: User = match claimed {
-            Some(row) => {
-                let user = User::from(row);
-                // Whoever held a one-time-password session loses it: the
-                // account's password is now the claimer's.
-                sqlx::query(
-                    "update session set ended_at = $2 where user_id = $1 and ended_at is null",
-                )
-                .bind(user.id.0)
-                .bind(new.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(unexpected)?;
-                user
+        let user: User = sqlx::query_as::<_, UserRow>(
+            "insert into app_user (id, email, email_normalized, display_name, password_hash, \
+             must_change_password, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, false, $6, $6) \
+             returning id, email, display_name, must_change_password, created_at",
+        )
+        .bind(new.id.0)
+        .bind(new.email.as_str())
+        .bind(&email)
+        .bind(new.display_name.as_str())
+        .bind(&new.password_hash)
+        .bind(new.now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::Conflict("an account with this email already exists".into())
+            } else {
+                unexpected(e)
             }
-            None => sqlx::query_as::<_, UserRow>(
-                "insert into app_user (id, email, email_normalized, display_name, password_hash, \
-                 must_change_password, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, false, $6, $6) \
-                 returning id, email, display_name, must_change_password, created_at",
-            )
-            .bind(new.id.0)
-            .bind(new.email.as_str())
-            .bind(new.email.normalized())
-            .bind(new.display_name.as_str())
-            .bind(&new.password_hash)
-            .bind(new.now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    DomainError::Conflict("an account with this email already exists".into())
-                } else {
-                    unexpected(e)
-                }
-            })?
-            .into(),
-        };
+        })?
+        .into();
+        if let Some((placeholder,)) = retired {
+            move_pending_invitations(&mut tx, placeholder, new.id, new.now).await?;
+        }
         tx.commit().await.map_err(unexpected)?;
         Ok(user)
     }
@@ -286,6 +276,35 @@ impl BackendStore {
         tx.commit().await.map_err(unexpected)?;
         Ok(row.into())
     }
+}
+
+/// The invitations still PENDING for a claimed placeholder go on for the
+/// new account (with their seats, the INVITED memberships); whoever held a
+/// one-time-password session of the placeholder loses it.
+async fn move_pending_invitations(
+    tx: &mut Transaction<'static, Db>,
+    placeholder: uuid::Uuid,
+    account: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for sql in [
+        "update membership set user_id = $2 where user_id = $1 and status = 'INVITED'",
+        "update invitation set user_id = $2 where user_id = $1 and status = 'PENDING'",
+    ] {
+        sqlx::query(sql)
+            .bind(placeholder)
+            .bind(account.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    }
+    sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
+        .bind(placeholder)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(())
 }
 
 async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {

@@ -5,7 +5,11 @@ use chrono::{DateTime, Utc};
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for};
 use roster_domain::model::{Membership, Organization};
-use roster_domain::{DomainError, InvitationDelivery, InvitationId, InvitationStatus};
+use uuid::Uuid;
+
+use roster_domain::{
+    DomainError, Email, InvitationDelivery, InvitationId, InvitationStatus, UserId,
+};
 
 use super::super::organizations::{record_audit, select_org};
 use super::super::{BackendStore, begin_write, lock_organization};
@@ -35,7 +39,7 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         expire_overdue(&mut tx, found.org_id, now).await?;
-        let inv = invitation_by_id(&mut tx, id).await?;
+        let mut inv = invitation_by_id(&mut tx, id).await?;
         require_inviter(&mut tx, inv.org_id, actor.user_id, inv.role).await?;
         inv.resendable()?;
         let (recent,): (i64,) = sqlx::query_as(
@@ -51,6 +55,7 @@ impl BackendStore {
         }
         let org = select_org(&mut tx, inv.org_id).await?;
         if inv.status == InvitationStatus::Expired {
+            inv.user_id = current_account(&mut tx, &inv).await?;
             revive_seat(&mut tx, &org, &inv, now).await?;
         }
         let (registered,): (bool,) = sqlx::query_as(
@@ -114,6 +119,27 @@ impl BackendStore {
         tx.commit().await.map_err(unexpected)?;
         Ok(resent)
     }
+}
+
+/// The account the invited address has now: an ended invitation stays
+/// with the placeholder it was made for, and when someone has signed up
+/// with the address since, the placeholder was retired and the invitation
+/// goes on for the new account.
+async fn current_account(tx: &mut Tx, inv: &Invitation) -> Result<UserId> {
+    let email = Email::parse(&inv.email)?;
+    let (account,): (Uuid,) = sqlx::query_as("select id from app_user where email_normalized = $1")
+        .bind(email.normalized())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(|| DomainError::internal("an invited address without an account"))?;
+    sqlx::query("update invitation set user_id = $2 where id = $1")
+        .bind(inv.id.0)
+        .bind(account)
+        .execute(&mut **tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(UserId(account))
 }
 
 /// An EXPIRED invitation coming back holds a seat again (its INVITED

@@ -1,4 +1,6 @@
-//! The expiry sweep.
+//! Expiry: PENDING invitations past their lifetime become EXPIRED, by the
+//! minutely sweep of every worker process and lazily wherever a use case
+//! needs the truth now (inviting, resending, signing up).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

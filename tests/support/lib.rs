@@ -543,3 +543,33 @@ pub fn temporary_password(mail: &smtp_sink::ReceivedMail) -> String {
         })
         .unwrap_or_else(|| panic!("no temporary password line in:\n{}", mail.text_body()))
 }
+
+impl TestApp {
+    /// One integer that `sql` selects from the app's database: for checks
+    /// whose API is not built yet (the audit log).
+    pub async fn count_sql(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.db {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+        .expect("count")
+    }
+
+    /// Sets `org`'s invitation delivery (and optionally its lifetime).
+    pub async fn set_delivery(
+        &self,
+        admin: &Session,
+        org: &str,
+        delivery: &str,
+        ttl_hours: Option<i32>,
+    ) {
+        self.ok(
+            Some(&admin.access),
+            "mutation($o: ID!, $d: InvitationDelivery, $t: Int) { updateOrganization(id: $o, \
+             input: { invitationDelivery: $d, invitationTtlHours: $t }) { id } }",
+            json!({ "o": org, "d": delivery, "t": ttl_hours }),
+        )
+        .await;
+    }
+}

@@ -46,6 +46,27 @@ impl Invitation {
             _ => Err(DomainError::InvitationInvalid),
         }
     }
+
+    /// Whether a resend may go out: PENDING and EXPIRED invitations alike
+    /// (seed 001: a person whose one-time password lapsed gets a new one);
+    /// an accepted, declined or revoked one is over.
+    pub fn resendable(&self) -> Result<(), DomainError> {
+        match self.status {
+            InvitationStatus::Pending | InvitationStatus::Expired => Ok(()),
+            _ => Err(DomainError::InvitationInvalid),
+        }
+    }
+}
+
+/// The delivery a send uses: the organization's choice, except that an
+/// address with a real account (a password its owner chose) always gets a
+/// LINK; a one-time password would replace that password.
+pub fn delivery_for(wanted: InvitationDelivery, registered: bool) -> InvitationDelivery {
+    if registered {
+        InvitationDelivery::Link
+    } else {
+        wanted
+    }
 }
 
 /// What an invitation names, parsed: at most 10 workspaces, no duplicates.
@@ -206,6 +227,28 @@ mod tests {
                 Err(DomainError::InvitationInvalid)
             ));
         }
+    }
+
+    #[test]
+    fn pending_and_expired_invitations_may_be_resent_ended_ones_not() {
+        for (status, ok) in [
+            (InvitationStatus::Pending, true),
+            (InvitationStatus::Expired, true),
+            (InvitationStatus::Accepted, false),
+            (InvitationStatus::Declined, false),
+            (InvitationStatus::Revoked, false),
+        ] {
+            let (inv, _) = invitation(status, Duration::hours(-1));
+            assert_eq!(inv.resendable().is_ok(), ok, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_real_account_always_gets_a_link() {
+        use InvitationDelivery::{Link, TemporaryPassword};
+        assert_eq!(delivery_for(TemporaryPassword, false), TemporaryPassword);
+        assert_eq!(delivery_for(TemporaryPassword, true), Link);
+        assert_eq!(delivery_for(Link, false), Link);
     }
 
     #[test]

@@ -36,6 +36,20 @@ async fn lock_organization(tx: &mut Transaction<'static, Db>, org: OrgId) -> sql
         .map(|_| ())
 }
 
+/// Like `lock_organization`, but gives up at once (`false`) when another
+/// transaction holds the row: for background work that another process
+/// may be doing already.
+async fn try_lock_organization(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+) -> sqlx::Result<bool> {
+    sqlx::query("select 1 from organization where id = $1 for update skip locked")
+        .bind(org.0)
+        .fetch_optional(&mut **tx)
+        .await
+        .map(|row| row.is_some())
+}
+
 #[path = "shared/accounts.rs"]
 mod accounts;
 #[path = "shared/invitations.rs"]

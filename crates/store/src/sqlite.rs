@@ -33,6 +33,14 @@ async fn lock_organization(_tx: &mut Transaction<'static, Db>, _org: OrgId) -> s
     Ok(())
 }
 
+/// `begin immediate` already holds the database's single write lock.
+async fn try_lock_organization(
+    _tx: &mut Transaction<'static, Db>,
+    _org: OrgId,
+) -> sqlx::Result<bool> {
+    Ok(true)
+}
+
 #[path = "shared/accounts.rs"]
 mod accounts;
 #[path = "shared/invitations.rs"]

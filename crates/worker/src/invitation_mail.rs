@@ -1,8 +1,10 @@
 //! The send-invitation-email job: make the send's secret (a link token or
 //! a one-time password), store its hash, mail it, mark the send delivered.
 //!
-//! Idempotent per send: an obsolete send (revoked, accepted, resent since,
-//! expired) or a delivered one does nothing. A send whose mail failed is
+//! Idempotent per send: an obsolete send (gone, revoked, accepted, resent
+//! since, expired, or its placeholder account claimed) or a delivered one
+//! does nothing. Any other failure (the database away included) is an
+//! error, so the job retries. A send whose mail failed is
 //! retried with a fresh secret; the failed one never reached anyone.
 
 use std::sync::Arc;

@@ -14,13 +14,44 @@ use crate::{is_unique_violation, unexpected};
 
 /// A one-time password works while one of its invitations is usable:
 /// expiry is enforced at log-in, whether or not the sweeper ran.
+/// A placeholder account: made for an invitee, its owner never chose a
+/// password (it has none, or only a one-time one). `signUp` may claim it.
+const PLACEHOLDER: &str = "(password_hash is null or must_change_password = true)";
+
 const TEMPORARY_PASSWORD_EXPIRED: &str = "(u.must_change_password and not exists (select 1 from invitation i \
      where i.user_id = u.id and i.status = 'PENDING' and i.delivery = 'TEMPORARY_PASSWORD' and i.expires_at > $2))";
 
 impl BackendStore {
+    /// Signs up: a new account, or the claim of a placeholder made for an
+    /// invitee (rules.md §3: an invitation leaves nothing that blocks a
+    /// later sign-up or tells a stranger the address was invited). A claim
+    /// is a fresh account too (new id, new creation time), so its answer is
+    /// a first sign-up's; what a claimer may reach is limited elsewhere: a
+    /// LINK invitation still needs its token, and changing a password
+    /// activates TEMPORARY_PASSWORD invitations only when the password
+    /// being replaced was the one-time one.
     #[tracing::instrument(skip_all)]
     pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
-        let row: UserRow = sqlx::query_as(
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let email = new.email.normalized();
+        // Ended invitations first, swept or not: they stay with the
+        // placeholder and never reach the claimer.
+        super::invitations::expire_overdue_of_email(&mut tx, &email, new.now).await?;
+        // The placeholder gives up the address (it keeps the history that
+        // names it: ended invitations, audit events). The row lock this
+        // takes makes a concurrent claim of the same address wait, then
+        // find no placeholder and answer CONFLICT.
+        let retired: Option<(uuid::Uuid,)> = sqlx::query_as(composed(format!(
+            "update app_user set email_normalized = $2, password_hash = null, updated_at = $3 \
+             where email_normalized = $1 and {PLACEHOLDER} returning id"
+        )))
+        .bind(&email)
+        .bind(format!("placeholder-claimed:{}", new.id))
+        .bind(new.now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let user: User = sqlx::query_as::<_, UserRow>(
             "insert into app_user (id, email, email_normalized, display_name, password_hash, \
              must_change_password, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, false, $6, $6) \
@@ -28,11 +59,11 @@ impl BackendStore {
         )
         .bind(new.id.0)
         .bind(new.email.as_str())
-        .bind(new.email.normalized())
+        .bind(&email)
         .bind(new.display_name.as_str())
-        .bind(new.password_hash)
+        .bind(&new.password_hash)
         .bind(new.now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -40,8 +71,13 @@ impl BackendStore {
             } else {
                 unexpected(e)
             }
-        })?;
-        Ok(row.into())
+        })?
+        .into();
+        if let Some((placeholder,)) = retired {
+            move_pending_invitations(&mut tx, placeholder, new.id, new.now).await?;
+        }
+        tx.commit().await.map_err(unexpected)?;
+        Ok(user)
     }
 
     #[tracing::instrument(skip_all)]
@@ -203,6 +239,22 @@ impl BackendStore {
         session: NewSession,
     ) -> Result<User> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let (replacing_one_time,): (bool,) =
+            sqlx::query_as("select must_change_password from app_user where id = $1")
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unexpected)?
+                .ok_or(DomainError::NotFound)?;
+        // Only someone who logged in with the one-time password (proof of
+        // the mailbox) joins by changing it; whoever claimed the
+        // placeholder through signUp chose their own password and does
+        // not. Done before the account is written, so that locks are taken
+        // organization first, as accept, revoke and the sweep do.
+        if replacing_one_time {
+            super::invitations::activate_temporary_password_invitations(&mut tx, user, session.now)
+                .await?;
+        }
         let row: UserRow = sqlx::query_as(
             "update app_user set password_hash = $2, must_change_password = false, updated_at = $3 \
              where id = $1 returning id, email, display_name, must_change_password, created_at",
@@ -221,11 +273,38 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         insert_session(&mut tx, &session).await?;
-        super::invitations::activate_temporary_password_invitations(&mut tx, user, session.now)
-            .await?;
         tx.commit().await.map_err(unexpected)?;
         Ok(row.into())
     }
+}
+
+/// The invitations still PENDING for a claimed placeholder go on for the
+/// new account (with their seats, the INVITED memberships); whoever held a
+/// one-time-password session of the placeholder loses it.
+async fn move_pending_invitations(
+    tx: &mut Transaction<'static, Db>,
+    placeholder: uuid::Uuid,
+    account: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for sql in [
+        "update membership set user_id = $2 where user_id = $1 and status = 'INVITED'",
+        "update invitation set user_id = $2 where user_id = $1 and status = 'PENDING'",
+    ] {
+        sqlx::query(sql)
+            .bind(placeholder)
+            .bind(account.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    }
+    sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
+        .bind(placeholder)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(())
 }
 
 async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {

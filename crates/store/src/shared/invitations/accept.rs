@@ -1,0 +1,203 @@
+//! Accepting: by token (LINK), or by changing the one-time password
+//! (TEMPORARY_PASSWORD); and what the token holder sees first.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use roster_domain::error::Result;
+use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
+use roster_domain::model::User;
+use roster_domain::token::TokenHash;
+use roster_domain::{DomainError, UserId};
+
+use super::super::organizations::{record_audit, select_org};
+use super::super::rows::{
+    INVITATION_COLUMNS, InvitationRow, USER_COLUMNS, UserRow, composed, convert_all,
+};
+use super::super::workspaces::{insert_assistant_users, insert_member_workspaces};
+use super::super::{BackendStore, begin_write, lock_organization};
+use super::{Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use};
+use crate::unexpected;
+
+impl BackendStore {
+    #[tracing::instrument(skip_all)]
+    pub(in super::super) async fn preview(
+        &self,
+        token: &TokenHash,
+    ) -> Result<Option<InvitationPreview>> {
+        let Some(inv) = invitation_by_token(&self.pool, token).await? else {
+            return Ok(None);
+        };
+        let (organization_name, invited_by_name, account_exists): (String, Option<String>, bool) = sqlx::query_as(
+            "select o.name, (select display_name from app_user where id = $2), \
+             (select password_hash is not null and must_change_password = false from app_user where id = $3) \
+             from organization o where o.id = $1",
+        )
+        .bind(inv.org_id.0)
+        .bind(inv.invited_by.map(|u| u.0))
+        .bind(inv.user_id.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        Ok(Some(InvitationPreview {
+            invitation: inv,
+            organization_name,
+            invited_by_name,
+            account_exists,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(in super::super) async fn accept(&self, a: Acceptance) -> Result<User> {
+        let now = a.now;
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let inv = locked_by_token(&mut tx, &a.token).await?;
+        inv.usable(now)?;
+        // The invited role is checked again against the inviter's role now.
+        let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
+        require_inviter(&mut tx, inv.org_id, inviter, inv.role)
+            .await
+            .map_err(|e| match e {
+                DomainError::Internal(e) => DomainError::Internal(e),
+                _ => DomainError::InvitationInvalid,
+            })?;
+        let (registered,): (bool,) = sqlx::query_as(
+            "select password_hash is not null and must_change_password = false from app_user where id = $1",
+        )
+        .bind(inv.user_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        match (a.viewer, a.new_account) {
+            // Logged in: only as the invited email.
+            (Some(viewer), _) if viewer != inv.user_id => return Err(DomainError::Forbidden),
+            (Some(_), _) => {}
+            (None, _) if registered => return Err(DomainError::Unauthenticated),
+            (None, None) => {
+                return Err(DomainError::validation(
+                    "choose a display name and a password to create your account",
+                ));
+            }
+            (None, Some((name, password_hash))) => {
+                let claimed = sqlx::query(
+                    "update app_user set display_name = $2, password_hash = $3, must_change_password = false, \
+                     updated_at = $4 where id = $1 and (password_hash is null or must_change_password = true)",
+                )
+                .bind(inv.user_id.0)
+                .bind(name.as_str())
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(unexpected)?
+                .rows_affected();
+                if claimed == 0 {
+                    return Err(DomainError::Unauthenticated);
+                }
+            }
+        }
+        activate(&mut tx, &inv, now).await?;
+        let user: UserRow = sqlx::query_as(composed(format!(
+            "select {USER_COLUMNS} from app_user u where u.id = $1"
+        )))
+        .bind(inv.user_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(user.into())
+    }
+}
+
+/// Turns the invitation's INVITED membership ACTIVE with the workspaces
+/// and assistants it names. The seat was held since the invitation; it is
+/// counted again in case the plan shrank meanwhile.
+pub(in super::super) async fn activate(
+    tx: &mut Tx,
+    inv: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let org = select_org(tx, inv.org_id).await?;
+    if let Some(limit) = org.plan.seat_limit()
+        && seats_in_use(tx, org.id).await? > limit
+    {
+        return Err(DomainError::SeatLimitReached);
+    }
+    let won = sqlx::query(
+        "update invitation set status = 'ACCEPTED', token_hash = null, updated_at = $2 where id = $1 and status = 'PENDING'",
+    )
+    .bind(inv.id.0)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(unexpected)?
+    .rows_affected();
+    if won == 0 {
+        return Err(DomainError::InvitationInvalid);
+    }
+    let (member,): (Uuid,) = sqlx::query_as(
+        "update membership set status = 'ACTIVE', joined_at = $3, last_active_at = $3, updated_at = $3 \
+         where organization_id = $1 and user_id = $2 and status = 'INVITED' returning id",
+    )
+    .bind(inv.org_id.0)
+    .bind(inv.user_id.0)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(unexpected)?
+    .ok_or(DomainError::InvitationInvalid)?;
+    let member = roster_domain::MemberId(member);
+    let workspaces: Vec<(Uuid,)> =
+        sqlx::query_as("select workspace_id from invitation_workspace where invitation_id = $1")
+            .bind(inv.id.0)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    insert_member_workspaces(
+        tx,
+        member,
+        &workspaces.into_iter().map(|(w,)| w).collect::<Vec<_>>(),
+    )
+    .await?;
+    let assistants: Vec<(Uuid,)> =
+        sqlx::query_as("select assistant_id from invitation_assistant where invitation_id = $1")
+            .bind(inv.id.0)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    for (a,) in assistants {
+        insert_assistant_users(tx, roster_domain::AssistantId(a), &[member]).await?;
+    }
+    let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
+    record_audit(
+        tx,
+        audit(inv, Some(inv.user_id), "invitation.accepted", detail, now),
+    )
+    .await
+}
+
+/// Accepts the user's usable TEMPORARY_PASSWORD invitations: changing the
+/// one-time password is what activates those memberships.
+pub(in super::super) async fn activate_temporary_password_invitations(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let rows: Vec<InvitationRow> = sqlx::query_as(composed(format!(
+        "select {INVITATION_COLUMNS} from invitation i where i.user_id = $1 and i.status = 'PENDING' \
+         and i.delivery = 'TEMPORARY_PASSWORD' and i.expires_at > $2"
+    )))
+    .bind(user.0)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    let pending: Vec<Invitation> = convert_all(rows)?;
+    for inv in &pending {
+        lock_organization(tx, inv.org_id)
+            .await
+            .map_err(unexpected)?;
+        activate(tx, inv, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! Resending (rules.md §3): a new secret, a new lifetime, a new send.
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::error::Result;
+use roster_domain::invitation::{Invitation, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for};
+use roster_domain::model::{Membership, Organization};
+use uuid::Uuid;
+
+use roster_domain::{
+    DomainError, Email, InvitationDelivery, InvitationId, InvitationStatus, UserId,
+};
+
+use super::super::organizations::{record_audit, select_org};
+use super::super::{BackendStore, begin_write, lock_organization};
+use super::{
+    Tx, audit, expire_overdue, invitation_by_id, request_send, require_inviter, seats_in_use, ttl,
+};
+use crate::unexpected;
+
+impl BackendStore {
+    /// Resends a PENDING or EXPIRED invitation (rules.md §3, seed 001): a
+    /// new secret and lifetime; an EXPIRED one becomes PENDING again and
+    /// takes a seat. Overdue invitations are expired first, so the outcome
+    /// is the same whether or not the sweeper has run.
+    #[tracing::instrument(skip_all, fields(invitation = %id))]
+    pub(in super::super) async fn send_again(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let found = invitation_by_id(&mut tx, id).await?;
+        if found.org_id != actor.org_id {
+            return Err(DomainError::NotFound);
+        }
+        lock_organization(&mut tx, found.org_id)
+            .await
+            .map_err(unexpected)?;
+        expire_overdue(&mut tx, found.org_id, now).await?;
+        let mut inv = invitation_by_id(&mut tx, id).await?;
+        require_inviter(&mut tx, inv.org_id, actor.user_id, inv.role).await?;
+        inv.resendable()?;
+        let (recent,): (i64,) = sqlx::query_as(
+            "select count(*) from invitation_send where invitation_id = $1 and requested_at > $2",
+        )
+        .bind(inv.id.0)
+        .bind(now - SEND_WINDOW)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        if recent >= MAX_SENDS_PER_WINDOW {
+            return Err(DomainError::RateLimited);
+        }
+        let org = select_org(&mut tx, inv.org_id).await?;
+        if inv.status == InvitationStatus::Expired {
+            inv.user_id = current_account(&mut tx, &inv).await?;
+            revive_seat(&mut tx, &org, &inv, now).await?;
+        }
+        let (registered,): (bool,) = sqlx::query_as(
+            "select password_hash is not null and must_change_password = false from app_user where id = $1",
+        )
+        .bind(inv.user_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let delivery = delivery_for(inv.delivery, registered);
+        let resent = Invitation {
+            status: InvitationStatus::Pending,
+            delivery,
+            sent_count: inv.sent_count + 1,
+            last_sent_at: Some(now),
+            expires_at: now + ttl(&org, delivery),
+            ..inv.clone()
+        };
+        // The old secret dies now: the link token at once, a one-time
+        // password by clearing it until the new send sets the next one.
+        sqlx::query(
+            "update invitation set status = 'PENDING', delivery = $5, token_hash = null, sent_count = $2, \
+             last_sent_at = $3, expires_at = $4, updated_at = $3 where id = $1",
+        )
+        .bind(resent.id.0)
+        .bind(resent.sent_count)
+        .bind(now)
+        .bind(resent.expires_at)
+        .bind(delivery.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        if delivery == InvitationDelivery::TemporaryPassword {
+            sqlx::query(
+                "update app_user set password_hash = null, must_change_password = true where id = $1 \
+                 and not (password_hash is not null and must_change_password = false)",
+            )
+            .bind(resent.user_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unexpected)?;
+        }
+        request_send(&mut tx, &resent, resent.sent_count, now).await?;
+        let detail = serde_json::json!({
+            "before": inv.status.as_str(),
+            "after": "PENDING",
+            "sentCount": resent.sent_count,
+            "delivery": delivery.as_str(),
+        });
+        record_audit(
+            &mut tx,
+            audit(
+                &resent,
+                Some(actor.user_id),
+                "invitation.resent",
+                detail,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(resent)
+    }
+}
+
+/// The account the invited address has now: an ended invitation stays
+/// with the placeholder it was made for, and when someone has signed up
+/// with the address since, the placeholder was retired and the invitation
+/// goes on for the new account.
+async fn current_account(tx: &mut Tx, inv: &Invitation) -> Result<UserId> {
+    let email = Email::parse(&inv.email)?;
+    let (account,): (Uuid,) = sqlx::query_as("select id from app_user where email_normalized = $1")
+        .bind(email.normalized())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(unexpected)?
+        .ok_or_else(|| DomainError::internal("an invited address without an account"))?;
+    sqlx::query("update invitation set user_id = $2 where id = $1")
+        .bind(inv.id.0)
+        .bind(account)
+        .execute(&mut **tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(UserId(account))
+}
+
+/// An EXPIRED invitation coming back holds a seat again (its INVITED
+/// membership), unless the address became a member meanwhile or was
+/// invited again (`CONFLICT`), or no seat is free.
+async fn revive_seat(
+    tx: &mut Tx,
+    org: &Organization,
+    inv: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let existing: Option<(String,)> =
+        sqlx::query_as("select status from membership where organization_id = $1 and user_id = $2")
+            .bind(org.id.0)
+            .bind(inv.user_id.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    if existing.is_some() {
+        return Err(DomainError::Conflict(
+            "this email is already a member or has a newer invitation".into(),
+        ));
+    }
+    if let Some(limit) = org.plan.seat_limit()
+        && seats_in_use(tx, org.id).await? >= limit
+    {
+        return Err(DomainError::SeatLimitReached);
+    }
+    sqlx::query(
+        "insert into membership (id, organization_id, user_id, role, status, created_at, updated_at) \
+         values ($1, $2, $3, $4, 'INVITED', $5, $5)",
+    )
+    .bind(roster_domain::MemberId::new().0)
+    .bind(org.id.0)
+    .bind(inv.user_id.0)
+    .bind(inv.role.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Ending an invitation unaccepted: revoked by an inviter, declined by
+//! the token holder.
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::error::Result;
+use roster_domain::invitation::Invitation;
+use roster_domain::model::Membership;
+use roster_domain::token::TokenHash;
+use roster_domain::{DomainError, InvitationId, InvitationStatus};
+
+use super::super::organizations::record_audit;
+use super::super::{BackendStore, begin_write, lock_organization};
+use super::{audit, end_pending, invitation_by_id, locked_by_token, require_inviter};
+use crate::unexpected;
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(invitation = %id))]
+    pub(in super::super) async fn cancel_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let found = invitation_by_id(&mut tx, id).await?;
+        if found.org_id != actor.org_id {
+            return Err(DomainError::NotFound);
+        }
+        lock_organization(&mut tx, found.org_id)
+            .await
+            .map_err(unexpected)?;
+        let inv = invitation_by_id(&mut tx, id).await?;
+        require_inviter(&mut tx, inv.org_id, actor.user_id, inv.role).await?;
+        if inv.status != InvitationStatus::Pending {
+            return Err(DomainError::InvitationInvalid);
+        }
+        if !end_pending(&mut tx, &inv, InvitationStatus::Revoked, now).await? {
+            return Err(DomainError::InvitationInvalid);
+        }
+        let detail = serde_json::json!({ "before": "PENDING", "after": "REVOKED" });
+        record_audit(
+            &mut tx,
+            audit(&inv, Some(actor.user_id), "invitation.revoked", detail, now),
+        )
+        .await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(Invitation {
+            status: InvitationStatus::Revoked,
+            ..inv
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub(in super::super) async fn decline(
+        &self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let inv = locked_by_token(&mut tx, token).await?;
+        inv.usable(now)?;
+        if !end_pending(&mut tx, &inv, InvitationStatus::Declined, now).await? {
+            return Err(DomainError::InvitationInvalid);
+        }
+        let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
+        record_audit(
+            &mut tx,
+            audit(&inv, Some(inv.user_id), "invitation.declined", detail, now),
+        )
+        .await?;
+        tx.commit().await.map_err(unexpected)
+    }
+}

@@ -10,6 +10,7 @@ mod invitations;
 mod members;
 mod organizations;
 mod races;
+mod rate_limits;
 mod schema;
 mod tokens;
 mod workspaces;

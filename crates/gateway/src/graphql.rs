@@ -10,6 +10,7 @@ mod loaders;
 mod member;
 mod organization;
 mod query;
+mod rate_limit;
 mod user;
 mod workspace;
 

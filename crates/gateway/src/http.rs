@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 use roster_domain::{Clock, DomainError, ErrorCode, Store};
 
 use crate::auth::viewer::Viewer;
+use crate::client_addr::ClientAddr;
 use crate::config::GatewayConfig;
 use crate::graphql::{RosterSchema, Services, build_schema, request_data};
 use crate::{AccessTokens, Passwords};
@@ -37,7 +38,7 @@ impl AppState {
             store,
             clock,
             tokens,
-            passwords: Passwords::new(),
+            passwords: Passwords::with_limits(config.hashing),
             config,
         });
         let schema = build_schema(services.clone());
@@ -136,6 +137,7 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Bytes,
 
 async fn graphql(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> axum::response::Response {
@@ -200,7 +202,7 @@ async fn graphql(
     // loader, so that a mutation's effect is seen by the next operation.
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        responses.push(execute(&state, request, viewer.clone()).await);
+        responses.push(execute(&state, request.data(client), viewer.clone()).await);
     }
     let response = if is_batch {
         BatchResponse::Batch(responses)

@@ -4,6 +4,7 @@
 //! that keep hostile requests cheap.
 
 mod auth;
+mod client_addr;
 mod config;
 mod error;
 mod graphql;
@@ -13,6 +14,7 @@ mod pages;
 
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
-pub use config::{GatewayConfig, Limits};
+pub use client_addr::{ClientAddr, TrustedProxies};
+pub use config::{GatewayConfig, HashingLimits, Limits, RateLimits};
 pub use graphql::{RosterSchema, build_schema, sdl};
 pub use http::{AppState, router};

@@ -34,9 +34,14 @@ async fn hundred_failed_log_ins(app: &TestApp) {
     // Resets the peak to what is resident now (Linux), so that the peak
     // read after is this burst's.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let query = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+    let query =
+        "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
     let answers = futures::future::join_all((0..100).map(|i| {
-        let email = if i % 2 == 0 { "ada@example.com".to_owned() } else { format!("nobody{i}@example.com") };
+        let email = if i % 2 == 0 {
+            "ada@example.com".to_owned()
+        } else {
+            format!("nobody{i}@example.com")
+        };
         client
             .post(format!("{base}/graphql"))
             .json(&json!({ "query": query, "variables": { "e": email, "p": "wrong password" } }))
@@ -44,13 +49,25 @@ async fn hundred_failed_log_ins(app: &TestApp) {
     }))
     .await;
     for answer in answers {
-        let body: roster_tests::serde_json::Value = answer.expect("answer").json().await.expect("json");
-        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+        let body: roster_tests::serde_json::Value =
+            answer.expect("answer").json().await.expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{body}"
+        );
     }
     let (after, peak) = memory();
     let grew_mb = peak.max(after).saturating_sub(before) / 1024;
-    eprintln!("RSS before {} MB, peak {} MB, after {} MB", before / 1024, peak / 1024, after / 1024);
-    assert!(grew_mb < LIMIT_MB, "100 concurrent failed logIns grew RSS by {grew_mb} MB");
+    eprintln!(
+        "RSS before {} MB, peak {} MB, after {} MB",
+        before / 1024,
+        peak / 1024,
+        after / 1024
+    );
+    assert!(
+        grew_mb < LIMIT_MB,
+        "100 concurrent failed logIns grew RSS by {grew_mb} MB"
+    );
 }
 
 both_backends! {

@@ -55,7 +55,14 @@ async fn post(
 }
 
 async fn log_in(base: &str, email: &str, password: &str) -> Value {
-    post(base, None, None, LOG_IN, json!({ "e": email, "p": password })).await
+    post(
+        base,
+        None,
+        None,
+        LOG_IN,
+        json!({ "e": email, "p": password }),
+    )
+    .await
 }
 
 fn code(res: &Value) -> String {
@@ -69,8 +76,16 @@ fn assert_limited(res: &Value, most: u64) -> u64 {
     let after = res["errors"][0]["extensions"]["retryAfterSeconds"]
         .as_u64()
         .unwrap_or_else(|| panic!("an integer retryAfterSeconds in {res}"));
-    assert!((1..=most).contains(&after), "retryAfterSeconds {after} in 1..={most}");
-    assert!(res["data"].is_null() || res["data"].as_object().is_some_and(|d| d.values().all(Value::is_null)));
+    assert!(
+        (1..=most).contains(&after),
+        "retryAfterSeconds {after} in 1..={most}"
+    );
+    assert!(
+        res["data"].is_null()
+            || res["data"]
+                .as_object()
+                .is_some_and(|d| d.values().all(Value::is_null))
+    );
     after
 }
 

@@ -396,8 +396,8 @@ fn serve_gateway(
     config: GatewayConfig,
 ) {
     let state = AppState::new(db.store(), Arc::new(clock.clone()), config);
-    let app = roster_gateway::router(state)
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        roster_gateway::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 }
 

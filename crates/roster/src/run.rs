@@ -116,13 +116,13 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let listen = settings.listen_addr()?;
     let public_url = settings.public_url()?;
     let secret = settings.jwt_secret()?;
+    let mut config = GatewayConfig::new(secret, public_url.clone());
+    config.introspection = settings.introspection;
+    settings.abuse.apply(&mut config)?;
     let mailer = mailer(&settings)?;
     let db = open_database(&settings).await?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut config = GatewayConfig::new(secret, public_url.clone());
-    config.introspection = settings.introspection;
-    settings.abuse.apply(&mut config)?;
     let state = AppState::new(db.store(), clock.clone(), config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

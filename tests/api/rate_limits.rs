@@ -10,8 +10,9 @@
 use chrono::Duration;
 use roster_domain::RatePolicy;
 use roster_gateway::GatewayConfig;
+use roster_store::Database;
 use roster_tests::serde_json::{Value, json};
-use roster_tests::{PASSWORD, both_backends, error_code};
+use roster_tests::{PASSWORD, TestApp, both_backends, error_code};
 
 const SIGN_UP: &str = "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, displayName: \"Someone\") { accessToken } }";
 const LOG_IN: &str =
@@ -89,7 +90,27 @@ fn assert_limited(res: &Value, most: u64) -> u64 {
     after
 }
 
+/// Counters in the `rate_limit` table.
+async fn counters(app: &TestApp) -> i64 {
+    let sql = "select count(*) from rate_limit";
+    match &app.db {
+        Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+    .expect("count counters")
+}
+
 both_backends! {
+    async fn counters_of_windows_long_over_are_purged(app) {
+        let base = app.spawn_gateway(generous).await;
+        log_in(&base, "nobody@example.com", "wrong password").await;
+        assert_eq!(counters(&app).await, 2, "one per email, one per address");
+        app.clock.advance(Duration::hours(25));
+        // The address's new window purges the old email's counter.
+        log_in(&base, "someone@example.com", "wrong password").await;
+        assert_eq!(counters(&app).await, 2);
+    }
+
     async fn failed_log_ins_lock_an_email_for_one_window_only(app) {
         app.sign_up("ada@example.com", "Ada").await;
         app.sign_up("bob@example.com", "Bob").await;

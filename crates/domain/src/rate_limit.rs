@@ -24,6 +24,10 @@ pub struct RatePolicy {
     pub window: Duration,
 }
 
+/// The longest window a limit may have: counters older than this are
+/// purged.
+pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
 impl RatePolicy {
     pub const fn new(limit: u32, window: Duration) -> Self {
         Self { limit, window }
@@ -75,10 +79,11 @@ impl FromStr for RatePolicy {
             _ => return Err(bad()),
         };
         let count: u64 = window[..window.len() - 1].parse().map_err(|_| bad())?;
-        if limit == 0 || count == 0 {
-            return Err(bad());
+        let window = Duration::from_secs(count.saturating_mul(unit));
+        if limit == 0 || count == 0 || window > MAX_WINDOW {
+            return Err(format!("{} (a window of at most 24h)", bad()));
         }
-        Ok(Self::new(limit, Duration::from_secs(count * unit)))
+        Ok(Self::new(limit, window))
     }
 }
 
@@ -165,7 +170,9 @@ mod tests {
 
     #[test]
     fn bad_limits_do_not_parse() {
-        for bad in ["", "10", "10/", "0/5m", "10/0s", "ten/5m", "10/5d", "-1/5m"] {
+        for bad in [
+            "", "10", "10/", "0/5m", "10/0s", "ten/5m", "10/5d", "-1/5m", "1/25h",
+        ] {
             assert!(bad.parse::<RatePolicy>().is_err(), "{bad}");
         }
     }

@@ -32,6 +32,8 @@ pub trait Store: Send + Sync + 'static {
     /// Takes back one hit on `key` in that window (an attempt that turned
     /// out not to count, such as a log-in with the right password).
     async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<()>;
+    /// Deletes counters whose window started before `before`; how many.
+    async fn purge_rate_limits(&self, before: i64) -> Result<u64>;
 
     // Accounts and sessions.
     /// `CONFLICT` when the email (compared case-insensitively) is taken.

@@ -5,6 +5,7 @@
 
 use async_graphql::Context;
 
+use roster_domain::rate_limit::MAX_WINDOW;
 use roster_domain::{DomainError, RateKey, RatePolicy, RateScope};
 
 use super::context::{Services, services};
@@ -29,11 +30,27 @@ pub async fn hit(
     let now = services.clock.now();
     let window_start = policy.window_at(now);
     let hits = services.store.hit_rate_limit(&key, window_start).await?;
+    if hits == 1 {
+        // A key's new window is the moment to drop counters whose window
+        // is long over, so the table holds only the last day's keys.
+        purge_stale(services, now).await;
+    }
     if let Err(refused) = policy.check(hits, now) {
         tracing::info!(scope = ?scope, hits, "rate limited");
         return Err(refused);
     }
     Ok(Hit { key, window_start })
+}
+
+async fn purge_stale(services: &Services, now: chrono::DateTime<chrono::Utc>) {
+    let horizon = i64::try_from(MAX_WINDOW.as_secs()).unwrap_or(i64::MAX);
+    if let Err(e) = services
+        .store
+        .purge_rate_limits(now.timestamp() - horizon)
+        .await
+    {
+        tracing::warn!(error = %e, "could not purge stale rate-limit counters");
+    }
 }
 
 /// Takes `hit` back. Best effort: a failure only leaves the count one too

@@ -37,6 +37,9 @@ impl Store for BackendStore {
     async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<()> {
         self.uncount_hit(key, window_start).await
     }
+    async fn purge_rate_limits(&self, before: i64) -> Result<u64> {
+        self.delete_stale_hits(before).await
+    }
     async fn create_user(&self, user: NewUser) -> Result<User> {
         self.insert_user(user).await
     }

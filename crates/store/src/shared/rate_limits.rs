@@ -41,4 +41,14 @@ impl BackendStore {
         .map(|_| ())
         .map_err(unexpected)
     }
+
+    #[tracing::instrument(skip_all)]
+    pub(super) async fn delete_stale_hits(&self, before: i64) -> Result<u64> {
+        sqlx::query("delete from rate_limit where window_start < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(unexpected)
+    }
 }

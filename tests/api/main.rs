@@ -17,6 +17,7 @@ mod over_http_get;
 mod playground;
 mod query_cost;
 mod races;
+mod rate_limits;
 mod resend;
 mod schema;
 mod send_retries;

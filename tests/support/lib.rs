@@ -120,8 +120,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), base.clone());
         configure(&mut config);
-        let state = AppState::new(db.store(), Arc::new(clock.clone()), config);
-        tokio::spawn(async move { axum::serve(listener, roster_gateway::router(state)).await });
+        serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
         if worker {
             let mailer =
@@ -147,6 +146,20 @@ impl TestApp {
             _dir: dir,
             _postgres: postgres,
         })
+    }
+
+    /// Another gateway over this app's database and clock, as a second
+    /// process behind a load balancer would be; its base URL.
+    pub async fn spawn_gateway(&self, configure: impl FnOnce(&mut GatewayConfig)) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // One deployment: the same public URL (the tokens' issuer).
+        let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
+        configure(&mut config);
+        serve_gateway(listener, &self.db, &self.clock, config);
+        base
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -411,6 +424,26 @@ impl TestApp {
     pub async fn execute_sql(&self, sql: &'static str) {
         on_pool!(&self.db, |pool| sqlx::query(sql).execute(pool)).expect("sql");
     }
+}
+
+/// Serves the router as `roster serve` does, with the peer's address
+/// (what per-address rate limits count).
+fn serve_gateway(
+    listener: tokio::net::TcpListener,
+    db: &Database,
+    clock: &ManualClock,
+    config: GatewayConfig,
+) {
+    let state = AppState::new(db.store(), Arc::new(clock.clone()), config);
+    let app =
+        roster_gateway::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+}
+
+/// A `spawn_with` configuration without rate limits, for tests and benches
+/// of other things that log in many times.
+pub fn unthrottled(config: &mut GatewayConfig) {
+    config.rate_limits = roster_gateway::RateLimits::unlimited();
 }
 
 /// Polls and retries quickly, so tests wait milliseconds, not minutes.

@@ -69,8 +69,10 @@ pub enum DomainError {
     InvitationInvalid,
     #[error("change your password first")]
     PasswordChangeRequired,
+    /// Too many attempts; the client may try again after `retry_after_seconds`
+    /// (at least 1), sent as `extensions.retryAfterSeconds`.
     #[error("too many attempts; try again later")]
-    RateLimited,
+    RateLimited { retry_after_seconds: u64 },
     /// Anything unexpected. The cause is logged, never shown to clients.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -79,6 +81,14 @@ pub enum DomainError {
 impl DomainError {
     pub fn validation(message: impl Into<String>) -> Self {
         Self::Validation(message.into())
+    }
+
+    /// `RATE_LIMITED`, to be retried after `wait` (rounded up, at least 1 s).
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self::RateLimited {
+            retry_after_seconds: seconds.max(1),
+        }
     }
 
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -97,7 +107,7 @@ impl DomainError {
             Self::InvitationExpired => ErrorCode::InvitationExpired,
             Self::InvitationInvalid => ErrorCode::InvitationInvalid,
             Self::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
-            Self::RateLimited => ErrorCode::RateLimited,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

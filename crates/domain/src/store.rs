@@ -13,6 +13,7 @@ use crate::model::{
     NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
     Rotation, User, Workspace,
 };
+use crate::rate_limit::RateKey;
 use crate::token::TokenHash;
 use crate::{
     AssistantId, Email, InvitationId, MemberId, OrgId, ResourceName, SessionId, UserId, WorkspaceId,
@@ -22,6 +23,17 @@ use crate::{
 pub trait Store: Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+
+    // Rate limits (a fixed window per key, shared by every gateway).
+    /// Counts one hit on `key` in the window starting at `window_start`
+    /// (seconds since the epoch; an older window's count is replaced) and
+    /// returns the hits in that window so far, this one included.
+    async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<i64>;
+    /// Takes back one hit on `key` in that window (an attempt that turned
+    /// out not to count, such as a log-in with the right password).
+    async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<()>;
+    /// Deletes counters whose window started before `before`; how many.
+    async fn purge_rate_limits(&self, before: i64) -> Result<u64>;
 
     // Accounts and sessions.
     /// `CONFLICT` when the email (compared case-insensitively) is taken.

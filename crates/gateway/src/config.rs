@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+use roster_domain::RatePolicy;
+
+pub use crate::auth::passwords::HashingLimits;
+pub use crate::client_addr::TrustedProxies;
+
 #[derive(Clone, Debug)]
 pub struct GatewayConfig {
     /// HS256 key for access tokens, at least 32 bytes.
@@ -13,6 +18,57 @@ pub struct GatewayConfig {
     /// Whether the schema answers introspection (GraphiQL needs it).
     pub introspection: bool,
     pub limits: Limits,
+    /// Throttles on guessing (log-in, sign-up, tokens, change-password).
+    pub rate_limits: RateLimits,
+    /// Peers whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: TrustedProxies,
+    /// Threads that hash passwords, and how many requests may wait.
+    pub hashing: HashingLimits,
+}
+
+/// Rate limits, each at most `limit` per fixed window, counted in the
+/// database across every gateway (see the README's "Limits").
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// Failed log-ins per email: short, so that a stranger cannot keep an
+    /// owner out for long.
+    pub log_in_per_email: RatePolicy,
+    /// Failed log-ins per client address.
+    pub log_in_per_address: RatePolicy,
+    /// Sign-ups (successful or not) per client address.
+    pub sign_up_per_address: RatePolicy,
+    /// Invitation tokens that open nothing (preview, accept, decline) per
+    /// client address.
+    pub token_per_address: RatePolicy,
+    /// Wrong current passwords given to `changePassword`, per user.
+    pub change_password_per_user: RatePolicy,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        Self {
+            log_in_per_email: RatePolicy::new(10, minutes(5)),
+            log_in_per_address: RatePolicy::new(50, minutes(5)),
+            sign_up_per_address: RatePolicy::new(20, minutes(60)),
+            token_per_address: RatePolicy::new(30, minutes(10)),
+            change_password_per_user: RatePolicy::new(5, minutes(15)),
+        }
+    }
+}
+
+impl RateLimits {
+    /// Limits that never refuse (benches, and tests of other things).
+    pub fn unlimited() -> Self {
+        let off = RatePolicy::unlimited();
+        Self {
+            log_in_per_email: off,
+            log_in_per_address: off,
+            sign_up_per_address: off,
+            token_per_address: off,
+            change_password_per_user: off,
+        }
+    }
 }
 
 /// Bounds on what one HTTP request may ask for.
@@ -57,6 +113,9 @@ impl GatewayConfig {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             introspection: true,
             limits: Limits::default(),
+            rate_limits: RateLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            hashing: HashingLimits::default(),
         }
     }
 }

@@ -30,7 +30,13 @@ impl From<ApiError> for async_graphql::Error {
             }
             tracing::error!(error = %chain, "internal error");
         }
-        coded(e.code(), e.to_string())
+        let error = coded(e.code(), e.to_string());
+        match e {
+            DomainError::RateLimited {
+                retry_after_seconds,
+            } => error.extend_with(|_, ext| ext.set("retryAfterSeconds", retry_after_seconds)),
+            _ => error,
+        }
     }
 }
 

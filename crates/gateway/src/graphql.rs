@@ -12,6 +12,7 @@ mod loaders;
 mod member;
 mod organization;
 mod query;
+mod rate_limit;
 mod user;
 mod workspace;
 

@@ -45,7 +45,7 @@ impl AppState {
             store,
             clock,
             tokens,
-            passwords: Passwords::new(),
+            passwords: Passwords::with_limits(config.hashing),
             config,
         });
         let schema = build_schema(services.clone());

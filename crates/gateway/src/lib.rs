@@ -4,6 +4,7 @@
 //! that keep hostile requests cheap.
 
 mod auth;
+mod client_addr;
 mod config;
 mod error;
 mod graphql;
@@ -14,7 +15,8 @@ mod playground;
 
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
-pub use config::{GatewayConfig, Limits};
+pub use client_addr::{ClientAddr, TrustedProxies};
+pub use config::{GatewayConfig, HashingLimits, Limits, RateLimits};
 pub use graphql::{RosterSchema, build_schema, sdl};
 pub use http::{AppState, router};
 pub use playground::embedded as playground_embedded;

@@ -1,5 +1,6 @@
 //! The subcommands, wired from configuration.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -115,12 +116,13 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let listen = settings.listen_addr()?;
     let public_url = settings.public_url()?;
     let secret = settings.jwt_secret()?;
+    let mut config = GatewayConfig::new(secret, public_url.clone());
+    config.introspection = settings.introspection;
+    settings.abuse.apply(&mut config)?;
     let mailer = mailer(&settings)?;
     let db = open_database(&settings).await?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut config = GatewayConfig::new(secret, public_url.clone());
-    config.introspection = settings.introspection;
     let state = AppState::new(db.store(), clock.clone(), config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -167,7 +169,9 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
             roster_worker::run(&db, deps, WorkerConfig::default(), stopped).await
         })
     });
-    axum::serve(listener, roster_gateway::router(state))
+    // The peer address is what per-address rate limits count against.
+    let app = roster_gateway::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(anyhow::Error::from)?;

@@ -113,3 +113,25 @@ fn migrate_creates_the_embedded_database() {
     );
     assert!(dir.path().join("data/roster.db").exists());
 }
+
+#[test]
+fn bad_limits_exit_2_naming_the_variable() {
+    for (variable, value) in [
+        ("ROSTER_LIMIT_LOG_IN_PER_EMAIL", "ten a minute"),
+        ("ROSTER_LIMIT_SIGN_UP_PER_ADDRESS", "0/1h"),
+        ("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8, not-an-address"),
+        ("ROSTER_HASH_THREADS", "0"),
+    ] {
+        let env = [
+            (variable, value),
+            ("ROSTER_LISTEN", "127.0.0.1:0"),
+            (
+                "ROSTER_JWT_SECRET",
+                "a-secret-long-enough-for-hs256-0123456789",
+            ),
+        ];
+        let (code, stderr) = fails_with(&["serve"], &env);
+        assert_eq!(code, Some(2), "{variable}={value}: {stderr}");
+        assert!(stderr.contains(variable), "{variable}={value}: {stderr}");
+    }
+}

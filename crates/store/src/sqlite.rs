@@ -51,6 +51,8 @@ mod members;
 mod organizations;
 #[path = "shared/port.rs"]
 mod port;
+#[path = "shared/rate_limits.rs"]
+mod rate_limits;
 #[path = "shared/workspaces.rs"]
 mod workspaces;
 /// Enqueues a job in the writing transaction: it commits with the write

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 
 use roster_domain::model::{NewSession, NewUser, Rotation, User};
 use roster_domain::token::{SecretToken, TokenHash};
-use roster_domain::{DisplayName, DomainError, Email, Password, SessionId, UserId};
+use roster_domain::{DisplayName, DomainError, Email, Password, RateScope, SessionId, UserId};
 
 use super::context::{Services, services, viewer};
 use super::guards::SignedIn;
+use super::rate_limit;
 use super::user::UserNode;
 use crate::auth::tokens::TokenSubject;
 use crate::error::ApiError;
@@ -84,6 +85,15 @@ impl AccountMutation {
         let password = Password::parse(&password)?;
         let display_name = DisplayName::parse(&display_name)?;
         let services = services(ctx);
+        // Every sign-up counts: each one is an account, and a CONFLICT
+        // tells whether an email is registered.
+        rate_limit::hit(
+            services,
+            services.config.rate_limits.sign_up_per_address,
+            RateScope::SignUpAddress,
+            &rate_limit::client_subject(ctx),
+        )
+        .await?;
         let password_hash = services.passwords.hash(&password).await?;
         let user = services
             .store
@@ -99,7 +109,9 @@ impl AccountMutation {
     }
 
     /// A wrong password and an unknown email get the same answer, in about
-    /// the same time.
+    /// the same time. Failures are limited per email and per client
+    /// address; while either is over its limit even the right password is
+    /// refused (`RATE_LIMITED`), or the limit would not stop guessing.
     async fn log_in(
         &self,
         ctx: &Context<'_>,
@@ -111,15 +123,34 @@ impl AccountMutation {
             return Err(DomainError::WrongCredentials.into());
         }
         let services = services(ctx);
+        let limits = &services.config.rate_limits;
+        // Counted before the hash, so that a refused guess costs no hash;
+        // taken back below when the password is right.
+        let by_address = rate_limit::hit(
+            services,
+            limits.log_in_per_address,
+            RateScope::LogInAddress,
+            &rate_limit::client_subject(ctx),
+        )
+        .await?;
+        let by_email = rate_limit::hit(
+            services,
+            limits.log_in_per_email,
+            RateScope::LogInEmail,
+            &email.normalized(),
+        )
+        .await?;
         let credentials = services
             .store
             .credentials_by_email(&email, services.clock.now())
             .await?;
         let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
-        if !services.passwords.verify(&password, hash).await {
+        if !services.passwords.verify(&password, hash).await? {
             return Err(DomainError::WrongCredentials.into());
         }
         let user = credentials.ok_or(DomainError::WrongCredentials)?.user;
+        rate_limit::refund(services, by_address).await;
+        rate_limit::refund(services, by_email).await;
         open_session(services, user).await
     }
 
@@ -184,11 +215,21 @@ impl AccountMutation {
             .into());
         }
         let services = services(ctx);
+        // A stolen access token must not become a password oracle: wrong
+        // current passwords are limited per user.
+        let attempt = rate_limit::hit(
+            services,
+            services.config.rate_limits.change_password_per_user,
+            RateScope::ChangePasswordUser,
+            &me.id.to_string(),
+        )
+        .await?;
         let credentials = services.store.credentials_by_id(me.id).await?;
         let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
-        if !services.passwords.verify(&current_password, hash).await {
+        if !services.passwords.verify(&current_password, hash).await? {
             return Err(DomainError::Forbidden.into());
         }
+        rate_limit::refund(services, attempt).await;
         let new_hash = services.passwords.hash(&new_password).await?;
         let (session, refresh) = new_session(services, me.id);
         let id = session.id;

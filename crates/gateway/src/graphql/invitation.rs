@@ -21,6 +21,7 @@ use super::cost;
 use super::enums::{InvitationDelivery, InvitationStatus, OrgRole};
 use super::guards::{OrgGuard, OrgOf};
 use super::loaders::{AssistantsOfInvitation, WorkspacesOfInvitation, load_failed};
+use super::rate_limit;
 use super::user::{UserNode, load_user};
 use super::workspace::{AssistantNode, WorkspaceNode};
 use crate::auth::viewer::Viewer;
@@ -364,37 +365,49 @@ impl InvitationMutation {
         password: Option<String>,
         display_name: Option<String>,
     ) -> Result<AuthPayload, ApiError> {
-        let token = token_hash(&token)?;
-        let viewer = match viewer(ctx) {
-            Viewer::Anonymous => None,
-            other => Some(other.user()?.id),
-        };
-        let s = services(ctx);
-        let new_account = match (viewer, password, display_name) {
-            (None, Some(password), Some(name)) => {
-                let password = Password::parse(&password)?;
-                let name = DisplayName::parse(&name)?;
-                Some((name, s.passwords.hash(&password).await?))
-            }
-            _ => None,
-        };
-        let user = s
-            .store
-            .accept_invitation(Acceptance {
-                token,
-                viewer,
-                new_account,
-                now: s.clock.now(),
-            })
-            .await?;
-        open_session(s, user).await
+        rate_limit::token_use(ctx, accept(ctx, token, password, display_name)).await
     }
 
     async fn decline_invitation(&self, ctx: &Context<'_>, token: String) -> Result<bool, ApiError> {
-        let s = services(ctx);
-        s.store
-            .decline_invitation(&token_hash(&token)?, s.clock.now())
-            .await?;
-        Ok(true)
+        rate_limit::token_use(ctx, async {
+            let s = services(ctx);
+            s.store
+                .decline_invitation(&token_hash(&token)?, s.clock.now())
+                .await?;
+            Ok(true)
+        })
+        .await
     }
+}
+
+async fn accept(
+    ctx: &Context<'_>,
+    token: String,
+    password: Option<String>,
+    display_name: Option<String>,
+) -> Result<AuthPayload, ApiError> {
+    let token = token_hash(&token)?;
+    let viewer = match viewer(ctx) {
+        Viewer::Anonymous => None,
+        other => Some(other.user()?.id),
+    };
+    let s = services(ctx);
+    let new_account = match (viewer, password, display_name) {
+        (None, Some(password), Some(name)) => {
+            let password = Password::parse(&password)?;
+            let name = DisplayName::parse(&name)?;
+            Some((name, s.passwords.hash(&password).await?))
+        }
+        _ => None,
+    };
+    let user = s
+        .store
+        .accept_invitation(Acceptance {
+            token,
+            viewer,
+            new_account,
+            now: s.clock.now(),
+        })
+        .await?;
+    open_session(s, user).await
 }

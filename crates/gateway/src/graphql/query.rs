@@ -9,6 +9,7 @@ use super::guards::OrgGuard;
 use super::invitation::{InvitationPreviewNode, preview};
 use super::loaders::load_failed;
 use super::organization::OrganizationNode;
+use super::rate_limit;
 use super::user::UserNode;
 use crate::auth::viewer::Viewer;
 use crate::error::ApiError;
@@ -26,13 +27,14 @@ impl Query {
         }
     }
 
-    /// Public: what a token holder sees on the accept page.
+    /// Public: what a token holder sees on the accept page. Tokens that
+    /// open nothing are limited per client address.
     async fn invitation_preview(
         &self,
         ctx: &Context<'_>,
         token: String,
     ) -> Result<InvitationPreviewNode, ApiError> {
-        preview(ctx, &token).await
+        rate_limit::token_use(ctx, preview(ctx, &token)).await
     }
 
     /// An organization the caller belongs to; any other id is `NOT_FOUND`.

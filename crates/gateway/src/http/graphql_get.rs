@@ -4,16 +4,17 @@
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::IntoResponse;
 
 use super::AppState;
 use super::negotiation::{ResponseMedia, negotiate, wants_html};
 use super::operation::{self, Caller};
 use super::params::{Malformed, UrlParams};
 use super::respond::{self, rejected};
+use crate::client_addr::ClientAddr;
 
 pub(super) async fn graphql_get(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     uri: Uri,
 ) -> axum::response::Response {
@@ -36,6 +37,15 @@ pub(super) async fn graphql_get(
         Ok(request) => request,
         Err(Malformed(message)) => return rejected(StatusCode::BAD_REQUEST, media, message),
     };
-    let answer = operation::run(&state, &Caller { headers: &headers }, request, true).await;
+    let answer = operation::run(
+        &state,
+        &Caller {
+            headers: &headers,
+            client,
+        },
+        request,
+        true,
+    )
+    .await;
     respond::single(media, answer)
 }

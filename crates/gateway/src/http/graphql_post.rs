@@ -10,9 +10,11 @@ use super::negotiation::{ResponseMedia, is_json_body, negotiate};
 use super::operation::{self, Caller};
 use super::params::{Malformed, Operations, from_body};
 use super::respond::{self, rejected};
+use crate::client_addr::ClientAddr;
 
 pub(super) async fn graphql_post(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> axum::response::Response {
@@ -52,7 +54,10 @@ pub(super) async fn graphql_post(
         Ok(operations) => operations,
         Err(Malformed(message)) => return rejected(StatusCode::BAD_REQUEST, media, message),
     };
-    let caller = Caller { headers: &headers };
+    let caller = Caller {
+        headers: &headers,
+        client,
+    };
     let requests = match operations {
         Operations::Single(request) => {
             let answer = operation::run(&state, &caller, *request, false).await;

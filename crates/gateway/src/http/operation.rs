@@ -12,12 +12,14 @@ use roster_domain::{DomainError, ErrorCode};
 use super::AppState;
 use super::phase::{OperationPhase, Outcome};
 use crate::auth::viewer::Viewer;
+use crate::client_addr::ClientAddr;
 use crate::graphql::{Services, request_data};
 
 /// What the handler knows of the HTTP request that every operation of it
 /// needs. Per-request facts (a client address, …) belong here.
 pub(super) struct Caller<'a> {
     pub headers: &'a HeaderMap,
+    pub client: ClientAddr,
 }
 
 /// One operation's response and how far it got.
@@ -49,7 +51,11 @@ pub(super) async fn run(
     };
     let phase = OperationPhase::new(read_only);
     let (viewer, loader) = request_data(&state.services, viewer);
-    let request = request.data(viewer).data(loader).data(Arc::clone(&phase));
+    let request = request
+        .data(viewer)
+        .data(loader)
+        .data(caller.client)
+        .data(Arc::clone(&phase));
     let mut response = state.schema.execute(request).await;
     // Errors the schema raised itself (parse, validation, limits, bad
     // argument values) carry no code: they are the request's fault.

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::RateKey;
 use roster_domain::error::Result;
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InvitationPreview, InviteOutcome,
@@ -29,6 +30,15 @@ impl Store for BackendStore {
             .await
             .map(|_| ())
             .map_err(unexpected)
+    }
+    async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<i64> {
+        self.count_hit(key, window_start).await
+    }
+    async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<()> {
+        self.uncount_hit(key, window_start).await
+    }
+    async fn purge_rate_limits(&self, before: i64) -> Result<u64> {
+        self.delete_stale_hits(before).await
     }
     async fn create_user(&self, user: NewUser) -> Result<User> {
         self.insert_user(user).await

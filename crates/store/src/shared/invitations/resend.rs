@@ -51,7 +51,19 @@ impl BackendStore {
         .await
         .map_err(unexpected)?;
         if recent >= MAX_SENDS_PER_WINDOW {
-            return Err(DomainError::RateLimited);
+            // A send becomes possible again when the oldest one in the
+            // window leaves it.
+            let (oldest,): (DateTime<Utc>,) = sqlx::query_as(
+                "select requested_at from invitation_send where invitation_id = $1 and requested_at > $2 \
+                 order by requested_at limit 1",
+            )
+            .bind(inv.id.0)
+            .bind(now - SEND_WINDOW)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unexpected)?;
+            let wait = (oldest + SEND_WINDOW - now).to_std().unwrap_or_default();
+            return Err(DomainError::rate_limited(wait));
         }
         let org = select_org(&mut tx, inv.org_id).await?;
         if inv.status == InvitationStatus::Expired {

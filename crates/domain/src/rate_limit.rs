@@ -1,0 +1,190 @@
+//! Rate limits on guessing (rules.md §10): what is counted, per what, and
+//! for how long.
+//!
+//! A limit is a fixed window: at most `limit` hits per key in each
+//! `window`-long slice of time, counted in the database so that every
+//! gateway of a deployment sees the same count. When the window ends the
+//! count starts again, so a stranger can hold a log-in back for one window
+//! at most before its owner gets fresh attempts.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::DomainError;
+
+/// At most `limit` hits per `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RatePolicy {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+/// The longest window a limit may have: counters older than this are
+/// purged.
+pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+impl RatePolicy {
+    pub const fn new(limit: u32, window: Duration) -> Self {
+        Self { limit, window }
+    }
+
+    /// A policy that never refuses (for benches and tests of other things).
+    pub const fn unlimited() -> Self {
+        Self::new(u32::MAX, Duration::from_secs(60))
+    }
+
+    fn window_secs(&self) -> i64 {
+        i64::try_from(self.window.as_secs())
+            .unwrap_or(i64::MAX)
+            .max(1)
+    }
+
+    /// The window `now` falls in: its start, in seconds since the epoch.
+    pub fn window_at(&self, now: DateTime<Utc>) -> i64 {
+        now.timestamp().div_euclid(self.window_secs()) * self.window_secs()
+    }
+
+    /// The answer to a hit that made `hits` in the window of `now`:
+    /// `RATE_LIMITED` until the window ends once past the limit.
+    pub fn check(&self, hits: i64, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if hits <= i64::from(self.limit) {
+            return Ok(());
+        }
+        let ends = self.window_at(now) + self.window_secs();
+        let ends = DateTime::from_timestamp(ends, 0).unwrap_or(now);
+        Err(DomainError::rate_limited(
+            (ends - now).to_std().unwrap_or_default(),
+        ))
+    }
+}
+
+/// `10/5m`: a count, a slash and a duration in `s`, `m` or `h`.
+impl FromStr for RatePolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not a limit like 10/5m (a count per s, m or h)");
+        let (limit, window) = s.trim().split_once('/').ok_or_else(bad)?;
+        let limit: u32 = limit.trim().parse().map_err(|_| bad())?;
+        let window = window.trim();
+        let unit = match window.chars().last() {
+            Some('s') => 1,
+            Some('m') => 60,
+            Some('h') => 3600,
+            _ => return Err(bad()),
+        };
+        let count: u64 = window[..window.len() - 1].parse().map_err(|_| bad())?;
+        let window = Duration::from_secs(count.saturating_mul(unit));
+        if limit == 0 || count == 0 || window > MAX_WINDOW {
+            return Err(format!("{} (a window of at most 24h)", bad()));
+        }
+        Ok(Self::new(limit, window))
+    }
+}
+
+impl fmt::Display for RatePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.window.as_secs();
+        match secs {
+            s if s % 3600 == 0 => write!(f, "{}/{}h", self.limit, s / 3600),
+            s if s % 60 == 0 => write!(f, "{}/{}m", self.limit, s / 60),
+            s => write!(f, "{}/{s}s", self.limit),
+        }
+    }
+}
+
+/// What a limit counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateScope {
+    /// Failed log-ins per email.
+    LogInEmail,
+    /// Failed log-ins per client address.
+    LogInAddress,
+    /// Sign-ups per client address.
+    SignUpAddress,
+    /// Invitation tokens that open nothing, per client address.
+    TokenAddress,
+    /// Wrong current passwords per user.
+    ChangePasswordUser,
+}
+
+impl RateScope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::LogInEmail => "log-in-email",
+            Self::LogInAddress => "log-in-address",
+            Self::SignUpAddress => "sign-up-address",
+            Self::TokenAddress => "token-address",
+            Self::ChangePasswordUser => "change-password-user",
+        }
+    }
+}
+
+/// The database key of one counter: the scope in clear (for operators),
+/// then the SHA-256 of the subject, so that no email or address is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateKey(String);
+
+impl RateKey {
+    pub fn new(scope: RateScope, subject: &str) -> Self {
+        let digest = Sha256::digest(subject.as_bytes());
+        Self(format!(
+            "{}:{}",
+            scope.as_str(),
+            URL_SAFE_NO_PAD.encode(digest)
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(secs, 0).unwrap()
+    }
+
+    #[test]
+    fn a_window_refuses_past_its_limit_until_it_ends() {
+        let p: RatePolicy = "3/5m".parse().unwrap();
+        assert_eq!(p, RatePolicy::new(3, Duration::from_secs(300)));
+        assert_eq!(p.window_at(at(1_000_010)), 999_900);
+        assert!(p.check(3, at(1_000_010)).is_ok());
+        match p.check(4, at(1_000_010)) {
+            Err(DomainError::RateLimited {
+                retry_after_seconds,
+            }) => assert_eq!(retry_after_seconds, 190),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.to_string(), "3/5m");
+    }
+
+    #[test]
+    fn bad_limits_do_not_parse() {
+        for bad in [
+            "", "10", "10/", "0/5m", "10/0s", "ten/5m", "10/5d", "-1/5m", "1/25h",
+        ] {
+            assert!(bad.parse::<RatePolicy>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_hide_their_subject() {
+        let key = RateKey::new(RateScope::LogInEmail, "ada@example.com");
+        assert!(key.as_str().starts_with("log-in-email:"));
+        assert!(!key.as_str().contains("ada"));
+        assert_ne!(
+            key,
+            RateKey::new(RateScope::LogInAddress, "ada@example.com")
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! What one query may cost: lists without `first` count their expected
-//! size, `first` stays within 0..=100, and both are refused before anything
-//! runs; the response has a size cap and a bounded number of errors.
+//! size, `first` stays within 0..=100, fragments expand to a bounded number
+//! of fields, and all are refused before anything runs; the response has a size cap and a bounded number of errors.
 
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,22 @@ both_backends! {
             let data = app.ok(Some(&s.access), members, json!({ "id": org, "n": n })).await;
             assert_eq!(data["organization"]["members"]["totalCount"], 1);
         }
+    }
+
+    async fn fragments_that_fan_out_are_refused_before_validation(app) {
+        let s = app.sign_up("ada@example.com", "Ada").await;
+        // Eight fragments, each spreading the next thirty times: 1.5 kB of
+        // text, 30^7 fields once expanded (it held a core for minutes).
+        let mut query = String::from("{ ...F0 }");
+        for i in 0..8 {
+            let body = if i < 7 { vec![format!("...F{}", i + 1); 30].join(" ") } else { "__typename".into() };
+            query.push_str(&format!(" fragment F{i} on Query {{ {body} }}"));
+        }
+        let res = refused_at_once(&app, &s.access, &query, json!({})).await;
+        assert!(res.to_string().contains("fragments are inlined"), "{res}");
+        // Fragments spread a few times still work.
+        let few = "{ ...A } fragment A on Query { ...B ...B } fragment B on Query { me { id } }";
+        assert_eq!(app.ok(Some(&s.access), few, json!({})).await["me"]["id"], json!(s.user_id));
     }
 
     async fn the_member_page_stays_allowed(app) {

@@ -81,6 +81,9 @@ pub struct Limits {
     /// The estimate of `graphql::cost`: lists count their expected size.
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// Fields of a document once its fragments are inlined (checked before
+    /// validation, which walks every spread anew).
+    pub max_expanded_fields: usize,
     /// The serialized `data` and `errors` of one operation; a larger
     /// response is replaced by one `VALIDATION` error.
     pub max_response_bytes: usize,
@@ -98,6 +101,8 @@ impl Default for Limits {
             // assistants) costs about 5,200.
             max_complexity: 10_000,
             max_aliases: 30,
+            // The standard introspection query expands to a few hundred.
+            max_expanded_fields: 2_000,
             max_response_bytes: 4 * 1024 * 1024,
             max_errors: 100,
         }

@@ -36,6 +36,9 @@ pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
     let limits = services.config.limits.clone();
     let mut builder = Schema::build(query::Query, Mutation::default(), EmptySubscription)
         .data(services.clone())
+        // First: nothing else may walk a document before its expansion is
+        // known to be bounded.
+        .extension(crate::limits::ExpansionLimit(limits.max_expanded_fields))
         // Not `limit_depth`: it counts introspection, and the standard
         // introspection query is deeper than any useful limit.
         .extension(crate::limits::DepthLimit(limits.max_depth))

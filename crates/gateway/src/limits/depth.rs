@@ -13,16 +13,16 @@
 //! standard query's deepest). Nesting itself stays bounded by async-graphql's
 //! recursion limit (32), which runs at parse time, before this.
 //!
-//! Fragments are followed, each measured once (memoized: a document whose
-//! fragments spread each other twice over cannot make this exponential) and
-//! guarded against cycles (validation reports those after this runs).
+//! Fragments are followed through [`Measure`], each measured once.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+
 use async_graphql::{ServerResult, Variables};
+
+use super::measure::Measure;
 
 /// The roots of introspection: what is under them is measured apart.
 const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
@@ -65,7 +65,7 @@ impl Extension for DepthLimitExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let depth = Measure::new(&doc, own_field_depth).document();
+        let depth = Measure::new(&doc, own_field_depth, usize::max).document();
         if depth > self.0 {
             return Err(super::refused("Query is nested too deep."));
         }
@@ -77,10 +77,6 @@ impl Extension for DepthLimitExtension {
         Ok(doc)
     }
 }
-
-/// How much a field adds to a measure, or `None` when its subtree is not
-/// counted at all.
-type Weigh = fn(&Field) -> Option<usize>;
 
 /// Our own fields count 1 each; introspection is measured apart.
 fn own_field_depth(field: &Field) -> Option<usize> {
@@ -95,11 +91,15 @@ fn is_introspection_root(field: &Field) -> bool {
 fn introspection_lists(doc: &ExecutableDocument) -> usize {
     // Outside introspection nothing counts; a root's subtree is measured
     // with the list weights.
-    let mut inner = Measure::new(doc, |f| {
-        Some(usize::from(
-            INTROSPECTION_LISTS.contains(&f.name.node.as_str()),
-        ))
-    });
+    let mut inner = Measure::new(
+        doc,
+        |f| {
+            Some(usize::from(
+                INTROSPECTION_LISTS.contains(&f.name.node.as_str()),
+            ))
+        },
+        usize::max,
+    );
     let mut roots = Vec::new();
     for_each_field(doc, &mut |field| {
         if is_introspection_root(field) {
@@ -111,67 +111,6 @@ fn introspection_lists(doc: &ExecutableDocument) -> usize {
         .map(|root| inner.set(&root.selection_set.node))
         .max()
         .unwrap_or(0)
-}
-
-/// The largest sum of field weights along any path of a document.
-struct Measure<'d> {
-    doc: &'d ExecutableDocument,
-    weigh: Weigh,
-    fragments: HashMap<&'d str, usize>,
-    visiting: HashSet<&'d str>,
-}
-
-impl<'d> Measure<'d> {
-    fn new(doc: &'d ExecutableDocument, weigh: Weigh) -> Self {
-        Self {
-            doc,
-            weigh,
-            fragments: HashMap::new(),
-            visiting: HashSet::new(),
-        }
-    }
-
-    /// The deepest of the document's operations.
-    fn document(&mut self) -> usize {
-        let doc = self.doc;
-        doc.operations
-            .iter()
-            .map(|(_, op)| self.set(&op.node.selection_set.node))
-            .max()
-            .unwrap_or(0)
-    }
-
-    fn set(&mut self, set: &'d SelectionSet) -> usize {
-        let mut deepest = 0;
-        for item in &set.items {
-            let depth = match &item.node {
-                Selection::Field(f) => match (self.weigh)(&f.node) {
-                    Some(weight) => weight + self.set(&f.node.selection_set.node),
-                    None => 0,
-                },
-                Selection::InlineFragment(f) => self.set(&f.node.selection_set.node),
-                Selection::FragmentSpread(s) => self.fragment(s.node.fragment_name.node.as_str()),
-            };
-            deepest = deepest.max(depth);
-        }
-        deepest
-    }
-
-    fn fragment(&mut self, name: &'d str) -> usize {
-        if let Some(depth) = self.fragments.get(name) {
-            return *depth;
-        }
-        let Some(fragment) = self.doc.fragments.get(name) else {
-            return 0; // unknown: validation reports it
-        };
-        if !self.visiting.insert(name) {
-            return 0; // a cycle: validation reports it
-        }
-        let depth = self.set(&fragment.node.selection_set.node);
-        self.visiting.remove(name);
-        self.fragments.insert(name, depth);
-        depth
-    }
 }
 
 /// Calls `f` on every field written in the document (each fragment's

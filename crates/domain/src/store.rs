@@ -94,6 +94,32 @@ pub trait Store: Send + Sync + 'static {
     /// Records that the member acted now, unless it did within the minute.
     async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()>;
 
+    // Member administration (rules.md §2, §4), each under the
+    // organization's lock. `actor` is the caller's membership as the guard
+    // saw it; the adapter reads it again inside the transaction.
+    /// Sets the role of an ACTIVE or BLOCKED member (else `NOT_FOUND`):
+    /// never the owner's, never leaving no ACTIVE ADMIN (`LAST_ADMIN`); the
+    /// role it has already is a no-op.
+    async fn change_member_role(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: crate::OrgRole,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership>;
+    /// Blocks (`blocked`) or unblocks a member: not the owner, not oneself,
+    /// not the last ACTIVE ADMIN; unblocking needs a free seat. What already
+    /// holds is a no-op.
+    async fn set_member_blocked(
+        &self,
+        org: OrgId,
+        user: UserId,
+        blocked: bool,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership>;
+
     // Workspaces and assistants.
     async fn create_workspace(
         &self,

@@ -10,6 +10,7 @@ mod guards;
 mod invitation;
 mod loaders;
 mod member;
+mod member_admin;
 mod organization;
 mod query;
 mod rate_limit;
@@ -27,6 +28,7 @@ pub struct Mutation(
     organization::OrganizationMutation,
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,
+    member_admin::MemberAdminMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

@@ -45,6 +45,8 @@ async fn try_lock_organization(
 mod accounts;
 #[path = "shared/invitations.rs"]
 mod invitations;
+#[path = "shared/member_admin.rs"]
+mod member_admin;
 #[path = "shared/members.rs"]
 mod members;
 #[path = "shared/organizations.rs"]

@@ -39,7 +39,7 @@ mod send;
 mod sweep;
 
 pub(super) use accept::activate_temporary_password_invitations;
-use sweep::expire_overdue;
+pub(super) use sweep::expire_overdue;
 pub(super) use sweep::expire_overdue_of_email;
 
 type Tx = Transaction<'static, Db>;
@@ -114,7 +114,7 @@ async fn require_inviter(
     Ok(m)
 }
 
-async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {
+pub(super) async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
         "select count(*) from membership where organization_id = $1 and status in ('ACTIVE', 'INVITED')",
     )

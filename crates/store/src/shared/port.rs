@@ -117,6 +117,27 @@ impl Store for BackendStore {
     async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
         self.update_activity(member, now).await
     }
+    async fn change_member_role(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: roster_domain::OrgRole,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        self.update_member_role(org, user, role, actor, now).await
+    }
+    async fn set_member_blocked(
+        &self,
+        org: OrgId,
+        user: UserId,
+        blocked: bool,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        self.update_member_blocked(org, user, blocked, actor, now)
+            .await
+    }
     async fn create_workspace(
         &self,
         org: OrgId,

@@ -21,7 +21,11 @@ use crate::unexpected;
 /// too: organization, then invitation, then membership and account), and
 /// each update is guarded, so only the transaction that really moved an
 /// invitation writes its audit event.
-pub(super) async fn expire_overdue(tx: &mut Tx, org: OrgId, now: DateTime<Utc>) -> Result<u64> {
+pub(in super::super) async fn expire_overdue(
+    tx: &mut Tx,
+    org: OrgId,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let rows: Vec<InvitationRow> = sqlx::query_as(composed(format!(
         "select {INVITATION_COLUMNS} from invitation i where i.organization_id = $1 \
          and i.status = 'PENDING' and i.expires_at <= $2 order by i.expires_at limit {BATCH}"

@@ -1,0 +1,244 @@
+//! Member administration (rules.md §2, §4): role changes, block and
+//! unblock. Each is one transaction under the organization's lock, so that
+//! two admins acting on each other at once are serialized and the second
+//! sees what the first did: the last ACTIVE ADMIN and the last seat are
+//! counted inside it.
+//!
+//! The checks run in this order: the target (`NOT_FOUND`), the caller's
+//! role against the permission table as the guard saw it (`FORBIDDEN`), the
+//! owner and self rules, a no-op when nothing would change, the invariants
+//! (`LAST_ADMIN`, `SEAT_LIMIT_REACHED`), and last the caller's membership
+//! read again under the lock (`FORBIDDEN` when a racing request took its
+//! power away). The invariants come before that re-read so that the loser
+//! of "two admins demote each other" learns why: `LAST_ADMIN`.
+
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+
+use roster_domain::error::Result;
+use roster_domain::model::Membership;
+use roster_domain::permission::{self, Action};
+use roster_domain::{DomainError, MemberStatus, OrgId, OrgRole, UserId};
+
+use super::invitations::{expire_overdue, seats_in_use};
+use super::organizations::{AuditRecord, record_audit, select_org};
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed};
+use super::{BackendStore, Db, begin_write, lock_organization};
+use crate::unexpected;
+
+type Tx = Transaction<'static, Db>;
+
+/// `user`'s membership in `org`, whatever its status.
+async fn membership(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Option<Membership>> {
+    let row: Option<MemberRow> = sqlx::query_as(composed(format!(
+        "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+         where m.organization_id = $1 and m.user_id = $2"
+    )))
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    row.map(Membership::try_from).transpose()
+}
+
+/// The member an administrator acts on: ACTIVE or BLOCKED. An INVITED one
+/// is `NOT_FOUND` too: its invitation is changed by revoke and invite.
+async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Membership> {
+    membership(tx, org, user)
+        .await?
+        .filter(|m| m.status != MemberStatus::Invited)
+        .ok_or(DomainError::NotFound)
+}
+
+async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "select count(*) from membership where organization_id = $1 and role = 'ADMIN' and status = 'ACTIVE'",
+    )
+    .bind(org.0)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    Ok(n)
+}
+
+/// `LAST_ADMIN` when `target` is an ACTIVE ADMIN and no other is left.
+async fn keep_an_admin(tx: &mut Tx, target: &Membership) -> Result<()> {
+    if target.role == OrgRole::Admin
+        && target.status == MemberStatus::Active
+        && active_admins(tx, target.org_id).await? <= 1
+    {
+        return Err(DomainError::LastAdmin);
+    }
+    Ok(())
+}
+
+/// Nobody changes, blocks or removes the owner; the owner itself transfers
+/// ownership first (rules.md §2): `LAST_ADMIN` when it is the only ACTIVE
+/// ADMIN, else `FORBIDDEN`.
+async fn spare_the_owner(tx: &mut Tx, target: &Membership) -> Result<()> {
+    if !target.is_owner {
+        return Ok(());
+    }
+    if active_admins(tx, target.org_id).await? <= 1 {
+        Err(DomainError::LastAdmin)
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// The caller, read again under the lock: still ACTIVE, and still allowed
+/// by the table to do `action` to a member of `target_role`.
+async fn still_allowed(
+    tx: &mut Tx,
+    actor: &Membership,
+    action: Action,
+    target_role: OrgRole,
+) -> Result<()> {
+    let now = membership(tx, actor.org_id, actor.user_id)
+        .await?
+        .filter(|m| m.status == MemberStatus::Active)
+        .ok_or(DomainError::Forbidden)?;
+    permission::require_on(now.role, action, target_role)
+}
+
+async fn audit(
+    tx: &mut Tx,
+    target: &Membership,
+    actor: UserId,
+    action: &str,
+    detail: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    record_audit(
+        tx,
+        AuditRecord {
+            org: target.org_id,
+            actor: Some(actor),
+            action,
+            target_user: Some(target.user_id),
+            target_email: None,
+            detail,
+            at,
+        },
+    )
+    .await
+}
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    pub(super) async fn update_member_role(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: OrgRole,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let before = target(&mut tx, org, user).await?;
+        permission::require(actor.role, Action::ChangeMemberRole)?;
+        if before.role == role {
+            tx.commit().await.map_err(unexpected)?;
+            return Ok(before);
+        }
+        spare_the_owner(&mut tx, &before).await?;
+        keep_an_admin(&mut tx, &before).await?;
+        still_allowed(&mut tx, actor, Action::ChangeMemberRole, before.role).await?;
+        sqlx::query(
+            "update membership set role = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
+        )
+        .bind(org.0)
+        .bind(user.0)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let detail = serde_json::json!({
+            "before": { "role": before.role.as_str() },
+            "after": { "role": role.as_str() },
+        });
+        audit(
+            &mut tx,
+            &before,
+            actor.user_id,
+            "member.role_changed",
+            detail,
+            now,
+        )
+        .await?;
+        let after = target(&mut tx, org, user).await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(after)
+    }
+
+    /// Blocks (`blocked`) or unblocks a member. Blocking a BLOCKED member
+    /// and unblocking an ACTIVE one answer the member as it is, with no
+    /// audit event: the caller's wish already holds.
+    #[tracing::instrument(skip_all, fields(org = %org, blocked))]
+    pub(super) async fn update_member_blocked(
+        &self,
+        org: OrgId,
+        user: UserId,
+        blocked: bool,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let before = target(&mut tx, org, user).await?;
+        permission::require_on(actor.role, Action::BlockMembers, before.role)?;
+        let (from, to) = if blocked {
+            spare_the_owner(&mut tx, &before).await?;
+            // Nobody blocks itself: another authorized member must.
+            if before.user_id == actor.user_id {
+                return Err(DomainError::Forbidden);
+            }
+            (MemberStatus::Active, MemberStatus::Blocked)
+        } else {
+            (MemberStatus::Blocked, MemberStatus::Active)
+        };
+        if before.status != from {
+            tx.commit().await.map_err(unexpected)?;
+            return Ok(before);
+        }
+        if blocked {
+            keep_an_admin(&mut tx, &before).await?;
+        } else {
+            // The member takes a seat again; overdue invitations hold none.
+            expire_overdue(&mut tx, org, now).await?;
+            let plan = select_org(&mut tx, org).await?.plan;
+            if let Some(limit) = plan.seat_limit()
+                && seats_in_use(&mut tx, org).await? >= limit
+            {
+                return Err(DomainError::SeatLimitReached);
+            }
+        }
+        still_allowed(&mut tx, actor, Action::BlockMembers, before.role).await?;
+        sqlx::query(
+            "update membership set status = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
+        )
+        .bind(org.0)
+        .bind(user.0)
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        let detail = serde_json::json!({
+            "before": { "status": from.as_str() },
+            "after": { "status": to.as_str() },
+        });
+        let action = if blocked {
+            "member.blocked"
+        } else {
+            "member.unblocked"
+        };
+        audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
+        let after = target(&mut tx, org, user).await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(after)
+    }
+}

@@ -10,6 +10,8 @@ mod hardening;
 mod introspection;
 mod invitation_rules;
 mod invitations;
+mod member_admin;
+mod member_admin_races;
 mod members;
 mod organizations;
 mod over_http;

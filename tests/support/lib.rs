@@ -606,3 +606,18 @@ impl TestApp {
         .await;
     }
 }
+
+impl TestApp {
+    /// Sets the status of `user`'s membership in `org`, straight in the
+    /// database: for states the API cannot reach (an owner who is no
+    /// longer an ACTIVE ADMIN), so that rules behind it can be tested.
+    pub async fn set_membership_status(&self, org: &str, user: &str, status: &str) {
+        let sql = "update membership set status = $3 where organization_id = $1 and user_id = $2";
+        on_pool!(&self.db, |pool| sqlx::query(sql)
+            .bind(uuid(org))
+            .bind(uuid(user))
+            .bind(status)
+            .execute(pool))
+        .expect("set membership status");
+    }
+}

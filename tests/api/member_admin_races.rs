@@ -39,7 +39,7 @@ async fn hold_lock(app: &TestApp, org: &str) -> Held {
 
 /// Lets go of the lock once the racing requests are surely waiting on it.
 async fn release_later(held: Held) {
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     match held {
         Held::Sqlite(tx) => tx.rollback().await.expect("release"),
         Held::Postgres(tx) => tx.rollback().await.expect("release"),

@@ -237,3 +237,28 @@ impl AssignmentScope {
         }
     }
 }
+
+/// One entry of an organization's audit log (rules.md §7), as written by
+/// the change it records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEvent {
+    /// UUID v7: its order is the order events were written in.
+    pub id: uuid::Uuid,
+    pub org_id: OrgId,
+    /// Null for what the system did by itself (an expiry sweep).
+    pub actor_id: Option<crate::UserId>,
+    pub action: String,
+    pub target_user_id: Option<crate::UserId>,
+    pub target_email: Option<String>,
+    /// JSON text: before/after of what changed.
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What a support person narrows the audit log to; `None` keeps all.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Exact match on the action, e.g. `member.role_changed`.
+    pub action: Option<String>,
+    pub target_user: Option<crate::UserId>,
+}

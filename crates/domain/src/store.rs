@@ -9,9 +9,9 @@ use crate::invitation::{
     PendingSend, SendSecret,
 };
 use crate::model::{
-    AssignmentScope, Assistant, AssistantSeat, Credentials, MemberFilter, MemberScope, Membership,
-    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
-    Rotation, User, Workspace,
+    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
+    MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
+    Page, PageRequest, Rotation, User, Workspace,
 };
 use crate::rate_limit::RateKey;
 use crate::token::TokenHash;
@@ -93,6 +93,14 @@ pub trait Store: Send + Sync + 'static {
     async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>>;
     /// Records that the member acted now, unless it did within the minute.
     async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()>;
+    /// A page of `org`'s audit log, newest first (`after` is the id of the
+    /// last event of the previous page), with the filter's total count.
+    async fn list_audit_events(
+        &self,
+        org: OrgId,
+        filter: &AuditFilter,
+        page: PageRequest<uuid::Uuid>,
+    ) -> Result<Page<AuditEvent>>;
 
     // Member administration (rules.md §2, §4), each under the
     // organization's lock. `actor` is the caller's membership as the guard

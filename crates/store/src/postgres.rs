@@ -52,6 +52,8 @@ async fn try_lock_organization(
 
 #[path = "shared/accounts.rs"]
 mod accounts;
+#[path = "shared/audit.rs"]
+mod audit;
 #[path = "shared/invitations.rs"]
 mod invitations;
 #[path = "shared/member_admin.rs"]

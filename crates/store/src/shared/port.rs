@@ -9,9 +9,9 @@ use roster_domain::invitation::{
     NewInvitation, PendingSend, SendSecret,
 };
 use roster_domain::model::{
-    AssignmentScope, Assistant, AssistantSeat, Credentials, MemberFilter, MemberScope, Membership,
-    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
-    Rotation, User, Workspace,
+    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
+    MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
+    Page, PageRequest, Rotation, User, Workspace,
 };
 use roster_domain::token::TokenHash;
 use roster_domain::{
@@ -113,6 +113,14 @@ impl Store for BackendStore {
     }
     async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
         self.count_seats(orgs).await
+    }
+    async fn list_audit_events(
+        &self,
+        org: OrgId,
+        filter: &AuditFilter,
+        page: PageRequest<uuid::Uuid>,
+    ) -> Result<Page<AuditEvent>> {
+        self.select_audit_events(org, filter, page).await
     }
     async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
         self.update_activity(member, now).await

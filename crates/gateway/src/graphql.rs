@@ -1,6 +1,7 @@
 //! The GraphQL schema: objects, queries, mutations, guards and loaders.
 
 mod account;
+mod audit;
 mod connection;
 mod context;
 mod cost;

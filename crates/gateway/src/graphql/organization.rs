@@ -10,6 +10,7 @@ use roster_domain::model::{
 use roster_domain::permission::Action;
 use roster_domain::{DomainError, MemberId, OrgId, OrgName};
 
+use super::audit::{AuditEventConnection, audit_page};
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, membership, services, viewer};
 use super::cost;
@@ -127,6 +128,29 @@ impl OrganizationNode {
         status: Option<InvitationStatus>,
     ) -> Result<InvitationConnection, ApiError> {
         invitation_page(ctx, &self.viewer, first.unwrap_or(50), after, status).await
+    }
+    /// The audit log, newest first; `action` matches exactly.
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::ReadAuditLog)",
+        complexity = "cost::page(first, child_complexity)?"
+    )]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+        action: Option<String>,
+        target_user_id: Option<ID>,
+    ) -> Result<AuditEventConnection, ApiError> {
+        audit_page(
+            ctx,
+            &self.org,
+            first.unwrap_or(50),
+            after,
+            action,
+            target_user_id,
+        )
+        .await
     }
     /// Members, oldest first. A MEMBER sees itself only.
     #[graphql(

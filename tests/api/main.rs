@@ -2,6 +2,7 @@
 //! and, where `ROSTER_TEST_POSTGRES_URL` is set, a fresh PostgreSQL one.
 
 mod accounts;
+mod audit_log;
 mod delivery;
 mod docs;
 mod field_errors;

@@ -140,8 +140,8 @@ both_backends! {
             assert_eq!(log(&app, &who.access, &a.org, json!({})).await["totalCount"], 6);
         }
         let code = app.fails(Some(&a.carl.access), LOG, json!({ "o": a.org })).await;
-        // Carl is BLOCKED by now: a fresh ACTIVE MEMBER is refused too.
-        assert!(code == "FORBIDDEN" || code == "NOT_FOUND", "{code}");
+        // Carl is BLOCKED by now (rules.md §4); a fresh ACTIVE MEMBER is refused too.
+        assert_eq!(code, "FORBIDDEN");
         let mia = app.join(&a.org, "mia@example.com", "MEMBER").await;
         assert_eq!(app.fails(Some(&mia.access), LOG, json!({ "o": a.org })).await, "FORBIDDEN");
         assert_eq!(app.fails(None, LOG, json!({ "o": a.org })).await, "UNAUTHENTICATED");

@@ -15,7 +15,7 @@ use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::{self, Action};
 use roster_domain::token::TokenHash;
 use roster_domain::{
-    DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
+    DomainError, InvitationDelivery, InvitationId, InvitationStatus, MemberStatus, OrgId, UserId,
 };
 
 use super::organizations::AuditRecord;
@@ -86,17 +86,9 @@ async fn locked_by_token(tx: &mut Tx, token: &TokenHash) -> Result<Invitation> {
 
 /// The ACTIVE membership of `user` in `org`, if any.
 async fn active_membership(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Option<Membership>> {
-    let row: Option<super::rows::MemberRow> = sqlx::query_as(composed(format!(
-        "select {} from membership m join organization o on o.id = m.organization_id \
-         where m.organization_id = $1 and m.user_id = $2 and m.status = 'ACTIVE'",
-        super::rows::MEMBER_COLUMNS
-    )))
-    .bind(org.0)
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.map(Membership::try_from).transpose()
+    Ok(super::members::membership_in(tx, org, user)
+        .await?
+        .filter(|m| m.status == MemberStatus::Active))
 }
 
 /// `actor` may still act on invitations of `role` in `org`: an ACTIVE

@@ -21,31 +21,17 @@ use roster_domain::permission::{self, Action};
 use roster_domain::{DomainError, MemberStatus, OrgId, OrgRole, UserId};
 
 use super::invitations::{expire_overdue, seats_in_use};
+use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit, select_org};
-use super::rows::{MEMBER_COLUMNS, MemberRow, composed};
 use super::{BackendStore, Db, begin_write, lock_organization};
 use crate::unexpected;
 
 type Tx = Transaction<'static, Db>;
 
-/// `user`'s membership in `org`, whatever its status.
-async fn membership(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Option<Membership>> {
-    let row: Option<MemberRow> = sqlx::query_as(composed(format!(
-        "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-         where m.organization_id = $1 and m.user_id = $2"
-    )))
-    .bind(org.0)
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.map(Membership::try_from).transpose()
-}
-
 /// The member an administrator acts on: ACTIVE or BLOCKED. An INVITED one
 /// is `NOT_FOUND` too: its invitation is changed by revoke and invite.
 async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Membership> {
-    membership(tx, org, user)
+    membership_in(tx, org, user)
         .await?
         .filter(|m| m.status != MemberStatus::Invited)
         .ok_or(DomainError::NotFound)
@@ -95,7 +81,7 @@ async fn still_allowed(
     action: Action,
     target_role: OrgRole,
 ) -> Result<()> {
-    let now = membership(tx, actor.org_id, actor.user_id)
+    let now = membership_in(tx, actor.org_id, actor.user_id)
         .await?
         .filter(|m| m.status == MemberStatus::Active)
         .ok_or(DomainError::Forbidden)?;

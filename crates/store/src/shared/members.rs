@@ -2,7 +2,7 @@
 //! and the throttled `lastActiveAt`.
 
 use chrono::{DateTime, Utc};
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
 use roster_domain::model::{MemberFilter, MemberScope, Membership, Page, PageRequest};
@@ -11,6 +11,25 @@ use roster_domain::{MemberId, MemberStatus, OrgId, UserId};
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
 use super::{BackendStore, Db};
 use crate::unexpected;
+
+/// `user`'s membership in `org`, whatever its status, read inside a
+/// writing transaction (each use case then decides which statuses count).
+pub(super) async fn membership_in(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+    user: UserId,
+) -> Result<Option<Membership>> {
+    let row: Option<MemberRow> = sqlx::query_as(composed(format!(
+        "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+         where m.organization_id = $1 and m.user_id = $2"
+    )))
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    row.map(Membership::try_from).transpose()
+}
 
 /// `like` pattern matching `needle` anywhere, its wildcards escaped.
 fn contains_pattern(needle: &str) -> String {

@@ -36,17 +36,9 @@ pub(super) async fn assignable_member(
     org: OrgId,
     user: UserId,
 ) -> Result<Membership> {
-    let row: MemberRow = sqlx::query_as(composed(format!(
-        "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-         where m.organization_id = $1 and m.user_id = $2"
-    )))
-    .bind(org.0)
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
-    .ok_or(DomainError::NotFound)?;
-    let m: Membership = row.try_into()?;
+    let m = super::members::membership_in(tx, org, user)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     if m.status == MemberStatus::Blocked {
         Err(DomainError::Forbidden)
     } else {

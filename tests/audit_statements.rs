@@ -4,27 +4,12 @@
 //! binary (a process of its own, one test) counts them, as `statements.rs`
 //! does for the member list.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use chrono::Utc;
 use roster_store::Database;
 use roster_tests::serde_json::json;
+use roster_tests::statements::StatementCounter;
 use roster_tests::{Backend, TestApp};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::{Layer, Registry};
 use uuid::Uuid;
-
-#[derive(Clone, Default)]
-struct StatementCounter(Arc<AtomicUsize>);
-
-impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
 
 /// Every field of an audit page, the actor included.
 const PAGE: &str = "query($id: ID!, $first: Int) { organization(id: $id) { auditLog(first: $first) { \
@@ -39,11 +24,11 @@ async fn statements_for(
     org: &str,
     first: usize,
 ) -> usize {
-    let before = counter.0.load(Ordering::SeqCst);
+    let before = counter.count();
     let data = app
         .ok(Some(token), PAGE, json!({ "id": org, "first": first }))
         .await;
-    let after = counter.0.load(Ordering::SeqCst);
+    let after = counter.count();
     let edges = data["organization"]["auditLog"]["edges"]
         .as_array()
         .expect("edges");
@@ -107,9 +92,7 @@ async fn measure(backend: Backend, counter: &StatementCounter) -> Option<(usize,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_log_statements_do_not_grow_with_the_page() {
-    let counter = StatementCounter::default();
-    tracing::subscriber::set_global_default(Registry::default().with(counter.clone()))
-        .expect("subscriber");
+    let counter = StatementCounter::install();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some((small, large)) = measure(backend, &counter).await else {
             eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");

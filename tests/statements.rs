@@ -2,24 +2,9 @@
 //! the page size. sqlx reports every statement as a `sqlx::query` tracing
 //! event; this binary (a process of its own, one test) counts them.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use roster_tests::serde_json::json;
+use roster_tests::statements::StatementCounter;
 use roster_tests::{Backend, TestApp};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::{Layer, Registry};
-
-#[derive(Clone, Default)]
-struct StatementCounter(Arc<AtomicUsize>);
-
-impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
 
 /// Every nested list field of a member page. (`owner`, a single top-level
 /// load, is left out: whether it shares a loader batch with the page's
@@ -36,11 +21,11 @@ async fn statements_for(
     org: &str,
     first: usize,
 ) -> usize {
-    let before = counter.0.load(Ordering::SeqCst);
+    let before = counter.count();
     let data = app
         .ok(Some(token), PAGE, json!({ "id": org, "first": first }))
         .await;
-    let after = counter.0.load(Ordering::SeqCst);
+    let after = counter.count();
     let edges = data["organization"]["members"]["edges"]
         .as_array()
         .expect("edges")
@@ -68,9 +53,7 @@ async fn measure(backend: Backend, counter: &StatementCounter) -> Option<(usize,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn member_list_statements_do_not_grow_with_the_page() {
-    let counter = StatementCounter::default();
-    tracing::subscriber::set_global_default(Registry::default().with(counter.clone()))
-        .expect("subscriber");
+    let counter = StatementCounter::install();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some((small, large)) = measure(backend, &counter).await else {
             eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");

@@ -3,6 +3,7 @@
 //! dropped after it), a clock the test moves, and GraphQL helpers.
 
 pub mod smtp_sink;
+pub mod statements;
 
 use std::sync::Arc;
 

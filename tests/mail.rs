@@ -135,8 +135,9 @@ async fn removal_and_ownership_transfer_subjects() {
         to: "ada@example.com",
         from_name: "Grace Hopper",
         organization: "Acme",
-        accept_url: "http://roster.test/orgs/0190/ownership".into(),
-        message_id: "<ownership-0190-1@roster>".into(),
+        organization_id: "0190",
+        app_url: "http://roster.test/graphql".into(),
+        message_id: "<ownership-transfer-0190-1@roster>".into(),
     });
     mailer.send(&removal).await.unwrap();
     mailer.send(&transfer).await.unwrap();
@@ -152,7 +153,7 @@ async fn removal_and_ownership_transfer_subjects() {
     );
     assert!(has_line(
         &received[1].text_body(),
-        "http://roster.test/orgs/0190/ownership"
+        "http://roster.test/graphql"
     ));
 }
 

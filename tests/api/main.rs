@@ -2,7 +2,9 @@
 //! and, where `ROSTER_TEST_POSTGRES_URL` is set, a fresh PostgreSQL one.
 
 mod accounts;
+mod assistant_managers;
 mod audit_log;
+mod dashboard;
 mod delivery;
 mod docs;
 mod field_errors;
@@ -11,16 +13,24 @@ mod hardening;
 mod introspection;
 mod invitation_rules;
 mod invitations;
+mod lead_races;
+mod leads;
+mod matrix;
 mod member_admin;
 mod member_admin_races;
 mod members;
 mod organizations;
 mod over_http;
 mod over_http_get;
+mod ownership;
+mod ownership_mail;
+mod ownership_races;
 mod playground;
 mod query_cost;
 mod races;
 mod rate_limits;
+mod removal;
+mod removal_races;
 mod resend;
 mod schema;
 mod send_retries;

@@ -1,8 +1,9 @@
 //! Races of member administration, with real concurrency: the requests are
-//! in flight together, parked on the organization's lock (held by the test
-//! until both have passed their guards), then let go at once. Exactly one
-//! wins, and an organization never loses its last ACTIVE ADMIN or goes
-//! over its seats.
+//! in flight together, each through a gateway of its own over the same
+//! database (two processes behind a load balancer), parked on the
+//! organization's lock (held by the test until both have passed their
+//! guards), then let go at once. Exactly one wins, and an organization
+//! never loses its last ACTIVE ADMIN or goes over its seats.
 
 use std::time::Duration;
 
@@ -14,12 +15,12 @@ use super::member_admin::{BLOCK, ROLE, UNBLOCK, acme};
 
 /// The lock every member-administration and invitation write takes first:
 /// SQLite's single write lock, PostgreSQL's organization row.
-enum Held {
+pub enum Held {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
-async fn hold_lock(app: &TestApp, org: &str) -> Held {
+pub async fn hold_lock(app: &TestApp, org: &str) -> Held {
     let org = uuid::Uuid::parse_str(org).expect("org id");
     match &app.db {
         Database::Sqlite(pool) => {
@@ -38,7 +39,7 @@ async fn hold_lock(app: &TestApp, org: &str) -> Held {
 }
 
 /// Lets go of the lock once the racing requests are surely waiting on it.
-async fn release_later(held: Held) {
+pub async fn release_later(held: Held) {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     match held {
         Held::Sqlite(tx) => tx.rollback().await.expect("release"),
@@ -47,7 +48,7 @@ async fn release_later(held: Held) {
 }
 
 /// One success and the other's code.
-fn one_wins(a: &Value, b: &Value) -> String {
+pub fn one_wins(a: &Value, b: &Value) -> String {
     let codes: Vec<String> = [a, b].into_iter().filter_map(error_code).collect();
     assert_eq!(codes.len(), 1, "exactly one must fail: {a} {b}");
     codes[0].clone()
@@ -67,10 +68,11 @@ both_backends! {
         // state): Bob and Carol are the last two ACTIVE ADMINs.
         app.set_membership_status(&a.org, &a.ada.user_id, "BLOCKED").await;
         let carol = app.join(&a.org, "carol@example.com", "ADMIN").await;
+        let other = app.spawn_gateway(|_| {}).await;
         let held = hold_lock(&app, &a.org).await;
         let (x, y, ()) = tokio::join!(
             app.gql(Some(&a.bob.access), ROLE, json!({ "o": a.org, "u": carol.user_id, "r": "MEMBER" })),
-            app.gql(Some(&carol.access), ROLE, json!({ "o": a.org, "u": a.bob.user_id, "r": "MEMBER" })),
+            app.gql_via(&other, Some(&carol.access), ROLE, json!({ "o": a.org, "u": a.bob.user_id, "r": "MEMBER" })),
             release_later(held),
         );
         assert_eq!(one_wins(&x, &y), "LAST_ADMIN");
@@ -83,10 +85,11 @@ both_backends! {
         let a = acme(&app).await;
         app.set_membership_status(&a.org, &a.ada.user_id, "BLOCKED").await;
         let carol = app.join(&a.org, "carol@example.com", "ADMIN").await;
+        let other = app.spawn_gateway(|_| {}).await;
         let held = hold_lock(&app, &a.org).await;
         let (x, y, ()) = tokio::join!(
             app.gql(Some(&a.bob.access), BLOCK, json!({ "o": a.org, "u": carol.user_id })),
-            app.gql(Some(&carol.access), BLOCK, json!({ "o": a.org, "u": a.bob.user_id })),
+            app.gql_via(&other, Some(&carol.access), BLOCK, json!({ "o": a.org, "u": a.bob.user_id })),
             release_later(held),
         );
         assert_eq!(one_wins(&x, &y), "LAST_ADMIN");
@@ -104,10 +107,11 @@ both_backends! {
             app.seed_membership(&a.org, &user, "MEMBER", "ACTIVE").await;
         }
         let invite = "mutation($o: ID!) { inviteMember(organizationId: $o, input: { email: \"late@example.com\" }) { id } }";
+        let other = app.spawn_gateway(|_| {}).await;
         let held = hold_lock(&app, &a.org).await;
         let (x, y, ()) = tokio::join!(
             app.gql(Some(&a.ada.access), UNBLOCK, json!({ "o": a.org, "u": a.carl.user_id })),
-            app.gql(Some(&a.bob.access), invite, json!({ "o": a.org })),
+            app.gql_via(&other, Some(&a.bob.access), invite, json!({ "o": a.org })),
             release_later(held),
         );
         assert_eq!(one_wins(&x, &y), "SEAT_LIMIT_REACHED");

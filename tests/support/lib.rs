@@ -2,8 +2,14 @@
 //! database (a SQLite file, or a PostgreSQL database made for the test and
 //! dropped after it), a clock the test moves, and GraphQL helpers.
 
+mod inbox;
+pub mod leads;
+mod postgres;
 pub mod smtp_sink;
 pub mod statements;
+
+pub use inbox::{accept_url, invitation_token, temporary_password};
+use postgres::PostgresDatabase;
 
 use std::sync::Arc;
 
@@ -32,6 +38,9 @@ macro_rules! on_pool {
     };
 }
 
+// After `on_pool!`, which it uses.
+mod seed;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -44,6 +53,8 @@ pub struct TestApp {
     pub mail: smtp_sink::SmtpSink,
     pub clock: ManualClock,
     pub db: Database,
+    /// The database's URL (for a worker process of its own).
+    pub url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
     /// Held so that the database is dropped when the test ends.
@@ -143,6 +154,7 @@ impl TestApp {
             mail,
             clock,
             db,
+            url,
             http: reqwest::Client::new(),
             _dir: dir,
             _postgres: postgres,
@@ -174,9 +186,20 @@ impl TestApp {
         body: impl Into<reqwest::Body>,
         token: Option<&str>,
     ) -> (u16, Value) {
+        self.post_raw_via(&self.base, body, token).await
+    }
+
+    /// POSTs a raw body to `/graphql` of the gateway at `base` (one of
+    /// `spawn_gateway`'s): the status and the JSON answer.
+    pub async fn post_raw_via(
+        &self,
+        base: &str,
+        body: impl Into<reqwest::Body>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
         let mut req = self
             .http
-            .post(format!("{}/graphql", self.base))
+            .post(format!("{base}/graphql"))
             .header("content-type", "application/json");
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
@@ -192,8 +215,19 @@ impl TestApp {
 
     /// Runs one GraphQL operation; the whole response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_via(&self.base, token, query, variables).await
+    }
+
+    /// Runs one GraphQL operation through the gateway at `base`.
+    pub async fn gql_via(
+        &self,
+        base: &str,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
         let body = json!({ "query": query, "variables": variables }).to_string();
-        let (status, value) = self.post_raw(body, token).await;
+        let (status, value) = self.post_raw_via(base, body, token).await;
         assert_eq!(status, 200, "unexpected status for {query}: {value}");
         value
     }
@@ -265,85 +299,12 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Adds `user` to `org` with a role and status, straight in the
-    /// database: the set-up for rules whose way in (invitations) is built
-    /// elsewhere. Assertions still go through the API.
-    pub async fn seed_membership(&self, org: &str, user: &str, role: &str, status: &str) {
-        let sql = "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, \
-                   created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6, $6, $6)";
-        let (id, org, user, now) = (Uuid::now_v7(), uuid(org), uuid(user), self.now());
-        on_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(id)
-            .bind(org)
-            .bind(user)
-            .bind(role)
-            .bind(status)
-            .bind(now)
-            .execute(pool))
-        .expect("seed membership");
-    }
-
     /// Signs `email` up and makes it an ACTIVE `role` of `org`.
     pub async fn join(&self, org: &str, email: &str, role: &str) -> Session {
         let session = self.sign_up(email, email).await;
         self.seed_membership(org, &session.user_id, role, "ACTIVE")
             .await;
         session
-    }
-
-    /// Adds a user without a password (it cannot log in): bulk set-up.
-    pub async fn seed_user(&self, email: &str, name: &str) -> String {
-        let sql = "insert into app_user (id, email, email_normalized, display_name, created_at, updated_at) \
-                   values ($1, $2, $3, $4, $5, $5)";
-        let (id, now) = (Uuid::now_v7(), self.now());
-        on_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(id)
-            .bind(email)
-            .bind(email.to_lowercase())
-            .bind(name)
-            .bind(now)
-            .execute(pool))
-        .expect("seed user");
-        id.to_string()
-    }
-
-    /// Makes `n` organizations ("Seeded 1" ...) owned by `owner`, an ACTIVE
-    /// ADMIN of each, with `member` ACTIVE in each as `role` when given: bulk
-    /// set-up in three statements, whatever `n`.
-    pub async fn seed_organizations(&self, n: usize, owner: &str, member: Option<(&str, &str)>) {
-        let new_id = match self.db {
-            Database::Sqlite(_) => "randomblob(16)",
-            Database::Postgres(_) => "gen_random_uuid()",
-        };
-        let orgs = format!(
-            "with recursive seq(i) as (select 1 union all select i + 1 from seq where i < {n}) \
-             insert into organization (id, name, owner_id, created_at, updated_at) \
-             select {new_id}, 'Seeded ' || i, $1, $2, $2 from seq"
-        );
-        let now = self.now();
-        on_pool!(&self.db, |pool| sqlx::query(sqlx::AssertSqlSafe(
-            orgs.clone()
-        ))
-        .bind(uuid(owner))
-        .bind(now)
-        .execute(pool))
-        .expect("seed organizations");
-        let members = format!(
-            "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, \
-             created_at, updated_at) select {new_id}, id, $1, $2, 'ACTIVE', $3, $3, $3, $3 \
-             from organization where owner_id = $4 and name like 'Seeded %'"
-        );
-        for (user, role) in std::iter::once((owner, "ADMIN")).chain(member) {
-            on_pool!(&self.db, |pool| sqlx::query(sqlx::AssertSqlSafe(
-                members.clone()
-            ))
-            .bind(uuid(user))
-            .bind(role)
-            .bind(now)
-            .bind(uuid(owner))
-            .execute(pool))
-            .expect("seed memberships");
-        }
     }
 
     /// Starts a worker against this app's database and SMTP sink (for an
@@ -375,55 +336,6 @@ impl TestApp {
             )
             .await;
         data["inviteMember"].clone()
-    }
-
-    /// The `nth` (from 1) email to `to`, waiting for it to arrive.
-    pub async fn mail_to(&self, to: &str, nth: usize) -> smtp_sink::ReceivedMail {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            let mails: Vec<_> = self.mails_to(to);
-            if mails.len() >= nth {
-                return mails[nth - 1].clone();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no email #{nth} to {to} within 20 s (got {})",
-                mails.len()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-    }
-
-    /// Every email `to` received so far.
-    pub fn mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
-        self.mail
-            .messages()
-            .into_iter()
-            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
-            .collect()
-    }
-
-    /// Jobs in the queue, whatever their state (SQLite's `Jobs` table,
-    /// PostgreSQL's `apalis.jobs`).
-    pub async fn queued_jobs(&self) -> i64 {
-        match &self.db {
-            Database::Sqlite(pool) => {
-                sqlx::query_scalar("select count(*) from Jobs")
-                    .fetch_one(pool)
-                    .await
-            }
-            Database::Postgres(pool) => {
-                sqlx::query_scalar("select count(*) from apalis.jobs")
-                    .fetch_one(pool)
-                    .await
-            }
-        }
-        .expect("count jobs")
-    }
-
-    /// Runs SQL against the app's database (for breaking it on purpose).
-    pub async fn execute_sql(&self, sql: &'static str) {
-        on_pool!(&self.db, |pool| sqlx::query(sql).execute(pool)).expect("sql");
     }
 }
 
@@ -458,7 +370,7 @@ pub fn fast_worker() -> roster_worker::WorkerConfig {
     }
 }
 
-fn uuid(s: &str) -> Uuid {
+pub(crate) fn uuid(s: &str) -> Uuid {
     Uuid::parse_str(s).expect("uuid")
 }
 
@@ -485,140 +397,4 @@ pub fn error_code(res: &Value) -> Option<String> {
     res["errors"][0]["extensions"]["code"]
         .as_str()
         .map(str::to_owned)
-}
-
-/// A PostgreSQL database made for one test, dropped when it ends.
-struct PostgresDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PostgresDatabase {
-    async fn create() -> Option<Self> {
-        let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("roster_test_{}", Uuid::new_v4().simple());
-        let mut admin = connect_admin(&admin_url).await;
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        let mut url = reqwest::Url::parse(&admin_url).expect("ROSTER_TEST_POSTGRES_URL is a URL");
-        url.set_path(&name);
-        Some(Self {
-            admin_url,
-            name,
-            url: url.to_string(),
-        })
-    }
-}
-
-async fn connect_admin(url: &str) -> sqlx::PgConnection {
-    use sqlx::Connection;
-    sqlx::PgConnection::connect(url)
-        .await
-        .expect("connect to ROSTER_TEST_POSTGRES_URL")
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // Drop runs inside the test's runtime: do the async work on a
-        // thread of its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let mut admin = connect_admin(&admin_url).await;
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "drop database if exists {name} with (force)"
-                )))
-                .execute(&mut admin)
-                .await;
-            });
-        })
-        .join();
-    }
-}
-
-/// The accept link of an invitation email: the line of its text body that
-/// is exactly `{base}/invite/{token}`.
-pub fn accept_url(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
-    let prefix = format!("{base}/invite/");
-    mail.text_body()
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no accept URL line in:\n{}", mail.text_body()))
-        .to_owned()
-}
-
-/// The token of an invitation email's accept link.
-pub fn invitation_token(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
-    accept_url(mail, base)
-        .rsplit('/')
-        .next()
-        .expect("token")
-        .to_owned()
-}
-
-/// The one-time password of a TEMPORARY_PASSWORD invitation email.
-pub fn temporary_password(mail: &smtp_sink::ReceivedMail) -> String {
-    mail.text_body()
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Temporary password: ")
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| panic!("no temporary password line in:\n{}", mail.text_body()))
-}
-
-impl TestApp {
-    /// One integer that `sql` selects from the app's database: for checks
-    /// whose API is not built yet (the audit log).
-    pub async fn count_sql(&self, sql: &str) -> i64 {
-        let sql = sqlx::AssertSqlSafe(sql.to_owned());
-        match &self.db {
-            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        }
-        .expect("count")
-    }
-
-    /// Sets `org`'s invitation delivery (and optionally its lifetime).
-    pub async fn set_delivery(
-        &self,
-        admin: &Session,
-        org: &str,
-        delivery: &str,
-        ttl_hours: Option<i32>,
-    ) {
-        self.ok(
-            Some(&admin.access),
-            "mutation($o: ID!, $d: InvitationDelivery, $t: Int) { updateOrganization(id: $o, \
-             input: { invitationDelivery: $d, invitationTtlHours: $t }) { id } }",
-            json!({ "o": org, "d": delivery, "t": ttl_hours }),
-        )
-        .await;
-    }
-}
-
-impl TestApp {
-    /// Sets the status of `user`'s membership in `org`, straight in the
-    /// database: for states the API cannot reach (an owner who is no
-    /// longer an ACTIVE ADMIN), so that rules behind it can be tested.
-    pub async fn set_membership_status(&self, org: &str, user: &str, status: &str) {
-        let sql = "update membership set status = $3 where organization_id = $1 and user_id = $2";
-        on_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(uuid(org))
-            .bind(uuid(user))
-            .bind(status)
-            .execute(pool))
-        .expect("set membership status");
-    }
 }

@@ -1,12 +1,16 @@
 //! Counting SQL statements: sqlx reports every statement as a
 //! `sqlx::query` tracing event. The counter is a global subscriber, so a
 //! test that counts runs in a test binary of its own (one test), where no
-//! other test's statements mix in.
+//! other test's statements mix in. A connection's set-up (SQLite's
+//! `PRAGMA`s, run when the pool opens a connection mid-request) is not a
+//! statement of the request and is not counted.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tracing_subscriber::layer::{Context, SubscriberExt};
+
+use crate::Backend;
 use tracing_subscriber::{Layer, Registry};
 
 #[derive(Clone, Default)]
@@ -25,11 +29,67 @@ impl StatementCounter {
     pub fn count(&self) -> usize {
         self.0.load(Ordering::SeqCst)
     }
+
+    /// The statements run while `work` runs, and what it gave.
+    pub async fn during<T>(&self, work: impl Future<Output = T>) -> (usize, T) {
+        let before = self.count();
+        let out = work.await;
+        (self.count() - before, out)
+    }
+}
+
+/// The check every statement-count binary makes, on SQLite and, where
+/// `ROSTER_TEST_POSTGRES_URL` is set, PostgreSQL: `measure` gives, for each
+/// kind of request, its statements in a small case and in a large one.
+/// They must be equal (nothing loads per row) and at most that kind's
+/// bound (`bounds`: a name and the most statements).
+pub async fn assert_flat<const N: usize>(
+    measure: impl AsyncFn(Backend) -> Option<[(usize, usize); N]>,
+    bounds: [(&str, usize); N],
+) {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(counts) = measure(backend).await else {
+            eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+            continue;
+        };
+        for ((small, large), (what, bound)) in counts.into_iter().zip(bounds) {
+            println!("{backend:?}: {what}: {small} statements small, {large} large");
+            assert_eq!(small, large, "{backend:?}: {what}: statements grew");
+            assert!(large <= bound, "{backend:?}: {what}: {large} statements");
+        }
+    }
+}
+
+/// Whether an event's `summary` (the statement's first words) is a
+/// connection's set-up.
+#[derive(Default)]
+struct SetUp(bool);
+
+impl tracing::field::Visit for SetUp {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "summary" {
+            self.0 = value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("pragma");
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.record_str(field, format!("{value:?}").trim_matches('"'));
+        }
+    }
 }
 
 impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let mut set_up = SetUp::default();
+        event.record(&mut set_up);
+        if !set_up.0 {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }

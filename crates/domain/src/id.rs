@@ -57,3 +57,7 @@ id_type!(/// A sales assistant of an organization.
     AssistantId);
 id_type!(/// An invitation to join an organization.
     InvitationId);
+id_type!(/// A lead (a contact) of an organization.
+    LeadId);
+id_type!(/// A background job a caller may poll (a lead reassignment).
+    JobId);

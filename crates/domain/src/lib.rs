@@ -4,10 +4,15 @@
 //! No SQL, no GraphQL, no HTTP here: a rule change touches this crate only.
 
 pub mod clock;
+pub mod dashboard;
 pub mod error;
 pub mod id;
 pub mod invitation;
+pub mod job;
+pub mod lead;
 pub mod model;
+pub mod notice;
+pub mod ownership;
 pub mod password;
 pub mod permission;
 pub mod rate_limit;
@@ -18,9 +23,13 @@ pub mod value;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
-pub use id::{AssistantId, InvitationId, MemberId, OrgId, SessionId, UserId, WorkspaceId};
+pub use id::{
+    AssistantId, InvitationId, JobId, LeadId, MemberId, OrgId, SessionId, UserId, WorkspaceId,
+};
 pub use permission::{Action, Grant};
 pub use rate_limit::{RateKey, RatePolicy, RateScope};
 pub use role::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
 pub use store::Store;
-pub use value::{DisplayName, Email, OrgName, Password, ResourceName};
+pub use value::{
+    DisplayName, Email, LeadCompany, LeadName, LeadStatus, OrgName, Password, ResourceName,
+};

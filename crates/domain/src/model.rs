@@ -141,8 +141,7 @@ impl Membership {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberScope {
     All,
-    /// The viewer itself (and, once assistants exist, the users of the
-    /// assistants it manages).
+    /// The viewer itself and the users of the assistants it manages.
     VisibleTo(UserId),
 }
 

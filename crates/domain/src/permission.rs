@@ -187,6 +187,17 @@ pub fn require_on(role: OrgRole, action: Action, target_role: OrgRole) -> Result
     }
 }
 
+/// Owner-only operations (asking for an ownership transfer, cancelling
+/// it): not a cell of the table, because the owner is a flag on one ADMIN,
+/// not a role. `FORBIDDEN` for anyone else, whatever its role.
+pub fn require_owner(member: &crate::model::Membership) -> Result<(), DomainError> {
+    if member.is_owner && member.status == crate::MemberStatus::Active {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
 /// The table as Markdown, as printed in the README.
 pub fn markdown_table() -> String {
     let cell = |g: Grant| match g {

@@ -8,15 +8,19 @@ use crate::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InviteOutcome, NewInvitation,
     PendingSend, SendSecret,
 };
+use crate::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use crate::model::{
     AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
     MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
     Page, PageRequest, Rotation, User, Workspace,
 };
+use crate::notice::{MemberNotice, NoticeMail};
+use crate::ownership::OwnershipTransfer;
 use crate::rate_limit::RateKey;
 use crate::token::TokenHash;
 use crate::{
-    AssistantId, Email, InvitationId, MemberId, OrgId, ResourceName, SessionId, UserId, WorkspaceId,
+    AssistantId, Email, InvitationId, LeadId, MemberId, OrgId, ResourceName, SessionId, UserId,
+    WorkspaceId,
 };
 
 #[async_trait::async_trait]
@@ -128,6 +132,42 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Membership>;
 
+    // Ownership transfer (rules.md §2), each write under the organization's
+    // lock. `actor` is the caller's membership as the guard saw it; the
+    // adapter reads it again inside the transaction. Pending means not
+    // lapsed (`ownership::OwnershipTransfer::is_pending`).
+    /// The owner asks `to` (an ACTIVE ADMIN, else `VALIDATION`) to become
+    /// owner, replacing any pending request, and enqueues the email.
+    async fn request_ownership_transfer(
+        &self,
+        org: OrgId,
+        to: UserId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<OwnershipTransfer>;
+    /// The target of the pending request (else `NOT_FOUND`; anyone else
+    /// `FORBIDDEN`) becomes owner; the previous owner stays ADMIN.
+    async fn accept_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Organization>;
+    /// The owner withdraws its request: whether one was pending.
+    async fn cancel_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// The pending requests of the given organizations (lapsed ones left out).
+    async fn pending_ownership_transfers(&self, orgs: &[OrgId]) -> Result<Vec<OwnershipTransfer>>;
+    /// For the worker: who gets `notice` and what it names, or `None` when
+    /// it is obsolete (a transfer request no longer pending as it was made)
+    /// or its recipient is gone. A removed member gets its notice although
+    /// it has no membership any more.
+    async fn notice_mail(&self, notice: &MemberNotice) -> Result<Option<NoticeMail>>;
+
     // Workspaces and assistants.
     async fn create_workspace(
         &self,
@@ -204,6 +244,58 @@ pub trait Store: Send + Sync + 'static {
         assistants: &[AssistantId],
     ) -> Result<Vec<(AssistantSeat, Membership)>>;
 
+    // Leads and assistant managers (rules.md §2, §6). Lead writes never
+    // take the organization's lock; they lock the new owner's membership.
+    /// Makes (`manager`) or unmakes a user assigned to the assistant its
+    /// manager (`VALIDATION` when not assigned), with its audit event;
+    /// what already holds is a no-op.
+    async fn set_assistant_manager(
+        &self,
+        id: AssistantId,
+        user: UserId,
+        manager: bool,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant>;
+    /// Creates a lead the actor may edit afterwards (else `FORBIDDEN`);
+    /// its owner an ACTIVE member, its assistant and workspace of its
+    /// organization (else `VALIDATION`).
+    async fn create_lead(
+        &self,
+        lead: NewLead,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Lead>;
+    /// Changes a lead the actor may edit (else `NOT_FOUND`), under the
+    /// rules of `create_lead` for what it becomes.
+    async fn update_lead(
+        &self,
+        id: LeadId,
+        patch: LeadPatch,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Lead>;
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<Lead>>;
+    /// A page of `org`'s leads within `scope`, newest first (`after` is the
+    /// last id of the previous page), with the total count of the filter.
+    async fn list_leads(
+        &self,
+        org: OrgId,
+        scope: LeadScope,
+        filter: &LeadFilter,
+        page: PageRequest<LeadId>,
+    ) -> Result<Page<Lead>>;
+    /// The memberships in `org` of the given users (any status).
+    /// The dashboard's figures for `scope`, one statement per figure
+    /// whatever the organization's size; invitations pending at `now`.
+    async fn dashboard(
+        &self,
+        org: OrgId,
+        scope: crate::dashboard::DashboardScope,
+        now: DateTime<Utc>,
+    ) -> Result<crate::dashboard::Dashboard>;
+    async fn members_by_users(&self, org: OrgId, users: &[UserId]) -> Result<Vec<Membership>>;
+
     // Invitations.
     /// Invites an email (rules.md §3–§4) and enqueues its first email, in
     /// one transaction: role ceiling, seats, `CONFLICT` for members, the
@@ -258,4 +350,27 @@ pub trait Store: Send + Sync + 'static {
     /// Marks PENDING invitations past their lifetime EXPIRED, freeing their
     /// seats; how many.
     async fn expire_invitations(&self, now: DateTime<Utc>) -> Result<u64>;
+    // Removal (rules.md §5) and the lead reassignment it starts.
+    /// Ends a membership in one transaction under the organization's lock:
+    /// the membership row goes (its workspace and assistant places with
+    /// it), an audit event is written, the removal email and the
+    /// reassignment job are enqueued. `actor` is the caller as the guard
+    /// saw it; it is read again inside.
+    async fn remove_member(
+        &self,
+        removal: crate::job::Removal,
+        actor: &Membership,
+    ) -> Result<crate::job::Removed>;
+    async fn jobs_by_ids(&self, ids: &[crate::JobId]) -> Result<Vec<crate::job::Job>>;
+    /// One batch of a reassignment, in one transaction: moves up to
+    /// `batch_size` leads after the job's checkpoint, adds them to `done`,
+    /// stores the new checkpoint, and marks the job DONE when none is left.
+    async fn run_reassignment_batch(
+        &self,
+        job: crate::JobId,
+        batch_size: u32,
+        now: DateTime<Utc>,
+    ) -> Result<crate::job::BatchOutcome>;
+    /// Marks an unfinished job FAILED (its last attempt failed).
+    async fn fail_job(&self, job: crate::JobId, now: DateTime<Utc>) -> Result<()>;
 }

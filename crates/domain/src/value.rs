@@ -110,6 +110,12 @@ name_type!(/// An organization's name.
     OrgName, "organization name", 100);
 name_type!(/// The name of a workspace or an assistant.
     ResourceName, "name", 100);
+name_type!(/// The name of a lead (a contact).
+    LeadName, "name", 200);
+name_type!(/// The company of a lead.
+    LeadCompany, "company", 200);
+name_type!(/// A lead's status: free text (`NEW` when none is given).
+    LeadStatus, "status", 40);
 
 /// A new password, checked for length (NIST SP 800-63B: at least 8, and a
 /// bound so that hashing cost stays predictable). Never printed.

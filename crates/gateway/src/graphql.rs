@@ -1,20 +1,25 @@
 //! The GraphQL schema: objects, queries, mutations, guards and loaders.
 
 mod account;
+mod assistant_managers;
 mod audit;
 mod connection;
 mod context;
 mod cost;
+mod dashboard;
 mod enums;
 mod field_errors;
 mod guards;
 mod invitation;
+mod lead;
 mod loaders;
 mod member;
 mod member_admin;
 mod organization;
+mod ownership;
 mod query;
 mod rate_limit;
+mod removal;
 mod user;
 mod workspace;
 
@@ -30,6 +35,10 @@ pub struct Mutation(
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,
     member_admin::MemberAdminMutation,
+    ownership::OwnershipMutation,
+    lead::LeadMutation,
+    assistant_managers::AssistantManagerMutation,
+    removal::RemovalMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

@@ -50,31 +50,81 @@ async fn try_lock_organization(
         .map(|row| row.is_some())
 }
 
+/// Locks `user`'s ACTIVE membership in `org` until commit (`false` when
+/// there is none): a removal, which deletes the row, waits for a lead write
+/// that gives the user a lead, and a lead write after a removal committed
+/// finds no row.
+async fn lock_active_member(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+    user: roster_domain::UserId,
+) -> sqlx::Result<bool> {
+    sqlx::query(
+        "select 1 from membership where organization_id = $1 and user_id = $2 \
+         and status = 'ACTIVE' for share",
+    )
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map(|row| row.is_some())
+}
+
+/// Locks a lead's row until commit, so that a change never overwrites
+/// another one made after it was read.
+async fn lock_lead(
+    tx: &mut Transaction<'static, Db>,
+    lead: roster_domain::LeadId,
+) -> sqlx::Result<()> {
+    sqlx::query("select 1 from lead where id = $1 for update")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
 #[path = "shared/accounts.rs"]
 mod accounts;
+#[path = "shared/assistant_managers.rs"]
+mod assistant_managers;
 #[path = "shared/audit.rs"]
 mod audit;
+#[path = "shared/dashboard.rs"]
+mod dashboard;
 #[path = "shared/invitations.rs"]
 mod invitations;
+#[path = "shared/jobs.rs"]
+mod jobs;
+#[path = "shared/leads.rs"]
+mod leads;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
 #[path = "shared/members.rs"]
 mod members;
+#[path = "shared/notices.rs"]
+mod notices;
 #[path = "shared/organizations.rs"]
 mod organizations;
+#[path = "shared/ownership.rs"]
+mod ownership;
 #[path = "shared/port.rs"]
 mod port;
 #[path = "shared/rate_limits.rs"]
 mod rate_limits;
+#[path = "postgres/reassign.rs"]
+mod reassign;
+#[path = "shared/removal.rs"]
+mod removal;
 #[path = "shared/workspaces.rs"]
 mod workspaces;
-/// Enqueues a job in the writing transaction: it commits with the write
-/// or not at all (the outbox guarantee).
+/// Enqueues `job` (as JSON) in the writing transaction: it commits with
+/// the write or not at all (the outbox guarantee).
 async fn enqueue(
     tx: &mut Transaction<'static, Db>,
     queue: &str,
-    payload: Vec<u8>,
+    job: &impl serde::Serialize,
 ) -> Result<(), DomainError> {
+    let payload = serde_json::to_vec(job).map_err(DomainError::internal)?;
     let task = TaskBuilder::new(payload)
         .max_attempts(JOB_MAX_ATTEMPTS)
         .build();

@@ -41,31 +41,74 @@ async fn try_lock_organization(
     Ok(true)
 }
 
+/// Whether `user` is an ACTIVE member of `org`; `begin immediate` already
+/// keeps a removal out until commit.
+async fn lock_active_member(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+    user: roster_domain::UserId,
+) -> sqlx::Result<bool> {
+    sqlx::query(
+        "select 1 from membership where organization_id = $1 and user_id = $2 \
+         and status = 'ACTIVE'",
+    )
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map(|row| row.is_some())
+}
+
+/// `begin immediate` already holds the database's single write lock.
+async fn lock_lead(
+    _tx: &mut Transaction<'static, Db>,
+    _lead: roster_domain::LeadId,
+) -> sqlx::Result<()> {
+    Ok(())
+}
+
 #[path = "shared/accounts.rs"]
 mod accounts;
+#[path = "shared/assistant_managers.rs"]
+mod assistant_managers;
 #[path = "shared/audit.rs"]
 mod audit;
+#[path = "shared/dashboard.rs"]
+mod dashboard;
 #[path = "shared/invitations.rs"]
 mod invitations;
+#[path = "shared/jobs.rs"]
+mod jobs;
+#[path = "shared/leads.rs"]
+mod leads;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
 #[path = "shared/members.rs"]
 mod members;
+#[path = "shared/notices.rs"]
+mod notices;
 #[path = "shared/organizations.rs"]
 mod organizations;
+#[path = "shared/ownership.rs"]
+mod ownership;
 #[path = "shared/port.rs"]
 mod port;
 #[path = "shared/rate_limits.rs"]
 mod rate_limits;
+#[path = "sqlite/reassign.rs"]
+mod reassign;
+#[path = "shared/removal.rs"]
+mod removal;
 #[path = "shared/workspaces.rs"]
 mod workspaces;
-/// Enqueues a job in the writing transaction: it commits with the write
-/// or not at all (the outbox guarantee).
+/// Enqueues `job` (as JSON) in the writing transaction: it commits with
+/// the write or not at all (the outbox guarantee).
 async fn enqueue(
     tx: &mut Transaction<'static, Db>,
     queue: &str,
-    payload: Vec<u8>,
+    job: &impl serde::Serialize,
 ) -> Result<(), DomainError> {
+    let payload = serde_json::to_vec(job).map_err(DomainError::internal)?;
     let task = TaskBuilder::new(payload)
         .max_attempts(JOB_MAX_ATTEMPTS)
         .build();

@@ -9,6 +9,8 @@
 pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
+pub mod member_notice;
+pub mod reassignment;
 pub mod wake;
 
 use std::future::Future;
@@ -22,6 +24,8 @@ use apalis_cron::CronScheduler;
 use apalis_postgres::{PostgresStorage, Pubsub};
 use apalis_sqlite::SqliteStorage;
 use roster_domain::invitation::InvitationMailJob;
+use roster_domain::job::ReassignmentTask;
+use roster_domain::notice::MemberNotice;
 use roster_domain::{Clock, Store};
 use roster_store::Database;
 use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
@@ -54,6 +58,12 @@ pub struct WorkerConfig {
     /// Jobs one worker process runs at once (each may hold an SMTP
     /// connection: lettre pools up to 10).
     pub concurrency: usize,
+    /// How often a worker tells the queue it is alive, and how many beats
+    /// it may miss before a live worker of the same queue re-delivers its
+    /// running tasks: a task of a killed worker runs again within
+    /// `heartbeat_interval × (missed_heartbeats + 1)` plus a poll.
+    pub heartbeat_interval: Duration,
+    pub missed_heartbeats: usize,
 }
 
 impl Default for WorkerConfig {
@@ -64,6 +74,10 @@ impl Default for WorkerConfig {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             concurrency: 10,
+            // 5 s × 4: a crashed job resumes within ~25 s (apalis's own
+            // defaults are 30 s × 10 on PostgreSQL and 30 s × 2 on SQLite).
+            heartbeat_interval: Duration::from_secs(5),
+            missed_heartbeats: 4,
         }
     }
 }
@@ -118,36 +132,80 @@ pub async fn run(
             tracing::error!(worker = worker.name(), restarts = worker.restarts(), %error, again, "worker failed");
             again
         });
-    // The invitation-email worker over either backend's queue (their types
-    // differ, so a macro rather than a function).
-    macro_rules! mail_worker {
-        ($monitor:expr, $backend:expr) => {{
+    // A worker (invitation emails, member notices, lead reassignments)
+    // over either backend's queue (their types differ, so a macro rather
+    // than a function); each retries as the invitation email always has.
+    macro_rules! queue_worker {
+        ($monitor:expr, $backend:expr, $queue:expr, $handler:expr) => {{
             let (backend, deps, config) = ($backend, deps.clone(), config.clone());
             $monitor.register(move |_| {
-                WorkerBuilder::new(unique_name(InvitationMailJob::QUEUE))
+                WorkerBuilder::new(unique_name($queue))
                     .backend(backend.clone())
                     .data(deps.clone())
                     .concurrency(config.concurrency)
                     .retry(retry_policy(&config))
-                    .build(invitation_mail::handle)
+                    .build($handler)
             })
         }};
     }
+    // The queue of job type `$job` on SQLite or PostgreSQL, named explicitly.
+    macro_rules! sqlite_queue {
+        ($pool:expr, $job:ty) => {
+            SqliteStorage::<$job>::new($pool)
+                .with_config(
+                    apalis_sqlite::Config::default()
+                        .queue(<$job>::QUEUE)
+                        .heartbeat_interval(config.heartbeat_interval)
+                        .missed_heartbeats(config.missed_heartbeats),
+                )
+                .poll_with_strategy(Wake::every(config.poll_interval))
+        };
+    }
+    macro_rules! postgres_queue {
+        ($pool:expr, $job:ty) => {
+            PostgresStorage::<$job>::new($pool)
+                .with_config(
+                    apalis_postgres::Config::default()
+                        .queue(<$job>::QUEUE)
+                        .heartbeat_interval(config.heartbeat_interval)
+                        .missed_heartbeats(config.missed_heartbeats),
+                )
+                .poll_with_strategy(Wake::notified(
+                    Pubsub::new($pool.clone(), <$job>::QUEUE.to_owned()),
+                    config.poll_interval,
+                ))
+        };
+    }
+    // Every queue's worker, over the queues of `$queue` (one of the two
+    // macros above) on `$pool`.
+    macro_rules! queue_workers {
+        ($queue:ident, $pool:expr) => {
+            monitor = queue_worker!(
+                monitor,
+                $queue!($pool, InvitationMailJob),
+                InvitationMailJob::QUEUE,
+                invitation_mail::handle
+            );
+            monitor = queue_worker!(
+                monitor,
+                $queue!($pool, MemberNotice),
+                MemberNotice::QUEUE,
+                member_notice::handle
+            );
+            monitor = queue_worker!(
+                monitor,
+                $queue!($pool, ReassignmentTask),
+                ReassignmentTask::QUEUE,
+                reassignment::handle
+            );
+        };
+    }
     match db {
         Database::Sqlite(pool) => {
-            let queue = apalis_sqlite::Config::default().queue(InvitationMailJob::QUEUE);
-            let backend = SqliteStorage::<InvitationMailJob>::new(pool)
-                .with_config(queue)
-                .poll_with_strategy(Wake::every(config.poll_interval));
-            monitor = mail_worker!(monitor, backend);
+            queue_workers!(sqlite_queue, pool);
         }
         Database::Postgres(pool) => {
-            let config_pg = apalis_postgres::Config::default().queue(InvitationMailJob::QUEUE);
-            let notifications = Pubsub::new(pool.clone(), InvitationMailJob::QUEUE.to_owned());
-            let backend = PostgresStorage::<InvitationMailJob>::new(pool)
-                .with_config(config_pg)
-                .poll_with_strategy(Wake::notified(notifications, config.poll_interval));
-            monitor = mail_worker!(monitor, backend);
+            queue_workers!(postgres_queue, pool);
         }
     }
     let schedule = cron::Schedule::from_str(expiry::SCHEDULE).expect("valid cron expression");

@@ -46,3 +46,12 @@ pub enum InvitationStatus {
     Revoked,
     Expired,
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "JobState", remote = "roster_domain::job::JobState")]
+pub enum JobState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}

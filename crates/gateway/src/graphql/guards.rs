@@ -6,7 +6,7 @@ use async_graphql::{Context, Guard, ID};
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
 use roster_domain::{
-    AssistantId, DomainError, InvitationId, MemberStatus, OrgId, UserId, WorkspaceId,
+    AssistantId, DomainError, InvitationId, JobId, LeadId, MemberStatus, OrgId, UserId, WorkspaceId,
 };
 
 use super::context::{loader, membership, viewer};
@@ -46,6 +46,8 @@ pub enum OrgOf {
     Workspace(WorkspaceId),
     Assistant(AssistantId),
     Invitation(InvitationId),
+    Lead(LeadId),
+    Job(JobId),
     /// A malformed id: no such object.
     Nothing,
 }
@@ -62,6 +64,12 @@ impl OrgOf {
     }
     pub fn invitation(id: &ID) -> Self {
         id.parse().map_or(Self::Nothing, Self::Invitation)
+    }
+    pub fn lead(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Lead)
+    }
+    pub fn job(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::Job)
     }
 
     /// The organization, or `NOT_FOUND` for what does not exist.
@@ -84,6 +92,16 @@ impl OrgOf {
                 .await
                 .map_err(load_failed)?
                 .map(|i| i.org_id),
+            Self::Lead(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|l| l.org_id),
+            Self::Job(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|j| j.org_id),
             Self::Nothing => None,
         };
         org.ok_or(DomainError::NotFound)
@@ -91,12 +109,23 @@ impl OrgOf {
 }
 
 /// An operation on what a field argument names: the caller is an ACTIVE
-/// member of its organization whose role the table grants `action` (or,
-/// with no action, any member). Another organization's object is
-/// `NOT_FOUND`, like one that does not exist.
+/// member of its organization whose role the table grants `action`, or
+/// the owner for the owner's own powers, or (with neither) any member.
+/// Another organization's object is `NOT_FOUND`, like one that does not
+/// exist.
 pub struct OrgGuard {
     target: OrgOf,
-    action: Option<Action>,
+    need: Need,
+}
+
+/// What an `OrgGuard` asks of the caller's membership.
+#[derive(Clone, Copy)]
+enum Need {
+    Member,
+    Table(Action),
+    /// `permission::require_owner`: the owner is a flag on one ADMIN, not a
+    /// role, so not a cell of the table.
+    Owner,
 }
 
 impl OrgGuard {
@@ -107,14 +136,22 @@ impl OrgGuard {
     pub fn on(target: OrgOf, action: Action) -> Self {
         Self {
             target,
-            action: Some(action),
+            need: Need::Table(action),
         }
     }
 
     pub fn member_of(org: &ID) -> Self {
         Self {
             target: OrgOf::org(org),
-            action: None,
+            need: Need::Member,
+        }
+    }
+
+    /// An owner-only operation: any member but the owner is `FORBIDDEN`.
+    pub fn owner_of(org: &ID) -> Self {
+        Self {
+            target: OrgOf::org(org),
+            need: Need::Owner,
         }
     }
 }
@@ -124,10 +161,12 @@ impl Guard for OrgGuard {
         viewer(ctx).user().map_err(deny)?;
         let org = self.target.resolve(ctx).await.map_err(deny)?;
         let m = membership(ctx, org).await.map_err(deny)?;
-        if let Some(action) = self.action {
-            permission::require(m.role, action).map_err(deny)?;
+        match self.need {
+            Need::Member => Ok(()),
+            Need::Table(action) => permission::require(m.role, action).map(|_| ()),
+            Need::Owner => permission::require_owner(&m),
         }
-        Ok(())
+        .map_err(deny)
     }
 }
 

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use roster_domain::invitation::Invitation;
+use roster_domain::lead::Lead;
 use roster_domain::model::{Assistant, AssistantSeat, Membership, Organization, User, Workspace};
 use roster_domain::{
-    AssistantId, Clock, DomainError, InvitationId, MemberId, OrgId, Store, UserId, WorkspaceId,
+    AssistantId, Clock, DomainError, InvitationId, LeadId, MemberId, OrgId, Store, UserId,
+    WorkspaceId,
 };
 
 pub struct StoreLoader {
@@ -115,6 +117,7 @@ macro_rules! by_id_loader {
 by_id_loader!(WorkspaceId, Workspace, workspaces_by_ids);
 by_id_loader!(AssistantId, Assistant, assistants_by_ids);
 by_id_loader!(InvitationId, Invitation, invitations_by_ids);
+by_id_loader!(roster_domain::JobId, roster_domain::job::Job, jobs_by_ids);
 
 /// Groups `(key, value)` rows under their key; every asked key answers,
 /// with an empty list when it has no rows.
@@ -162,3 +165,52 @@ list_loader!(/// The workspaces an invitation names.
     WorkspacesOfInvitation(InvitationId) => Workspace, |store, ids| store.invitation_workspaces(&ids).await?);
 list_loader!(/// The assistants an invitation names.
     AssistantsOfInvitation(InvitationId) => Assistant, |store, ids| store.invitation_assistants(&ids).await?);
+
+/// The pending ownership transfer of an organization (lapsed ones are not).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PendingTransferOf(pub OrgId);
+
+impl async_graphql::dataloader::Loader<PendingTransferOf> for StoreLoader {
+    type Value = roster_domain::ownership::OwnershipTransfer;
+    type Error = LoadError;
+    async fn load(
+        &self,
+        keys: &[PendingTransferOf],
+    ) -> Result<HashMap<PendingTransferOf, Self::Value>, LoadError> {
+        let orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
+        let pending = self.store.pending_ownership_transfers(&orgs).await?;
+        Ok(pending
+            .into_iter()
+            .map(|t| (PendingTransferOf(t.org_id), t))
+            .collect())
+    }
+}
+
+by_id_loader!(LeadId, Lead, leads_by_ids);
+
+/// A user's membership in an organization (a lead's owner).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemberOfUser(pub OrgId, pub UserId);
+
+impl async_graphql::dataloader::Loader<MemberOfUser> for StoreLoader {
+    type Value = Membership;
+    type Error = LoadError;
+    /// One statement per organization in the batch (a page of leads has
+    /// one).
+    async fn load(
+        &self,
+        keys: &[MemberOfUser],
+    ) -> Result<HashMap<MemberOfUser, Membership>, LoadError> {
+        let mut orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
+        orgs.sort();
+        orgs.dedup();
+        let mut found = HashMap::new();
+        for org in orgs {
+            let users: Vec<UserId> = keys.iter().filter(|k| k.0 == org).map(|k| k.1).collect();
+            for m in self.store.members_by_users(org, &users).await? {
+                found.insert(MemberOfUser(org, m.user_id), m);
+            }
+        }
+        Ok(found)
+    }
+}

@@ -14,11 +14,14 @@ use super::audit::{AuditEventConnection, audit_page};
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, membership, services, viewer};
 use super::cost;
+use super::dashboard::{DashboardNode, dashboard};
 use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
 use super::guards::{Authenticated, Can, OrgGuard};
 use super::invitation::{InvitationConnection, invitation_page};
+use super::lead::{LeadConnection, LeadPageArgs, lead_page};
 use super::loaders::{SeatsOf, load_failed};
 use super::member::MemberNode;
+use super::ownership::{OwnershipTransferNode, pending_transfer};
 use super::user::{UserNode, load_user};
 use super::workspace::{AssistantNode, WorkspaceNode};
 use crate::error::ApiError;
@@ -152,7 +155,47 @@ impl OrganizationNode {
         )
         .await
     }
-    /// Members, oldest first. A MEMBER sees itself only.
+    /// A pending ownership transfer, if any.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
+    async fn pending_ownership_transfer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<OwnershipTransferNode>, ApiError> {
+        pending_transfer(ctx, self.org.id).await
+    }
+    /// Leads, newest first. ADMIN: all; MEMBER: its own, and those of the
+    /// assistants it manages and of their users.
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::ViewLeads)",
+        complexity = "cost::page(first, child_complexity)?"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+        owner_id: Option<ID>,
+        assistant_id: Option<ID>,
+        unassigned: Option<bool>,
+    ) -> Result<LeadConnection, ApiError> {
+        let args = LeadPageArgs {
+            first: first.unwrap_or(50),
+            after,
+            owner_id,
+            assistant_id,
+            unassigned,
+        };
+        lead_page(ctx, &self.viewer, args).await
+    }
+    /// Lead and member figures. ADMIN: the whole organization; MEMBER: its
+    /// own, and those of the assistants it manages and of their users.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewDashboard)")]
+    async fn dashboard(&self, ctx: &Context<'_>) -> Result<DashboardNode, ApiError> {
+        dashboard(ctx, &self.viewer).await
+    }
+    /// Members, oldest first. A MEMBER sees itself and the users of
+    /// the assistants it manages.
     #[graphql(
         guard = "Can::new(&self.viewer, Action::ViewMembers)",
         complexity = "cost::page(first, child_complexity)?"

@@ -3,9 +3,10 @@
 use async_graphql::{Context, ID, Object};
 
 use roster_domain::DomainError;
+use roster_domain::permission::Action;
 
 use super::context::{loader, membership, viewer};
-use super::guards::OrgGuard;
+use super::guards::{OrgGuard, OrgOf};
 use super::invitation::{InvitationPreviewNode, preview};
 use super::loaders::load_failed;
 use super::organization::OrganizationNode;
@@ -47,5 +48,12 @@ impl Query {
             .map_err(load_failed)?
             .ok_or(DomainError::NotFound)?;
         Ok(OrganizationNode { org, viewer })
+    }
+
+    /// A background job (a removal's lead reassignment), for ADMIN and
+    /// USER_ADMIN of its organization; any other id is `NOT_FOUND`.
+    #[graphql(guard = "OrgGuard::on(OrgOf::job(&id), Action::InviteOrRemoveMembers)")]
+    async fn job(&self, ctx: &Context<'_>, id: ID) -> Result<super::removal::JobNode, ApiError> {
+        super::removal::job(ctx, &id).await
     }
 }

@@ -10,6 +10,7 @@ use roster_domain::error::Result;
 use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
 use roster_domain::{OrgId, UserId};
 
+use super::rows::counted_page;
 use super::{BackendStore, Db};
 use crate::unexpected;
 
@@ -81,21 +82,9 @@ impl BackendStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unexpected)?;
-        let mut items: Vec<AuditEvent> = rows.into_iter().map(Into::into).collect();
-        let has_next_page = items.len() > page.first as usize;
-        items.truncate(page.first as usize);
-
+        let items: Vec<AuditEvent> = rows.into_iter().map(Into::into).collect();
         let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
         push_conditions(&mut count, org, filter);
-        let (total_count,): (i64,) = count
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count,
-        })
+        counted_page(&self.pool, items, page.first, count).await
     }
 }

@@ -145,12 +145,7 @@ async fn request_send(
         send_no,
         delivery: inv.delivery,
     };
-    enqueue(
-        tx,
-        InvitationMailJob::QUEUE,
-        serde_json::to_vec(&job).map_err(DomainError::internal)?,
-    )
-    .await
+    enqueue(tx, InvitationMailJob::QUEUE, &job).await
 }
 
 /// Ends a PENDING invitation: its token dies, its seat (the INVITED

@@ -26,11 +26,11 @@ use super::organizations::{AuditRecord, record_audit, select_org};
 use super::{BackendStore, Db, begin_write, lock_organization};
 use crate::unexpected;
 
-type Tx = Transaction<'static, Db>;
+pub(super) type Tx = Transaction<'static, Db>;
 
 /// The member an administrator acts on: ACTIVE or BLOCKED. An INVITED one
 /// is `NOT_FOUND` too: its invitation is changed by revoke and invite.
-async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Membership> {
+pub(super) async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Membership> {
     membership_in(tx, org, user)
         .await?
         .filter(|m| m.status != MemberStatus::Invited)
@@ -49,7 +49,7 @@ async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
 }
 
 /// `LAST_ADMIN` when `target` is an ACTIVE ADMIN and no other is left.
-async fn keep_an_admin(tx: &mut Tx, target: &Membership) -> Result<()> {
+pub(super) async fn keep_an_admin(tx: &mut Tx, target: &Membership) -> Result<()> {
     if target.role == OrgRole::Admin
         && target.status == MemberStatus::Active
         && active_admins(tx, target.org_id).await? <= 1
@@ -62,7 +62,7 @@ async fn keep_an_admin(tx: &mut Tx, target: &Membership) -> Result<()> {
 /// Nobody changes, blocks or removes the owner; the owner itself transfers
 /// ownership first (rules.md §2): `LAST_ADMIN` when it is the only ACTIVE
 /// ADMIN, else `FORBIDDEN`.
-async fn spare_the_owner(tx: &mut Tx, target: &Membership) -> Result<()> {
+pub(super) async fn spare_the_owner(tx: &mut Tx, target: &Membership) -> Result<()> {
     if !target.is_owner {
         return Ok(());
     }
@@ -75,7 +75,7 @@ async fn spare_the_owner(tx: &mut Tx, target: &Membership) -> Result<()> {
 
 /// The caller, read again under the lock: still ACTIVE, and still allowed
 /// by the table to do `action` to a member of `target_role`.
-async fn still_allowed(
+pub(super) async fn still_allowed(
     tx: &mut Tx,
     actor: &Membership,
     action: Action,

@@ -8,7 +8,7 @@ use roster_domain::error::Result;
 use roster_domain::model::{MemberFilter, MemberScope, Membership, Page, PageRequest};
 use roster_domain::{MemberId, MemberStatus, OrgId, UserId};
 
-use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page};
 use super::{BackendStore, Db};
 use crate::unexpected;
 
@@ -41,16 +41,29 @@ fn contains_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Appends the conditions shared by a page and its total count.
-fn push_conditions(
+/// Appends the conditions shared by a page and its total count (and the
+/// dashboard's member figure).
+pub(super) fn push_conditions(
     q: &mut QueryBuilder<Db>,
     org: OrgId,
     scope: MemberScope,
     filter: &MemberFilter,
 ) {
     q.push(" where m.organization_id = ").push_bind(org.0);
+    // Itself, and every member assigned to an assistant it manages.
     if let MemberScope::VisibleTo(user) = scope {
-        q.push(" and m.user_id = ").push_bind(user.0);
+        q.push(" and (m.user_id = ")
+            .push_bind(user.0)
+            .push(
+                " or m.id in (select tau.membership_id from assistant_user tau \
+                 where tau.assistant_id in (select mau.assistant_id from assistant_user mau \
+                 join membership mm on mm.id = mau.membership_id where mau.is_manager \
+                 and mm.organization_id = ",
+            )
+            .push_bind(org.0)
+            .push(" and mm.user_id = ")
+            .push_bind(user.0)
+            .push(")))");
     }
     if let Some(role) = filter.role {
         q.push(" and m.role = ").push_bind(role.as_str());
@@ -131,22 +144,10 @@ impl BackendStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unexpected)?;
-        let mut items: Vec<Membership> = convert_all(rows)?;
-        let has_next_page = items.len() > page.first as usize;
-        items.truncate(page.first as usize);
-
+        let items: Vec<Membership> = convert_all(rows)?;
         let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
         push_conditions(&mut count, org, scope, filter);
-        let (total_count,): (i64,) = count
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count,
-        })
+        counted_page(&self.pool, items, page.first, count).await
     }
 
     #[tracing::instrument(skip_all, fields(n = orgs.len()))]

@@ -28,11 +28,22 @@ pub(super) async fn record_audit(
     tx: &mut Transaction<'static, Db>,
     r: AuditRecord<'_>,
 ) -> Result<()> {
+    record_audit_as(tx, Uuid::now_v7(), r).await
+}
+
+/// `record_audit` under an id the caller made (UUID v7), for a change that
+/// names its event elsewhere in the same transaction (a member notice's
+/// Message-ID, a job).
+pub(super) async fn record_audit_as(
+    tx: &mut Transaction<'static, Db>,
+    id: Uuid,
+    r: AuditRecord<'_>,
+) -> Result<()> {
     sqlx::query(
         "insert into audit_event (id, organization_id, actor_id, action, target_user_id, target_email, detail, at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(r.org.0)
     .bind(r.actor.map(|a| a.0))
     .bind(r.action)

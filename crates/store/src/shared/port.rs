@@ -8,15 +8,18 @@ use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InvitationPreview, InviteOutcome,
     NewInvitation, PendingSend, SendSecret,
 };
+use roster_domain::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use roster_domain::model::{
     AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
     MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
     Page, PageRequest, Rotation, User, Workspace,
 };
+use roster_domain::notice::{MemberNotice, NoticeMail};
+use roster_domain::ownership::OwnershipTransfer;
 use roster_domain::token::TokenHash;
 use roster_domain::{
-    AssistantId, Email, InvitationId, MemberId, OrgId, ResourceName, SessionId, Store, UserId,
-    WorkspaceId,
+    AssistantId, Email, InvitationId, LeadId, MemberId, OrgId, ResourceName, SessionId, Store,
+    UserId, WorkspaceId,
 };
 
 use super::BackendStore;
@@ -146,6 +149,37 @@ impl Store for BackendStore {
         self.update_member_blocked(org, user, blocked, actor, now)
             .await
     }
+    async fn request_ownership_transfer(
+        &self,
+        org: OrgId,
+        to: UserId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<OwnershipTransfer> {
+        self.insert_ownership_transfer(org, to, actor, now).await
+    }
+    async fn accept_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        self.complete_ownership_transfer(org, actor, now).await
+    }
+    async fn cancel_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.withdraw_ownership_transfer(org, actor, now).await
+    }
+    async fn pending_ownership_transfers(&self, orgs: &[OrgId]) -> Result<Vec<OwnershipTransfer>> {
+        self.select_pending_transfers(orgs).await
+    }
+    async fn notice_mail(&self, notice: &MemberNotice) -> Result<Option<NoticeMail>> {
+        self.select_notice_mail(notice).await
+    }
     async fn create_workspace(
         &self,
         org: OrgId,
@@ -242,6 +276,57 @@ impl Store for BackendStore {
     ) -> Result<Vec<(AssistantSeat, Membership)>> {
         self.select_assistant_members(assistants).await
     }
+    async fn set_assistant_manager(
+        &self,
+        id: AssistantId,
+        user: UserId,
+        manager: bool,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Assistant> {
+        self.update_assistant_manager(id, user, manager, actor, now)
+            .await
+    }
+    async fn create_lead(
+        &self,
+        lead: NewLead,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Lead> {
+        self.insert_lead(lead, actor, now).await
+    }
+    async fn update_lead(
+        &self,
+        id: LeadId,
+        patch: LeadPatch,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<Lead> {
+        self.change_lead(id, patch, actor, now).await
+    }
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<Lead>> {
+        self.select_leads(ids).await
+    }
+    async fn list_leads(
+        &self,
+        org: OrgId,
+        scope: LeadScope,
+        filter: &LeadFilter,
+        page: PageRequest<LeadId>,
+    ) -> Result<Page<Lead>> {
+        self.select_lead_page(org, scope, filter, page).await
+    }
+    async fn dashboard(
+        &self,
+        org: OrgId,
+        scope: roster_domain::dashboard::DashboardScope,
+        now: DateTime<Utc>,
+    ) -> Result<roster_domain::dashboard::Dashboard> {
+        self.select_dashboard(org, scope, now).await
+    }
+    async fn members_by_users(&self, org: OrgId, users: &[UserId]) -> Result<Vec<Membership>> {
+        self.select_members_by_users(org, users).await
+    }
     async fn invite_member(&self, invite: NewInvitation) -> Result<InviteOutcome> {
         self.create_invitation(invite).await
     }
@@ -306,5 +391,29 @@ impl Store for BackendStore {
     }
     async fn expire_invitations(&self, now: DateTime<Utc>) -> Result<u64> {
         self.sweep_expired(now).await
+    }
+    async fn remove_member(
+        &self,
+        removal: roster_domain::job::Removal,
+        actor: &Membership,
+    ) -> Result<roster_domain::job::Removed> {
+        self.delete_member(removal, actor).await
+    }
+    async fn jobs_by_ids(
+        &self,
+        ids: &[roster_domain::JobId],
+    ) -> Result<Vec<roster_domain::job::Job>> {
+        self.select_jobs(ids).await
+    }
+    async fn run_reassignment_batch(
+        &self,
+        job: roster_domain::JobId,
+        batch_size: u32,
+        now: DateTime<Utc>,
+    ) -> Result<roster_domain::job::BatchOutcome> {
+        self.reassignment_batch(job, batch_size, now).await
+    }
+    async fn fail_job(&self, job: roster_domain::JobId, now: DateTime<Utc>) -> Result<()> {
+        self.mark_job_failed(job, now).await
     }
 }

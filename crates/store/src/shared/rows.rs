@@ -230,3 +230,26 @@ pub(super) fn push_id_list(
     }
     list.push_unseparated(")");
 }
+
+/// A page from the rows fetched with `limit first + 1` (the extra row only
+/// tells that a next page exists), with the total that `count` (`select
+/// count(*)` under the page's conditions) finds.
+pub(super) async fn counted_page<T>(
+    pool: &sqlx::Pool<super::Db>,
+    mut items: Vec<T>,
+    first: u32,
+    mut count: sqlx::QueryBuilder<super::Db>,
+) -> roster_domain::error::Result<roster_domain::model::Page<T>> {
+    let has_next_page = items.len() > first as usize;
+    items.truncate(first as usize);
+    let (total_count,): (i64,) = count
+        .build_query_as()
+        .fetch_one(pool)
+        .await
+        .map_err(crate::unexpected)?;
+    Ok(roster_domain::model::Page {
+        items,
+        has_next_page,
+        total_count,
+    })
+}

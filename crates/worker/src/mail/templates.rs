@@ -42,13 +42,18 @@ pub struct RemovalMailContent<'a> {
     pub message_id: String,
 }
 
-/// What the email asking an admin to become owner says.
+/// What the email asking an admin to become owner says. It holds no
+/// secret: the target accepts signed in as itself (the
+/// `acceptOwnershipTransfer` mutation, or an app that calls it).
 #[derive(Clone, Debug)]
 pub struct OwnershipTransferMailContent<'a> {
     pub to: &'a str,
     pub from_name: &'a str,
     pub organization: &'a str,
-    pub accept_url: String,
+    /// The id `acceptOwnershipTransfer` takes.
+    pub organization_id: &'a str,
+    /// Where Roster is (its GraphQL endpoint and playground).
+    pub app_url: String,
     pub message_id: String,
 }
 
@@ -170,7 +175,8 @@ pub fn render_ownership_transfer(content: &OwnershipTransferMailContent<'_>) -> 
         context! {
             from_name => content.from_name,
             organization => content.organization,
-            accept_url => &content.accept_url,
+            organization_id => content.organization_id,
+            app_url => &content.app_url,
         },
     )
 }
@@ -271,29 +277,76 @@ mod tests {
     }
 
     #[test]
-    fn removal_subject() {
+    fn removal_subject_and_what_it_says() {
         let mail = render_removal(&RemovalMailContent {
             to: "ada@example.com",
             organization: "Acme",
             message_id: "<removal-1@roster>".into(),
         });
         assert_eq!(mail.subject, "You were removed from Acme");
-        assert!(mail.text.contains("Acme") && mail.html.contains("Acme"));
+        assert_eq!(mail.to, "ada@example.com");
+        assert_eq!(mail.message_id, "<removal-1@roster>");
+        for body in [&mail.text, &mail.html] {
+            assert!(body.contains("Your access to it has ended."), "{body}");
+            assert!(
+                body.contains("What you created there, such as your leads, stays with Acme."),
+                "{body}"
+            );
+        }
     }
 
     #[test]
-    fn ownership_transfer_subject_and_accept_url() {
-        let url = "https://roster.test/orgs/1/ownership";
+    fn ownership_transfer_subject_and_how_to_accept() {
+        let url = "https://roster.test/graphql";
         let mail = render_ownership_transfer(&OwnershipTransferMailContent {
             to: "ada@example.com",
             from_name: "Grace Hopper",
             organization: "Acme",
-            accept_url: url.into(),
-            message_id: "<transfer-1@roster>".into(),
+            organization_id: "0190-org",
+            app_url: url.into(),
+            message_id: "<ownership-transfer-1@roster>".into(),
         });
         assert_eq!(mail.subject, "Grace Hopper wants to make you owner of Acme");
         assert!(has_line(&mail.text, url), "{}", mail.text);
         assert!(mail.html.contains(&html_escaped(url)), "{}", mail.html);
+        let mutation = "acceptOwnershipTransfer(organizationId: \"0190-org\")";
+        assert!(mail.text.contains(mutation), "{}", mail.text);
+        assert!(
+            mail.html
+                .contains("acceptOwnershipTransfer(organizationId: &quot;0190-org&quot;)")
+                || mail
+                    .html
+                    .contains("acceptOwnershipTransfer(organizationId: \"0190-org\")"),
+            "{}",
+            mail.html
+        );
+        for body in [&mail.text, &mail.html] {
+            assert!(body.contains("Grace Hopper stays the owner"), "{body}");
+        }
+    }
+
+    #[test]
+    fn ownership_transfer_html_escapes_names() {
+        let mail = render_ownership_transfer(&OwnershipTransferMailContent {
+            to: "ada@example.com",
+            from_name: "<b>Eve</b>",
+            organization: "A & B",
+            organization_id: "0190-org",
+            app_url: "https://roster.test/graphql".into(),
+            message_id: "<ownership-transfer-2@roster>".into(),
+        });
+        assert_eq!(mail.subject, "<b>Eve</b> wants to make you owner of A & B");
+        assert!(!mail.html.contains("<b>Eve</b>"), "{}", mail.html);
+        assert!(
+            mail.html.contains("&lt;b&gt;Eve&lt;&#x2f;b&gt;"),
+            "{}",
+            mail.html
+        );
+        assert!(mail.html.contains("A &amp; B"), "{}", mail.html);
+        assert!(
+            mail.text
+                .contains("<b>Eve</b> wants to make you the owner of A & B")
+        );
     }
 
     #[test]

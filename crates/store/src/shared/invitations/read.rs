@@ -10,7 +10,7 @@ use roster_domain::{InvitationId, OrgId};
 
 use super::super::rows::{
     ASSISTANT_COLUMNS, AssistantRow, INVITATION_COLUMNS, InvitationRow, WORKSPACE_COLUMNS,
-    WorkspaceRow, convert_all, push_id_list,
+    WorkspaceRow, convert_all, counted_page, push_id_list,
 };
 use super::super::workspaces::fetch_keyed;
 use super::super::{BackendStore, Db};
@@ -105,20 +105,9 @@ impl BackendStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unexpected)?;
-        let mut items: Vec<Invitation> = convert_all(rows)?;
-        let has_next_page = items.len() > page.first as usize;
-        items.truncate(page.first as usize);
+        let items: Vec<Invitation> = convert_all(rows)?;
         let mut count = QueryBuilder::<Db>::new("select count(*) from invitation i");
         conditions(&mut count);
-        let (total_count,): (i64,) = count
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count,
-        })
+        counted_page(&self.pool, items, page.first, count).await
     }
 }

@@ -1,0 +1,114 @@
+//! Removing a member (rules.md §5): one transaction under the
+//! organization's lock, with the checks of member administration in the
+//! same order (target, table, owner, self, last ADMIN, the lead target,
+//! the caller read again).
+//!
+//! The membership row is deleted: its workspace and assistant places (and
+//! manager flags) cascade, the caller's membership resolution answers as
+//! for a stranger at once, and the unique (organization, user) pair is
+//! free for a later invitation. The account, its other memberships, its
+//! audit events and its leads stay; the leads move in the reassignment job
+//! enqueued here, with the removal email.
+
+use roster_domain::error::Result;
+use roster_domain::job::{ReassignmentTask, Removal, Removed};
+use roster_domain::model::Membership;
+use roster_domain::notice::MemberNotice;
+use roster_domain::permission::{self, Action};
+use roster_domain::{DomainError, JobId, MemberStatus};
+
+use super::jobs::{NewReassignment, count_leads_of, insert_reassignment};
+use super::member_admin::{Tx, keep_an_admin, spare_the_owner, still_allowed, target};
+use super::members::membership_in;
+use super::organizations::{AuditRecord, record_audit_as};
+use super::{BackendStore, begin_write, enqueue, lock_organization};
+use crate::unexpected;
+
+/// `reassignLeadsTo` must be an ACTIVE member of the organization, and not
+/// the member being removed (`VALIDATION`).
+async fn check_lead_target(tx: &mut Tx, r: &Removal) -> Result<()> {
+    let Some(to) = r.reassign_leads_to else {
+        return Ok(());
+    };
+    let active = membership_in(tx, r.org, to)
+        .await?
+        .is_some_and(|m| m.status == MemberStatus::Active);
+    if to == r.user || !active {
+        return Err(DomainError::validation(
+            "reassignLeadsTo must be another ACTIVE member of the organization",
+        ));
+    }
+    Ok(())
+}
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(org = %r.org))]
+    pub(super) async fn delete_member(&self, r: Removal, actor: &Membership) -> Result<Removed> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_organization(&mut tx, r.org)
+            .await
+            .map_err(unexpected)?;
+        let before = target(&mut tx, r.org, r.user).await?;
+        permission::require_on(actor.role, Action::InviteOrRemoveMembers, before.role)?;
+        spare_the_owner(&mut tx, &before).await?;
+        // Nobody removes itself: another authorized member must.
+        if before.user_id == actor.user_id {
+            return Err(DomainError::Forbidden);
+        }
+        keep_an_admin(&mut tx, &before).await?;
+        check_lead_target(&mut tx, &r).await?;
+        still_allowed(&mut tx, actor, Action::InviteOrRemoveMembers, before.role).await?;
+
+        sqlx::query("delete from membership where organization_id = $1 and user_id = $2")
+            .bind(r.org.0)
+            .bind(r.user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unexpected)?;
+        let total = count_leads_of(&mut tx, r.org, r.user).await?;
+        let job = insert_reassignment(
+            &mut tx,
+            NewReassignment {
+                id: JobId::new(),
+                org: r.org,
+                from: r.user,
+                to: r.reassign_leads_to,
+                total,
+                created_by: actor.user_id,
+                now: r.now,
+            },
+        )
+        .await?;
+        let event_id = uuid::Uuid::now_v7();
+        let detail = serde_json::json!({
+            "before": { "role": before.role.as_str(), "status": before.status.as_str() },
+            "after": null,
+            "reassignLeadsTo": r.reassign_leads_to.map(|u| u.to_string()),
+            "job": job.id.to_string(),
+        });
+        record_audit_as(
+            &mut tx,
+            event_id,
+            AuditRecord {
+                org: r.org,
+                actor: Some(actor.user_id),
+                action: "member.removed",
+                target_user: Some(r.user),
+                target_email: None,
+                detail,
+                at: r.now,
+            },
+        )
+        .await?;
+        let notice = MemberNotice::Removed {
+            organization_id: r.org,
+            user_id: r.user,
+            event_id,
+        };
+        enqueue(&mut tx, MemberNotice::QUEUE, &notice).await?;
+        let task = ReassignmentTask { job_id: job.id };
+        enqueue(&mut tx, ReassignmentTask::QUEUE, &task).await?;
+        tx.commit().await.map_err(unexpected)?;
+        Ok(Removed { user: r.user, job })
+    }
+}

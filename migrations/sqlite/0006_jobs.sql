@@ -1,0 +1,20 @@
+-- Background jobs a caller may poll (rules.md §5): a removal's lead
+-- reassignment. `checkpoint` is the id of the last lead a batch moved,
+-- written in that batch's transaction: a run after a crash resumes there.
+create table job (
+    id blob primary key,
+    organization_id blob not null references organization (id) on delete cascade,
+    kind text not null check (kind in ('lead_reassignment')),
+    state text not null check (state in ('PENDING', 'RUNNING', 'DONE', 'FAILED')),
+    done integer not null default 0,
+    total integer not null,
+    from_user_id blob not null references app_user (id),
+    -- null: the leads become unassigned
+    to_user_id blob references app_user (id),
+    checkpoint blob,
+    created_by blob references app_user (id),
+    created_at text not null,
+    updated_at text not null,
+    finished_at text
+);
+create index job_org_idx on job (organization_id, id);

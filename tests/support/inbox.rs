@@ -1,0 +1,65 @@
+//! What the SMTP sink received, and the secrets read out of invitation
+//! emails.
+
+use crate::{TestApp, smtp_sink};
+
+impl TestApp {
+    /// The `nth` (from 1) email to `to`, waiting for it to arrive.
+    pub async fn mail_to(&self, to: &str, nth: usize) -> smtp_sink::ReceivedMail {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let mails: Vec<_> = self.mails_to(to);
+            if mails.len() >= nth {
+                return mails[nth - 1].clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no email #{nth} to {to} within 20 s (got {})",
+                mails.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Every email `to` received so far.
+    pub fn mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
+        self.mail
+            .messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .collect()
+    }
+}
+
+/// The accept link of an invitation email: the line of its text body that
+/// is exactly `{base}/invite/{token}`.
+pub fn accept_url(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
+    let prefix = format!("{base}/invite/");
+    mail.text_body()
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no accept URL line in:\n{}", mail.text_body()))
+        .to_owned()
+}
+
+/// The token of an invitation email's accept link.
+pub fn invitation_token(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
+    accept_url(mail, base)
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_owned()
+}
+
+/// The one-time password of a TEMPORARY_PASSWORD invitation email.
+pub fn temporary_password(mail: &smtp_sink::ReceivedMail) -> String {
+    mail.text_body()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Temporary password: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no temporary password line in:\n{}", mail.text_body()))
+}

@@ -91,11 +91,12 @@ const ORGS_PER_ROUND: i64 = 100;
 
 impl BackendStore {
     /// Every worker process runs this each minute, so several may run at
-    /// once: each takes an organization only when no one else holds it
-    /// (`for update skip locked` on PostgreSQL; SQLite has one writer), and
-    /// goes round until a round expires nothing. An organization skipped
-    /// because a request held it is left to the next sweep; expiry is
-    /// enforced at use meanwhile.
+    /// once: each first takes the organizations no one else holds (`for
+    /// update skip locked` on PostgreSQL; SQLite has one writer), then waits
+    /// for the ones it skipped, a request's or another sweep's, which are
+    /// short; the guarded updates make a second look at an organization
+    /// find nothing left. It goes round until a round expires nothing, so
+    /// nothing overdue when it started is left PENDING when it returns.
     #[tracing::instrument(skip_all)]
     pub(in super::super) async fn sweep_expired(&self, now: DateTime<Utc>) -> Result<u64> {
         let mut total = 0;
@@ -110,15 +111,23 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
             let mut round = 0;
+            let mut skipped = Vec::new();
             for (org,) in orgs {
                 let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
                 if !try_lock_organization(&mut tx, OrgId(org))
                     .await
                     .map_err(unexpected)?
                 {
+                    skipped.push(OrgId(org));
                     continue;
                 }
                 round += expire_overdue(&mut tx, OrgId(org), now).await?;
+                tx.commit().await.map_err(unexpected)?;
+            }
+            for org in skipped {
+                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+                lock_organization(&mut tx, org).await.map_err(unexpected)?;
+                round += expire_overdue(&mut tx, org, now).await?;
                 tx.commit().await.map_err(unexpected)?;
             }
             if round == 0 {

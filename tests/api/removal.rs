@@ -251,6 +251,7 @@ both_backends! {
                     BatchOutcome::Moved(n) => moved += n,
                     BatchOutcome::Busy => tokio::time::sleep(Duration::from_millis(5)).await,
                     BatchOutcome::Finished => return moved,
+                    BatchOutcome::Suspended => panic!("the organization is not deleted"),
                 }
             }
         };

@@ -98,4 +98,7 @@ pub enum BatchOutcome {
     Busy,
     /// The job is finished (now or before).
     Finished,
+    /// Its organization is deleted: nothing moves, the job stays as it is
+    /// and is enqueued again if the organization is restored.
+    Suspended,
 }

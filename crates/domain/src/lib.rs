@@ -10,6 +10,7 @@ pub mod id;
 pub mod invitation;
 pub mod job;
 pub mod lead;
+pub mod lifecycle;
 pub mod model;
 pub mod notice;
 pub mod ownership;

@@ -24,7 +24,7 @@ use crate::{
 };
 
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::lifecycle::LifecycleStore + Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
 

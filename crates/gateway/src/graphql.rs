@@ -12,6 +12,7 @@ mod field_errors;
 mod guards;
 mod invitation;
 mod lead;
+mod lifecycle;
 mod loaders;
 mod member;
 mod member_admin;
@@ -39,6 +40,7 @@ pub struct Mutation(
     lead::LeadMutation,
     assistant_managers::AssistantManagerMutation,
     removal::RemovalMutation,
+    lifecycle::LifecycleMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

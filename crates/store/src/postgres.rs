@@ -97,6 +97,8 @@ mod invitations;
 mod jobs;
 #[path = "shared/leads.rs"]
 mod leads;
+#[path = "shared/lifecycle.rs"]
+mod lifecycle;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
 #[path = "shared/members.rs"]

@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
 pub mod member_notice;
+pub mod purge;
 pub mod reassignment;
 pub mod wake;
 
@@ -208,12 +209,20 @@ pub async fn run(
             queue_workers!(postgres_queue, pool);
         }
     }
+    let purge_deps = deps.clone();
     let schedule = cron::Schedule::from_str(expiry::SCHEDULE).expect("valid cron expression");
     monitor = monitor.register(move |_| {
         WorkerBuilder::new(unique_name("expire-invitations"))
             .backend(CronScheduler::new(schedule.clone()))
             .data(deps.clone())
             .build(expiry::handle)
+    });
+    let schedule = cron::Schedule::from_str(purge::SCHEDULE).expect("valid cron expression");
+    monitor = monitor.register(move |_| {
+        WorkerBuilder::new(unique_name("purge-organizations"))
+            .backend(CronScheduler::new(schedule.clone()))
+            .data(purge_deps.clone())
+            .build(purge::handle)
     });
     monitor
         .run_with_signal(async move {

@@ -80,6 +80,12 @@ pub async fn reassign(deps: &Deps, task: ReassignmentTask) -> Result<(), DomainE
                 tracing::info!(batches, "lead reassignment finished");
                 return Ok(());
             }
+            // The organization is deleted: the job waits at its checkpoint,
+            // and a restore enqueues it again.
+            BatchOutcome::Suspended => {
+                tracing::info!(batches, "lead reassignment suspended: organization deleted");
+                return Ok(());
+            }
         }
     }
 }

@@ -3,13 +3,14 @@
 
 use async_graphql::{Context, Guard, ID};
 
+use roster_domain::lifecycle;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
 use roster_domain::{
     AssistantId, DomainError, InvitationId, JobId, LeadId, MemberStatus, OrgId, UserId, WorkspaceId,
 };
 
-use super::context::{loader, membership, viewer};
+use super::context::{loader, membership, services, viewer};
 use super::loaders::load_failed;
 use crate::error::ApiError;
 
@@ -126,6 +127,9 @@ enum Need {
     /// `permission::require_owner`: the owner is a flag on one ADMIN, not a
     /// role, so not a cell of the table.
     Owner,
+    /// `lifecycle::require_restorer`: the owner, of an organization that
+    /// may be deleted (which no other guard sees), within the window.
+    Restorer,
 }
 
 impl OrgGuard {
@@ -154,20 +158,46 @@ impl OrgGuard {
             need: Need::Owner,
         }
     }
+
+    /// Restoring an organization, deleted or not: its owner within the
+    /// restore window; any other member `FORBIDDEN`, anyone else (or after
+    /// the window) `NOT_FOUND`.
+    pub fn restorer_of(org: &ID) -> Self {
+        Self {
+            target: OrgOf::org(org),
+            need: Need::Restorer,
+        }
+    }
 }
 
 impl Guard for OrgGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        viewer(ctx).user().map_err(deny)?;
+        let me = viewer(ctx).user().map_err(deny)?;
         let org = self.target.resolve(ctx).await.map_err(deny)?;
-        let m = membership(ctx, org).await.map_err(deny)?;
         match self.need {
-            Need::Member => Ok(()),
-            Need::Table(action) => permission::require(m.role, action).map(|_| ()),
-            Need::Owner => permission::require_owner(&m),
+            Need::Member => membership(ctx, org).await.map(|_| ()),
+            Need::Table(action) => membership(ctx, org)
+                .await
+                .and_then(|m| permission::require(m.role, action).map(|_| ())),
+            Need::Owner => membership(ctx, org)
+                .await
+                .and_then(|m| permission::require_owner(&m)),
+            Need::Restorer => restorer(ctx, me.id, org).await,
         }
         .map_err(deny)
     }
+}
+
+/// The restore's rule, on the one lookup that sees a deleted
+/// organization's members (the viewer's memberships leave it out).
+async fn restorer(ctx: &Context<'_>, user: UserId, org: OrgId) -> Result<(), DomainError> {
+    let s = services(ctx);
+    let standing = s
+        .store
+        .membership_for_restore(user, org)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    lifecycle::require_restorer(&standing, s.clock.now())
 }
 
 /// A field of an organization already resolved for the viewer: the table

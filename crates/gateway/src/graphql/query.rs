@@ -6,7 +6,8 @@ use roster_domain::DomainError;
 use roster_domain::permission::Action;
 
 use super::context::{loader, membership, viewer};
-use super::guards::{OrgGuard, OrgOf};
+use super::cost;
+use super::guards::{Authenticated, OrgGuard, OrgOf};
 use super::invitation::{InvitationPreviewNode, preview};
 use super::loaders::load_failed;
 use super::organization::OrganizationNode;
@@ -48,6 +49,19 @@ impl Query {
             .map_err(load_failed)?
             .ok_or(DomainError::NotFound)?;
         Ok(OrganizationNode { org, viewer })
+    }
+
+    /// The organizations the caller owns that were deleted and can still
+    /// be restored (`restoreOrganization`), most recently deleted first.
+    #[graphql(
+        guard = "Authenticated",
+        complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
+    )]
+    async fn deleted_organizations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::lifecycle::DeletedOrganizationNode>, ApiError> {
+        super::lifecycle::deleted_organizations(ctx).await
     }
 
     /// A background job (a removal's lead reassignment), for ADMIN and

@@ -49,3 +49,18 @@ pub(super) async fn move_leads(
     .fetch_all(&mut **tx)
     .await
 }
+
+/// Locks `org`'s unfinished jobs until commit (its deletion): a batch
+/// running now commits first, and a later one finds the job locked
+/// (`skip locked`: it tries again) or, once this commits, the
+/// organization deleted.
+pub(super) async fn lock_unfinished_jobs(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+) -> sqlx::Result<()> {
+    sqlx::query("select 1 from job where organization_id = $1 and state in ('PENDING', 'RUNNING') for update")
+        .bind(org.0)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}

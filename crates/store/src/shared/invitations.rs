@@ -39,6 +39,7 @@ mod send;
 mod sweep;
 
 pub(super) use accept::activate_temporary_password_invitations;
+pub(super) use revoke::revoke_all_pending;
 pub(super) use sweep::expire_overdue;
 pub(super) use sweep::expire_overdue_of_email;
 

@@ -9,6 +9,10 @@
 //! already moved no longer matches `owner_id = from`, so none is moved
 //! twice and none is lost.
 //!
+//! A batch of a deleted organization moves nothing and reports
+//! `Suspended`: the job stays PENDING or RUNNING at its checkpoint, and a
+//! restore enqueues it again.
+//!
 //! When the keyset reaches the end, a plain read (no lock held, no
 //! transaction open) looks once more without it: a lead created for the
 //! removed user just before the removal committed may sort below the
@@ -142,6 +146,20 @@ async fn move_listed(
     Ok(done.rows_affected())
 }
 
+/// Whether `org` is there and not deleted, read after the job's lock: a
+/// deletion locks its unfinished jobs (`reassign::lock_unfinished_jobs`),
+/// so a batch either commits before it or sees it, and a deleted
+/// organization's leads never move (rules.md §8) until it is restored.
+async fn organization_is_live(tx: &mut Tx, org: OrgId) -> Result<bool> {
+    let live: Option<(bool,)> =
+        sqlx::query_as("select deleted_at is null from organization where id = $1")
+            .bind(org.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    Ok(live.is_some_and(|(live,)| live))
+}
+
 async fn record_progress(
     tx: &mut Tx,
     id: JobId,
@@ -206,6 +224,9 @@ impl BackendStore {
             tx.commit().await.map_err(unexpected)?;
             return Ok(BatchOutcome::Finished);
         }
+        if !organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
+            return Ok(BatchOutcome::Suspended);
+        }
         let (org, from) = (OrgId(p.organization_id), UserId(p.from_user_id));
         let to = p.to_user_id.map(UserId);
         let limit = i64::from(batch_size.max(1));
@@ -255,6 +276,13 @@ impl BackendStore {
         {
             tx.commit().await.map_err(unexpected)?;
             return Ok(BatchOutcome::Finished);
+        }
+        if !organization_is_live(&mut tx, org).await? {
+            return Ok(if n > 0 {
+                BatchOutcome::Moved(n)
+            } else {
+                BatchOutcome::Suspended
+            });
         }
         if !late.is_empty() {
             // Moved by id, each only while still the removed user's.

@@ -1,5 +1,7 @@
 //! Memberships: the viewer's own, the member list (filtered, paged), seats
-//! and the throttled `lastActiveAt`.
+//! and the throttled `lastActiveAt`. The reads that authorize a caller
+//! (`membership_in`, `select_memberships_in`, `select_memberships_of`)
+//! leave deleted organizations out: their members lose access at once.
 
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
@@ -14,6 +16,8 @@ use crate::unexpected;
 
 /// `user`'s membership in `org`, whatever its status, read inside a
 /// writing transaction (each use case then decides which statuses count).
+/// A deleted organization has no members (only a restore reads them:
+/// `lifecycle::standing_in`), so a write racing its deletion finds none.
 pub(super) async fn membership_in(
     tx: &mut Transaction<'static, Db>,
     org: OrgId,
@@ -21,7 +25,7 @@ pub(super) async fn membership_in(
 ) -> Result<Option<Membership>> {
     let row: Option<MemberRow> = sqlx::query_as(composed(format!(
         "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-         where m.organization_id = $1 and m.user_id = $2"
+         where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null"
     )))
     .bind(org.0)
     .bind(user.0)
@@ -93,7 +97,7 @@ impl BackendStore {
         }
         let mut q = QueryBuilder::<Db>::new(format!(
             "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-             where m.user_id = "
+             where o.deleted_at is null and m.user_id = "
         ));
         q.push_bind(user.0).push(" and m.organization_id in (");
         let mut list = q.separated(", ");
@@ -113,7 +117,7 @@ impl BackendStore {
     pub(super) async fn select_memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
         let rows: Vec<MemberRow> = sqlx::query_as(composed(format!(
             "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-             where m.user_id = $1 order by m.id"
+             where m.user_id = $1 and o.deleted_at is null order by m.id"
         )))
         .bind(user.0)
         .fetch_all(&self.pool)

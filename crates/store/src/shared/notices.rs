@@ -33,6 +33,7 @@ impl From<RecipientRow> for NoticeMail {
 
 /// The account `user` and the organization `org`, with `requester`'s
 /// display name: no membership needed (a removed member has none left).
+/// A deleted organization mails nobody (`None`).
 async fn recipient<'c, E>(
     executor: E,
     org: OrgId,
@@ -45,7 +46,7 @@ where
     let row: Option<RecipientRow> = sqlx::query_as(
         "select u.email, u.display_name, o.id as organization_id, o.name as organization_name, \
          (select r.display_name from app_user r where r.id = $3) as requester_name \
-         from app_user u, organization o where u.id = $1 and o.id = $2",
+         from app_user u, organization o where u.id = $1 and o.id = $2 and o.deleted_at is null",
     )
     .bind(user.0)
     .bind(org.0)

@@ -1,5 +1,5 @@
 //! Ending an invitation unaccepted: revoked by an inviter, declined by
-//! the token holder.
+//! the token holder, or revoked with its organization's deletion.
 
 use chrono::{DateTime, Utc};
 
@@ -7,12 +7,49 @@ use roster_domain::error::Result;
 use roster_domain::invitation::Invitation;
 use roster_domain::model::Membership;
 use roster_domain::token::TokenHash;
-use roster_domain::{DomainError, InvitationId, InvitationStatus};
+use roster_domain::{DomainError, InvitationId, InvitationStatus, OrgId, UserId};
 
 use super::super::organizations::record_audit;
+use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
 use super::super::{BackendStore, begin_write, lock_organization};
-use super::{audit, end_pending, invitation_by_id, locked_by_token, require_inviter};
+use super::{Tx, audit, end_pending, invitation_by_id, locked_by_token, require_inviter};
 use crate::unexpected;
+
+/// Revokes every PENDING invitation of `org` as its deletion does (the
+/// caller holds the organization's lock): each token dies and each seat
+/// frees, audited as `invitation.revoked` by `actor`; how many.
+pub(in super::super) async fn revoke_all_pending(
+    tx: &mut Tx,
+    org: OrgId,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let rows: Vec<InvitationRow> = sqlx::query_as(composed(format!(
+        "select {INVITATION_COLUMNS} from invitation i where i.organization_id = $1 \
+         and i.status = 'PENDING' order by i.id"
+    )))
+    .bind(org.0)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    let pending: Vec<Invitation> = convert_all(rows)?;
+    let mut revoked = 0;
+    for inv in &pending {
+        if !end_pending(tx, inv, InvitationStatus::Revoked, now).await? {
+            continue;
+        }
+        revoked += 1;
+        let detail = serde_json::json!({
+            "before": "PENDING", "after": "REVOKED", "reason": "organization.deleted"
+        });
+        record_audit(
+            tx,
+            audit(inv, Some(actor), "invitation.revoked", detail, now),
+        )
+        .await?;
+    }
+    Ok(revoked)
+}
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(invitation = %id))]

@@ -1,0 +1,119 @@
+//! An organization's life (rules.md §8), one file per use case under
+//! `lifecycle/`: the soft delete, the restore, the purge, and the reads
+//! that see deleted organizations. This file is the port and what the use
+//! cases share.
+//!
+//! Deleting sets `organization.deleted_at` and revokes the PENDING
+//! invitations; nothing else of the organization changes, so a restore
+//! brings back its members, workspaces, assistants and leads exactly as
+//! they were. Everywhere else a deleted organization has no members
+//! (`members::membership_in` and the viewer's reads leave it out).
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::error::Result;
+use roster_domain::lifecycle::{DeletedOrganization, LifecycleStore, RestoreStanding};
+use roster_domain::model::{Membership, Organization};
+use roster_domain::{OrgId, UserId};
+
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed};
+use super::{BackendStore, Db};
+use crate::unexpected;
+
+#[path = "lifecycle/delete.rs"]
+mod delete;
+#[path = "lifecycle/purge.rs"]
+mod purge;
+#[path = "lifecycle/read.rs"]
+mod read;
+#[path = "lifecycle/restore.rs"]
+mod restore;
+
+#[derive(sqlx::FromRow)]
+struct StandingRow {
+    #[sqlx(flatten)]
+    member: MemberRow,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+/// `user`'s membership in `org` and when `org` was deleted, deleted or
+/// not: the one read that sees a deleted organization's members, for its
+/// restore only.
+async fn standing_in<'c, E>(
+    executor: E,
+    user: UserId,
+    org: OrgId,
+) -> Result<Option<RestoreStanding>>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    let row: Option<StandingRow> = sqlx::query_as(composed(format!(
+        "select {MEMBER_COLUMNS}, o.deleted_at from membership m \
+         join organization o on o.id = m.organization_id \
+         where m.organization_id = $1 and m.user_id = $2"
+    )))
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_optional(executor)
+    .await
+    .map_err(unexpected)?;
+    row.map(|r| {
+        Ok(RestoreStanding {
+            membership: Membership::try_from(r.member)?,
+            deleted_at: r.deleted_at,
+        })
+    })
+    .transpose()
+}
+
+/// When `org` was deleted: `None` when it is gone, `Some(None)` when it
+/// is not deleted.
+async fn deletion_of<'c, E>(executor: E, org: OrgId) -> Result<Option<Option<DateTime<Utc>>>>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    let row: Option<(Option<DateTime<Utc>>,)> =
+        sqlx::query_as("select deleted_at from organization where id = $1")
+            .bind(org.0)
+            .fetch_optional(executor)
+            .await
+            .map_err(unexpected)?;
+    Ok(row.map(|(at,)| at))
+}
+
+#[async_trait::async_trait]
+impl LifecycleStore for BackendStore {
+    async fn delete_organization(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.soft_delete(org, actor, now).await
+    }
+    async fn membership_for_restore(
+        &self,
+        user: UserId,
+        org: OrgId,
+    ) -> Result<Option<RestoreStanding>> {
+        standing_in(&self.pool, user, org).await
+    }
+    async fn restore_organization(
+        &self,
+        org: OrgId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        self.undelete(org, user, now).await
+    }
+    async fn deleted_organizations(
+        &self,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DeletedOrganization>> {
+        self.select_deleted_organizations(owner, now).await
+    }
+    async fn purge_deleted_organizations(&self, now: DateTime<Utc>) -> Result<Vec<OrgId>> {
+        self.purge_expired(now).await
+    }
+}

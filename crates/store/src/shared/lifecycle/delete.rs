@@ -1,0 +1,81 @@
+//! Deleting an organization (rules.md §8): a soft delete under the
+//! organization's lock. Its PENDING invitations are revoked (their links
+//! die, their seats free), its unfinished jobs are held until commit so
+//! that no batch moves a lead after it, and the organization is marked
+//! deleted; `organization.deleted` is audited. Its members lose access
+//! with their next request, because every membership read for
+//! authorization leaves deleted organizations out.
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::error::Result;
+use roster_domain::lifecycle::purge_after;
+use roster_domain::model::Membership;
+use roster_domain::permission::{self, Action};
+use roster_domain::{DomainError, MemberStatus, OrgId};
+
+use super::super::invitations::revoke_all_pending;
+use super::super::members::membership_in;
+use super::super::organizations::{AuditRecord, record_audit};
+use super::super::reassign::lock_unfinished_jobs;
+use super::super::{BackendStore, begin_write, lock_organization};
+use super::deletion_of;
+use crate::unexpected;
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    pub(in super::super) async fn soft_delete(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        // Deleted (or purged) meanwhile, by a racing request: it is gone.
+        if !matches!(deletion_of(&mut *tx, org).await?, Some(None)) {
+            return Err(DomainError::NotFound);
+        }
+        // The caller again, under the lock: demoted or blocked meanwhile.
+        let me = membership_in(&mut tx, org, actor.user_id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if me.status != MemberStatus::Active {
+            return Err(DomainError::Forbidden);
+        }
+        permission::require(me.role, Action::DeleteOrganization)?;
+        lock_unfinished_jobs(&mut tx, org)
+            .await
+            .map_err(unexpected)?;
+        let revoked = revoke_all_pending(&mut tx, org, me.user_id, now).await?;
+        sqlx::query(
+            "update organization set deleted_at = $2, deleted_by = $3, updated_at = $2 where id = $1",
+        )
+        .bind(org.0)
+        .bind(now)
+        .bind(me.user_id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
+        record_audit(
+            &mut tx,
+            AuditRecord {
+                org,
+                actor: Some(me.user_id),
+                action: "organization.deleted",
+                target_user: None,
+                target_email: None,
+                detail: serde_json::json!({
+                    "before": { "deletedAt": null },
+                    "after": { "deletedAt": now, "purgeAfter": purge_after(now) },
+                    "revokedInvitations": revoked,
+                }),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(unexpected)?;
+        tracing::info!(%org, revoked, "organization deleted");
+        Ok(())
+    }
+}

@@ -1,0 +1,28 @@
+//! The purge of deleted organizations (rules.md §8): every hour, each
+//! organization deleted more than `lifecycle::RESTORE_WINDOW_DAYS` ago is
+//! deleted for good, with everything of it. Every worker process runs it;
+//! the store takes each organization under its lock, so each is purged
+//! once.
+
+use std::sync::Arc;
+
+use apalis_cron::Tick;
+
+use crate::Deps;
+
+/// Every hour, at minute 7 (away from the minutely sweep's second 0).
+pub const SCHEDULE: &str = "0 7 * * * *";
+
+pub async fn handle(
+    _tick: Tick,
+    deps: apalis::prelude::Data<Arc<Deps>>,
+) -> Result<(), apalis::prelude::BoxDynError> {
+    let purged = deps
+        .store
+        .purge_deleted_organizations(deps.clock.now())
+        .await?;
+    if !purged.is_empty() {
+        tracing::info!(purged = purged.len(), "deleted organizations purged");
+    }
+    Ok(())
+}

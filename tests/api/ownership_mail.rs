@@ -32,7 +32,7 @@ async fn event_id(app: &TestApp, by: &roster_tests::Session, org: &str, action: 
 }
 
 /// Waits until every queued job has run to its end.
-async fn jobs_done(app: &TestApp, n: i64) {
+pub async fn jobs_done(app: &TestApp, n: i64) {
     let done = match app.db {
         Database::Sqlite(_) => "select count(*) from Jobs where status = 'Done'",
         Database::Postgres(_) => "select count(*) from apalis.jobs where status = 'Done'",

@@ -1,12 +1,13 @@
-//! The role × operation matrix (issue 7): every mutation of member
-//! administration, invitations, workspaces and assistants, leads and
-//! ownership, called by each role, by a non-member, a BLOCKED member and an
-//! anonymous caller, against each kind of target, on a fresh organization
-//! per cell. What each cell must answer is derived from the permission
+//! The role × operation matrix (issues 7 and 8): every mutation of member
+//! administration, invitations, workspaces and assistants, leads,
+//! ownership and the organization's deletion and restore, called by each
+//! role, by a non-member, a BLOCKED member and an anonymous caller,
+//! against each kind of target, on a fresh organization per cell. What each cell must answer is derived from the permission
 //! table (`expect.rs`); `contract.rs` pins that table to rules.md §2.
 
 mod expect;
 mod ops;
+mod ops_life;
 mod world;
 
 use roster_tests::{TestApp, both_backends, error_code};

@@ -128,6 +128,12 @@ pub enum Rule {
     AcceptTransfer,
     /// Only the owner cancels.
     CancelTransfer,
+    /// Only the owner restores (`deleted`: the world is deleted; else the
+    /// owner's restore is `CONFLICT`).
+    Restore { deleted: bool },
+    /// On a deleted organization: gone for every signed-in caller, its
+    /// members (the BLOCKED one included) like strangers.
+    Gone,
 }
 
 /// One mutation of the matrix.
@@ -142,6 +148,7 @@ pub struct Shape {
 pub fn expect(shape: &Shape, caller: Caller, target: Target) -> Code {
     match caller {
         Caller::Anonymous => return "UNAUTHENTICATED",
+        _ if matches!(shape.rule, Rule::Gone) => return "NOT_FOUND",
         _ if matches!(shape.address, Address::Object) && target == Target::OtherOrg => {
             return "NOT_FOUND";
         }
@@ -171,6 +178,13 @@ pub fn expect(shape: &Shape, caller: Caller, target: Target) -> Code {
                 OK
             } else {
                 "FORBIDDEN"
+            };
+        }
+        Rule::Restore { deleted } => {
+            return match (caller, deleted) {
+                (Caller::Owner, true) => OK,
+                (Caller::Owner, false) => "CONFLICT",
+                _ => "FORBIDDEN",
             };
         }
         _ => {}
@@ -234,6 +248,10 @@ pub fn expect(shape: &Shape, caller: Caller, target: Target) -> Code {
                 OK
             }
         }
-        Rule::RequestTransfer | Rule::AcceptTransfer | Rule::CancelTransfer => unreachable!(),
+        Rule::RequestTransfer
+        | Rule::AcceptTransfer
+        | Rule::CancelTransfer
+        | Rule::Restore { .. }
+        | Rule::Gone => unreachable!(),
     }
 }

@@ -51,6 +51,12 @@ fn object(w_here: uuid::Uuid, w_other: uuid::Uuid, t: Target) -> String {
 }
 
 pub fn all() -> Vec<Op> {
+    let mut ops = member_and_object_ops();
+    ops.extend(super::ops_life::all());
+    ops
+}
+
+fn member_and_object_ops() -> Vec<Op> {
     let plain = Setup::default();
     vec![
         Op {

@@ -210,6 +210,8 @@ pub struct Setup {
     pub invitations: bool,
     /// A pending ownership transfer from the owner to Bob.
     pub transfer: bool,
+    /// The organization deleted by Bob a day ago (what restoring acts on).
+    pub deleted: bool,
 }
 
 impl World {
@@ -288,6 +290,15 @@ impl World {
                     id(&cast.ada),
                     id(&cast.bob),
                     now
+                );
+            }
+            if setup.deleted {
+                exec!(
+                    tx,
+                    "update organization set deleted_at = $1, deleted_by = $2 where id = $3",
+                    now - chrono::Duration::days(1),
+                    id(&cast.bob),
+                    w.org
                 );
             }
         });

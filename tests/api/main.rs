@@ -8,6 +8,7 @@ mod dashboard;
 mod deletion;
 mod deletion_jobs;
 mod deletion_purge;
+mod deletion_races;
 mod deletion_restore;
 mod delivery;
 mod docs;

@@ -85,24 +85,22 @@ async fn locked_by_token(tx: &mut Tx, token: &TokenHash) -> Result<Invitation> {
         .ok_or(DomainError::InvitationInvalid)
 }
 
-/// The ACTIVE membership of `user` in `org`, if any.
-async fn active_membership(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Option<Membership>> {
-    Ok(super::members::membership_in(tx, org, user)
-        .await?
-        .filter(|m| m.status == MemberStatus::Active))
-}
-
 /// `actor` may still act on invitations of `role` in `org`: an ACTIVE
-/// member whose role the table lets invite that role.
+/// member whose role the table lets invite that role. No member any more
+/// (removed, or the organization deleted meanwhile) is `NOT_FOUND`, as for
+/// a stranger.
 async fn require_inviter(
     tx: &mut Tx,
     org: OrgId,
     actor: UserId,
     role: roster_domain::OrgRole,
 ) -> Result<Membership> {
-    let m = active_membership(tx, org, actor)
+    let m = super::members::membership_in(tx, org, actor)
         .await?
-        .ok_or(DomainError::Forbidden)?;
+        .ok_or(DomainError::NotFound)?;
+    if m.status != MemberStatus::Active {
+        return Err(DomainError::Forbidden);
+    }
     permission::require_on(m.role, Action::InviteOrRemoveMembers, role)?;
     Ok(m)
 }

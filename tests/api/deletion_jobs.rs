@@ -114,3 +114,82 @@ async fn a_reassignment_waits_while_deleted_on_postgres() {
     };
     a_reassignment_waits_while_deleted_and_finishes_after_restore(app).await;
 }
+
+/// Batches running while the deletion commits: the deletion waits for the
+/// batch in flight, and none commits after it, so what moved when the
+/// deletion answered is what stays moved.
+async fn no_batch_commits_after_the_deletion(app: TestApp) {
+    let a = acme(&app).await;
+    app.seed_leads(&a.org, Some(&a.carl.user_id), 20_000).await;
+    let removed = app
+        .ok(
+            Some(&a.ada.access),
+            REMOVE,
+            json!({ "o": a.org, "u": a.carl.user_id, "to": a.bob.user_id }),
+        )
+        .await;
+    let job: JobId = removed["removeMember"]["reassignment"]["id"]
+        .as_str()
+        .expect("job id")
+        .parse()
+        .expect("job id");
+    // Two runners of the job, small batches, as fast as they go.
+    let runner = |store: std::sync::Arc<dyn roster_domain::Store>, now| async move {
+        loop {
+            match store
+                .run_reassignment_batch(job, 50, now)
+                .await
+                .expect("batch")
+            {
+                BatchOutcome::Moved(_) => {}
+                BatchOutcome::Busy => tokio::time::sleep(Duration::from_millis(1)).await,
+                outcome => return outcome,
+            }
+        }
+    };
+    let runners = [
+        tokio::spawn(runner(app.db.store(), app.now())),
+        tokio::spawn(runner(app.db.store(), app.now())),
+    ];
+    // Let them get going, then delete.
+    while app.leads_of(&a.org, Some(&a.bob.user_id)).await < 500 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    app.ok(Some(&a.ada.access), DELETE, org_vars(&a.org)).await;
+    let moved = app.leads_of(&a.org, Some(&a.bob.user_id)).await;
+    for r in runners {
+        assert_eq!(r.await.expect("runner"), BatchOutcome::Suspended);
+    }
+    assert!(
+        moved < 20_000,
+        "the job finished before the deletion: the test proves nothing"
+    );
+    assert_eq!(app.leads_of(&a.org, Some(&a.bob.user_id)).await, moved);
+    assert_eq!(
+        app.leads_of(&a.org, Some(&a.carl.user_id)).await,
+        20_000 - moved
+    );
+    let done = format!("select count(*) from job where done = {moved}");
+    assert_eq!(
+        app.count_sql(&done).await,
+        1,
+        "the job's progress is what moved"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_batch_commits_after_the_deletion_on_sqlite() {
+    let app = TestApp::spawn_without_worker(Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    no_batch_commits_after_the_deletion(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_batch_commits_after_the_deletion_on_postgres() {
+    let Some(app) = TestApp::spawn_without_worker(Backend::Postgres).await else {
+        eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    no_batch_commits_after_the_deletion(app).await;
+}

@@ -23,8 +23,10 @@ use crate::{
     WorkspaceId,
 };
 
+/// Billing's operations are a trait of their own (`billing::BillingStore`)
+/// that every store implements.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::billing::BillingStore + Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
 

@@ -3,6 +3,7 @@
 mod account;
 mod assistant_managers;
 mod audit;
+mod billing;
 mod connection;
 mod context;
 mod cost;
@@ -39,6 +40,7 @@ pub struct Mutation(
     lead::LeadMutation,
     assistant_managers::AssistantManagerMutation,
     removal::RemovalMutation,
+    billing::BillingMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

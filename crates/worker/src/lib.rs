@@ -6,6 +6,7 @@
 //! Runs in-process under `roster serve` and alone under `roster worker`;
 //! on PostgreSQL any number of worker processes share the queue.
 
+pub mod billing;
 pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
@@ -41,6 +42,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// Base of the links in emails.
     pub public_url: String,
+    /// Monthly plan prices, for the invoice of each new period.
+    pub prices: roster_domain::billing::Prices,
 }
 
 /// How the workers poll and retry.
@@ -208,12 +211,20 @@ pub async fn run(
             queue_workers!(postgres_queue, pool);
         }
     }
+    let billing_deps = deps.clone();
     let schedule = cron::Schedule::from_str(expiry::SCHEDULE).expect("valid cron expression");
     monitor = monitor.register(move |_| {
         WorkerBuilder::new(unique_name("expire-invitations"))
             .backend(CronScheduler::new(schedule.clone()))
             .data(deps.clone())
             .build(expiry::handle)
+    });
+    let schedule = cron::Schedule::from_str(billing::SCHEDULE).expect("valid cron expression");
+    monitor = monitor.register(move |_| {
+        WorkerBuilder::new(unique_name("billing-periods"))
+            .backend(CronScheduler::new(schedule.clone()))
+            .data(billing_deps.clone())
+            .build(billing::handle)
     });
     monitor
         .run_with_signal(async move {

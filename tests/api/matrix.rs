@@ -1,12 +1,13 @@
 //! The role × operation matrix (issue 7): every mutation of member
 //! administration, invitations, workspaces and assistants, leads and
-//! ownership, called by each role, by a non-member, a BLOCKED member and an
+//! ownership, and billing (issue 8), called by each role, by a non-member, a BLOCKED member and an
 //! anonymous caller, against each kind of target, on a fresh organization
 //! per cell. What each cell must answer is derived from the permission
 //! table (`expect.rs`); `contract.rs` pins that table to rules.md §2.
 
 mod expect;
 mod ops;
+mod ops_billing;
 mod world;
 
 use roster_tests::{TestApp, both_backends, error_code};
@@ -18,7 +19,7 @@ use world::{Cast, World};
 async fn walk(app: &TestApp) -> (usize, Vec<String>) {
     let cast = Cast::sign_up(app).await;
     let (mut cells, mut wrong) = (0, Vec::new());
-    for op in ops::all() {
+    for op in ops::all().into_iter().chain(ops_billing::all()) {
         for caller in CALLERS {
             for &target in op.targets {
                 let world = World::seed(app, &cast, op.setup).await;

@@ -12,7 +12,12 @@ alter table organization add column billing_email text;
 
 update organization set
     current_period_start = created_at,
-    current_period_end = strftime('%Y-%m-%dT%H:%M:%f+00:00', created_at, '+1 month');
+    -- created_at + 1 month, clamped to the month's last day as chrono's
+    -- Months are (SQLite's '+1 month' runs Jan 31 into March).
+    current_period_end = strftime('%Y-%m-%dT%H:%M:%f+00:00', min(
+        julianday(created_at, '+1 month'),
+        julianday(created_at, 'start of month', '+2 months', '-1 day')
+            + (julianday(created_at) - julianday(created_at, 'start of day'))));
 
 -- What the roll-over looks for.
 create index organization_period_end_idx on organization (current_period_end);

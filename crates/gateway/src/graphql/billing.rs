@@ -13,6 +13,7 @@ use roster_domain::model::Organization;
 use roster_domain::permission::Action;
 
 use super::context::{loader, membership, services};
+use super::cost;
 use super::enums::{Plan, SubscriptionStatus};
 use super::guards::OrgGuard;
 use super::loaders::{InvoicesOf, SeatsOf, load_failed};
@@ -72,6 +73,7 @@ impl BillingNode {
         self.org.subscription.billing_email.as_deref()
     }
     /// Newest first: one per period and one per plan change.
+    #[graphql(complexity = "cost::list(cost::INVOICES, child_complexity)")]
     async fn invoices(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceNode>, ApiError> {
         let found = loader(ctx)
             .load_one(InvoicesOf(self.org.id))

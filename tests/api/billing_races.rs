@@ -5,6 +5,8 @@
 //! use never exceed what the final plan allows, and every request either
 //! succeeds or answers SEAT_LIMIT_REACHED.
 
+use std::time::Duration;
+
 use futures::future::join_all;
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{both_backends, error_code};
@@ -12,7 +14,7 @@ use roster_tests::{both_backends, error_code};
 use super::billing::{CHANGE, billing, change_plan, seed_members};
 use super::member_admin_races::{hold_lock, release_later};
 
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 9;
 const INVITES: usize = 4;
 const INVITE: &str = "mutation($o: ID!, $e: String!) { inviteMember(organizationId: $o, input: { email: $e }) { id } }";
 
@@ -27,7 +29,13 @@ both_backends! {
             change_plan(&app, &ada, &org, "PRO").await;
             seed_members(&app, &org, &format!("r{round}m"), 7).await;
             let held = hold_lock(&app, &org).await;
-            let downgrade = app.gql_via(&gateways[0], Some(&ada.access), CHANGE, json!({ "o": org, "p": "BASIC" }));
+            // The downgrade joins the queue on the lock first, among the
+            // invitations, or after them, by round.
+            let wait = Duration::from_millis(150 * (round % 3) as u64);
+            let downgrade = async {
+                tokio::time::sleep(wait).await;
+                app.gql_via(&gateways[0], Some(&ada.access), CHANGE, json!({ "o": org, "p": "BASIC" })).await
+            };
             let invites = join_all((0..INVITES).map(|i| {
                 let email = format!("r{round}i{i}@example.com");
                 let via = gateways[i % 2].clone();

@@ -75,6 +75,30 @@ both_backends! {
     }
 }
 
+both_backends! {
+    async fn the_worker_ends_a_canceled_period_on_its_own(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        change_plan(&app, &ada, &org, "PRO").await;
+        app.ok(Some(&ada.access), CANCEL, json!({ "o": org })).await;
+        let end = time(&billing(&app, &ada, &org).await["billing"]["currentPeriodEnd"]);
+        app.clock.advance(end - app.now() + Duration::minutes(1));
+        let ada = app.log_in("ada@example.com").await;
+        // The roll-over ticks every minute (at second 30, real time).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(75);
+        loop {
+            let b = billing(&app, &ada, &org).await["billing"].clone();
+            if b["plan"] == "BASIC" {
+                assert_eq!(b["subscriptionStatus"], "ACTIVE");
+                assert_eq!(b["invoices"][0]["plan"], "BASIC");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no roll-over within a minute: {b}");
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
+}
+
 /// Runs a test body on an app without a worker (only the test rolls
 /// periods over) whose gateway bills at `PRICES`, on SQLite and PostgreSQL.
 macro_rules! without_worker {

@@ -170,7 +170,7 @@ both_backends! {
         assert_eq!(b["invoices"][0]["plan"], "ENTERPRISE");
     }
 
-    async fn billing_of_several_organizations_loads_in_one_page(app) {
+    async fn me_lists_the_billing_of_each_of_its_organizations(app) {
         let ada = app.sign_up("ada@example.com", "Ada").await;
         for name in ["Acme", "Globex", "Initech"] {
             let org = app.create_org(&ada, name).await;

@@ -35,12 +35,28 @@ const BY_PARENT: &[&str] = &[
     "invitation_workspace",
 ];
 
-/// `org`'s rows in each table of `BY_ORG`.
-async fn rows_of(app: &TestApp, org: &str) -> Vec<i64> {
-    let literal = match app.db {
+/// `org`'s id as an SQL literal of this backend.
+fn id_literal(app: &TestApp, org: &str) -> String {
+    match app.db {
         Database::Sqlite(_) => format!("x'{}'", org.replace('-', "")),
         Database::Postgres(_) => format!("'{org}'"),
-    };
+    }
+}
+
+/// `org`'s invoices: kept apart from `BY_ORG` because the worker's billing
+/// tick may start a period (an invoice) of a live organization whenever the
+/// clock passes a month.
+async fn invoices_of(app: &TestApp, org: &str) -> i64 {
+    let literal = id_literal(app, org);
+    app.count_sql(&format!(
+        "select count(*) from invoice where organization_id = {literal}"
+    ))
+    .await
+}
+
+/// `org`'s rows in each table of `BY_ORG`.
+async fn rows_of(app: &TestApp, org: &str) -> Vec<i64> {
+    let literal = id_literal(app, org);
     let mut counts = Vec::new();
     for table in BY_ORG {
         let column = if *table == "organization" {
@@ -133,6 +149,7 @@ both_backends! {
         for (table, n) in BY_PARENT.iter().zip(rows_by_parent(&app).await) {
             assert!(n > 0, "nothing in {table}: the test would prove nothing");
         }
+        assert!(invoices_of(&app, &a.org).await > 0, "Acme has no invoice: the test would prove nothing");
         let users = app.count_sql("select count(*) from app_user").await;
 
         // Within the window nothing is purged.
@@ -150,6 +167,7 @@ both_backends! {
         let purged = store.purge_deleted_organizations(app.now()).await.expect("purge");
         assert_eq!(purged, vec![a.org.parse::<OrgId>().expect("id")]);
         assert_eq!(rows_of(&app, &a.org).await, vec![0; BY_ORG.len()]);
+        assert_eq!(invoices_of(&app, &a.org).await, 0);
         assert_eq!(rows_by_parent(&app).await, vec![0; BY_PARENT.len()], "only Acme had any");
         assert_eq!(rows_of(&app, &globex).await, globex_rows);
         assert_eq!(rows_of(&app, &initech).await, initech_rows);

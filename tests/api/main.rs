@@ -4,6 +4,9 @@
 mod accounts;
 mod assistant_managers;
 mod audit_log;
+mod billing;
+mod billing_periods;
+mod billing_races;
 mod dashboard;
 mod deletion;
 mod deletion_jobs;

@@ -1,12 +1,14 @@
 //! The role × operation matrix (issues 7 and 8): every mutation of member
 //! administration, invitations, workspaces and assistants, leads,
-//! ownership and the organization's deletion and restore, called by each
-//! role, by a non-member, a BLOCKED member and an anonymous caller,
-//! against each kind of target, on a fresh organization per cell. What each cell must answer is derived from the permission
+//! ownership, billing, and the organization's deletion and restore, called
+//! by each role, by a non-member, a BLOCKED member and an anonymous caller,
+//! against each kind of target, on a fresh organization per cell. What each
+//! cell must answer is derived from the permission
 //! table (`expect.rs`); `contract.rs` pins that table to rules.md §2.
 
 mod expect;
 mod ops;
+mod ops_billing;
 mod ops_life;
 mod world;
 
@@ -19,7 +21,7 @@ use world::{Cast, World};
 async fn walk(app: &TestApp) -> (usize, Vec<String>) {
     let cast = Cast::sign_up(app).await;
     let (mut cells, mut wrong) = (0, Vec::new());
-    for op in ops::all() {
+    for op in ops::all().into_iter().chain(ops_billing::all()) {
         for caller in CALLERS {
             for &target in op.targets {
                 let world = World::seed(app, &cast, op.setup).await;

@@ -123,6 +123,7 @@ both_backends! {
             mailer: roster_worker::mail::Mailer::smtp(&app.mail.url(), "Roster <roster@test.example>").unwrap(),
             clock: Arc::new(app.clock.clone()),
             public_url: app.base.clone(),
+            prices: Default::default(),
         };
         let outcome = roster_worker::member_notice::deliver(&deps, &notice).await.unwrap();
         assert_eq!(outcome, Outcome::Delivered);

@@ -143,6 +143,7 @@ impl TestApp {
                 mailer,
                 clock: Arc::new(clock.clone()),
                 public_url: base.clone(),
+                prices: Default::default(),
             });
             let db = db.clone();
             tokio::spawn(async move {
@@ -318,6 +319,7 @@ impl TestApp {
             mailer,
             clock: Arc::new(self.clock.clone()),
             public_url: self.base.clone(),
+            prices: Default::default(),
         });
         let db = self.db.clone();
         tokio::spawn(async move {

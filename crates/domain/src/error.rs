@@ -61,6 +61,18 @@ pub enum DomainError {
     Conflict(String),
     #[error("the organization has no free seat")]
     SeatLimitReached,
+    /// A downgrade to a plan with fewer seats than are in use: the
+    /// numbers go to `extensions` (seatsUsed, seatLimit, seatsToFree).
+    #[error(
+        "{seats_used} seats are in use and {} allows {seat_limit}: free {} first",
+        plan.as_str(),
+        seats_used - seat_limit
+    )]
+    PlanTooSmall {
+        plan: crate::Plan,
+        seats_used: i64,
+        seat_limit: i64,
+    },
     #[error("the organization must keep at least one active admin")]
     LastAdmin,
     #[error("the invitation has expired")]
@@ -102,7 +114,7 @@ impl DomainError {
             Self::NotFound => ErrorCode::NotFound,
             Self::Validation(_) => ErrorCode::Validation,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::SeatLimitReached => ErrorCode::SeatLimitReached,
+            Self::SeatLimitReached | Self::PlanTooSmall { .. } => ErrorCode::SeatLimitReached,
             Self::LastAdmin => ErrorCode::LastAdmin,
             Self::InvitationExpired => ErrorCode::InvitationExpired,
             Self::InvitationInvalid => ErrorCode::InvitationInvalid,

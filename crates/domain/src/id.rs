@@ -61,3 +61,5 @@ id_type!(/// A lead (a contact) of an organization.
     LeadId);
 id_type!(/// A background job a caller may poll (a lead reassignment).
     JobId);
+id_type!(/// A line of an organization's billing ledger.
+    InvoiceId);

@@ -3,6 +3,7 @@
 //!
 //! No SQL, no GraphQL, no HTTP here: a rule change touches this crate only.
 
+pub mod billing;
 pub mod clock;
 pub mod dashboard;
 pub mod error;
@@ -25,11 +26,14 @@ pub mod value;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{
-    AssistantId, InvitationId, JobId, LeadId, MemberId, OrgId, SessionId, UserId, WorkspaceId,
+    AssistantId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
+    WorkspaceId,
 };
 pub use permission::{Action, Grant};
 pub use rate_limit::{RateKey, RatePolicy, RateScope};
-pub use role::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
+pub use role::{
+    InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan, SubscriptionStatus,
+};
 pub use store::Store;
 pub use value::{
     DisplayName, Email, LeadCompany, LeadName, LeadStatus, OrgName, Password, ResourceName,

@@ -63,6 +63,7 @@ pub struct Organization {
     pub link_ttl_hours: i32,
     pub temporary_password_ttl_hours: i32,
     pub created_at: DateTime<Utc>,
+    pub subscription: crate::billing::Subscription,
 }
 
 impl Organization {
@@ -80,6 +81,8 @@ pub struct NewOrganization {
     pub name: OrgName,
     pub owner: UserId,
     pub now: DateTime<Utc>,
+    /// For the first period's invoice.
+    pub prices: crate::billing::Prices,
 }
 
 /// Changes to an organization's information and settings; `None` keeps.

@@ -51,6 +51,11 @@ text_enum!(/// Where a membership stands (rules.md §4).
     MemberStatus { Invited => "INVITED", Active => "ACTIVE", Blocked => "BLOCKED" });
 text_enum!(/// A subscription plan; it sets the seat limit.
     Plan { Basic => "BASIC", Pro => "PRO", Enterprise => "ENTERPRISE" });
+text_enum!(/// Whether the plan renews at the period's end (ACTIVE) or falls back to
+    /// BASIC then (CANCELED).
+    SubscriptionStatus { Active => "ACTIVE", Canceled => "CANCELED" });
+text_enum!(/// Why an invoice was issued: a period began, or the plan changed in one.
+    InvoiceKind { Period => "PERIOD", PlanChange => "PLAN_CHANGE" });
 text_enum!(/// Where an invitation stands (rules.md §3). Only PENDING moves.
     InvitationStatus { Pending => "PENDING", Accepted => "ACCEPTED", Declined => "DECLINED", Revoked => "REVOKED", Expired => "EXPIRED" });
 text_enum!(/// How an organization's invitations reach people (rules.md §3).

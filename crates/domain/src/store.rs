@@ -23,8 +23,12 @@ use crate::{
     WorkspaceId,
 };
 
+/// Billing and the organization's life have traits of their own
+/// (`billing::BillingStore`, `lifecycle::LifecycleStore`) that every store implements.
 #[async_trait::async_trait]
-pub trait Store: crate::lifecycle::LifecycleStore + Send + Sync + 'static {
+pub trait Store:
+    crate::billing::BillingStore + crate::lifecycle::LifecycleStore + Send + Sync + 'static
+{
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use roster_domain::RatePolicy;
+use roster_domain::billing::Prices;
 
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
@@ -24,6 +25,8 @@ pub struct GatewayConfig {
     pub trusted_proxies: TrustedProxies,
     /// Threads that hash passwords, and how many requests may wait.
     pub hashing: HashingLimits,
+    /// Monthly plan prices, for the invoices of plan changes.
+    pub prices: Prices,
 }
 
 /// Rate limits, each at most `limit` per fixed window, counted in the
@@ -121,6 +124,7 @@ impl GatewayConfig {
             rate_limits: RateLimits::default(),
             trusted_proxies: TrustedProxies::default(),
             hashing: HashingLimits::default(),
+            prices: Prices::default(),
         }
     }
 }

@@ -35,6 +35,15 @@ impl From<ApiError> for async_graphql::Error {
             DomainError::RateLimited {
                 retry_after_seconds,
             } => error.extend_with(|_, ext| ext.set("retryAfterSeconds", retry_after_seconds)),
+            DomainError::PlanTooSmall {
+                seats_used,
+                seat_limit,
+                ..
+            } => error.extend_with(|_, ext| {
+                ext.set("seatsUsed", seats_used);
+                ext.set("seatLimit", seat_limit);
+                ext.set("seatsToFree", seats_used - seat_limit);
+            }),
             _ => error,
         }
     }

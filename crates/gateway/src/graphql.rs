@@ -3,6 +3,7 @@
 mod account;
 mod assistant_managers;
 mod audit;
+mod billing;
 mod connection;
 mod context;
 mod cost;
@@ -41,6 +42,7 @@ pub struct Mutation(
     assistant_managers::AssistantManagerMutation,
     removal::RemovalMutation,
     lifecycle::LifecycleMutation,
+    billing::BillingMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

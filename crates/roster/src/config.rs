@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use clap::{Args, Parser, Subcommand};
 use rand::RngCore;
 use roster_domain::RatePolicy;
+use roster_domain::billing::Prices;
 use roster_gateway::{GatewayConfig, HashingLimits, RateLimits, TrustedProxies};
 
 #[derive(Parser, Debug)]
@@ -88,6 +89,33 @@ pub struct Settings {
     pub introspection: bool,
     #[command(flatten)]
     pub abuse: AbuseSettings,
+    #[command(flatten)]
+    pub prices: PriceSettings,
+}
+
+/// Monthly plan prices in cents (README "Billing"): what the invoice
+/// ledger bills. Roster takes no payments.
+#[derive(Args, Debug, Clone)]
+pub struct PriceSettings {
+    /// BASIC's monthly price, in cents.
+    #[arg(long, env = "ROSTER_PRICE_BASIC_CENTS", default_value_t = Prices::default().basic_cents as u32, global = true)]
+    pub price_basic_cents: u32,
+    /// PRO's monthly price, in cents.
+    #[arg(long, env = "ROSTER_PRICE_PRO_CENTS", default_value_t = Prices::default().pro_cents as u32, global = true)]
+    pub price_pro_cents: u32,
+    /// ENTERPRISE's monthly price, in cents.
+    #[arg(long, env = "ROSTER_PRICE_ENTERPRISE_CENTS", default_value_t = Prices::default().enterprise_cents as u32, global = true)]
+    pub price_enterprise_cents: u32,
+}
+
+impl PriceSettings {
+    pub fn prices(&self) -> Prices {
+        Prices {
+            basic_cents: i64::from(self.price_basic_cents),
+            pro_cents: i64::from(self.price_pro_cents),
+            enterprise_cents: i64::from(self.price_enterprise_cents),
+        }
+    }
 }
 
 /// Rate limits, the trusted proxies and password hashing (README "Limits").

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use roster_domain::billing::Prices;
 use roster_domain::{Clock, Store, SystemClock};
 use roster_gateway::{AppState, GatewayConfig};
 use roster_store::{ConnectError, Database};
@@ -104,7 +105,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;
             tracing::info!(database = %redact(&settings.database_url()), "workers running");
-            let deps = worker_deps(&db, mailer, Arc::new(SystemClock), public_url);
+            let deps = worker_deps(
+                &db,
+                mailer,
+                Arc::new(SystemClock),
+                public_url,
+                settings.prices.prices(),
+            );
             roster_worker::run(&db, deps, WorkerConfig::default(), shutdown_signal()).await?;
             Ok(())
         }
@@ -118,6 +125,8 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let secret = settings.jwt_secret()?;
     let mut config = GatewayConfig::new(secret, public_url.clone());
     config.introspection = settings.introspection;
+    let prices = settings.prices.prices();
+    config.prices = prices;
     settings.abuse.apply(&mut config)?;
     let mailer = mailer(&settings)?;
     let db = open_database(&settings).await?;
@@ -160,7 +169,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = (!no_worker).then(|| {
         let db = db.clone();
-        let deps = worker_deps(&db, mailer, clock, public_url);
+        let deps = worker_deps(&db, mailer, clock, public_url, prices);
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let stopped = async move {
@@ -207,6 +216,7 @@ fn worker_deps(
     mailer: Mailer,
     clock: Arc<dyn Clock>,
     public_url: String,
+    prices: Prices,
 ) -> Arc<Deps> {
     let store: Arc<dyn Store> = db.store();
     Arc::new(Deps {
@@ -214,6 +224,7 @@ fn worker_deps(
         mailer,
         clock,
         public_url,
+        prices,
     })
 }
 

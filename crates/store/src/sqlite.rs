@@ -73,6 +73,8 @@ mod accounts;
 mod assistant_managers;
 #[path = "shared/audit.rs"]
 mod audit;
+#[path = "shared/billing.rs"]
+mod billing;
 #[path = "shared/dashboard.rs"]
 mod dashboard;
 #[path = "shared/invitations.rs"]

@@ -6,6 +6,7 @@
 //! Runs in-process under `roster serve` and alone under `roster worker`;
 //! on PostgreSQL any number of worker processes share the queue.
 
+pub mod billing;
 pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
@@ -42,6 +43,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// Base of the links in emails.
     pub public_url: String,
+    /// Monthly plan prices, for the invoice of each new period.
+    pub prices: roster_domain::billing::Prices,
 }
 
 /// How the workers poll and retry.
@@ -209,21 +212,23 @@ pub async fn run(
             queue_workers!(postgres_queue, pool);
         }
     }
-    let purge_deps = deps.clone();
-    let schedule = cron::Schedule::from_str(expiry::SCHEDULE).expect("valid cron expression");
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(unique_name("expire-invitations"))
-            .backend(CronScheduler::new(schedule.clone()))
-            .data(deps.clone())
-            .build(expiry::handle)
-    });
-    let schedule = cron::Schedule::from_str(purge::SCHEDULE).expect("valid cron expression");
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(unique_name("purge-organizations"))
-            .backend(CronScheduler::new(schedule.clone()))
-            .data(purge_deps.clone())
-            .build(purge::handle)
-    });
+    // The periodic sweeps: each worker process runs every one of them;
+    // each is safe to run in several processes at once.
+    macro_rules! cron {
+        ($name:literal, $job:ident) => {
+            let schedule = cron::Schedule::from_str($job::SCHEDULE).expect("valid cron expression");
+            let deps = deps.clone();
+            monitor = monitor.register(move |_| {
+                WorkerBuilder::new(unique_name($name))
+                    .backend(CronScheduler::new(schedule.clone()))
+                    .data(deps.clone())
+                    .build($job::handle)
+            });
+        };
+    }
+    cron!("expire-invitations", expiry);
+    cron!("billing-periods", billing);
+    cron!("purge-organizations", purge);
     monitor
         .run_with_signal(async move {
             shutdown.await;

@@ -33,6 +33,8 @@ pub const ASSIGNED_WORKSPACES: usize = 10;
 pub const ASSIGNED_ASSISTANTS: usize = 10;
 /// `Workspace.members` and `Assistant.users`.
 pub const TEAM_MEMBERS: usize = 50;
+/// `Billing.invoices`: two years of periods and plan changes.
+pub const INVOICES: usize = 24;
 /// `Assistant.managers`.
 pub const MANAGERS: usize = 10;
 // `inviteMembers` counts its own bound of 100 rows.

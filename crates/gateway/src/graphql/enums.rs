@@ -29,6 +29,16 @@ pub enum Plan {
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(
+    name = "SubscriptionStatus",
+    remote = "roster_domain::SubscriptionStatus"
+)]
+pub enum SubscriptionStatus {
+    Active,
+    Canceled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(
     name = "InvitationDelivery",
     remote = "roster_domain::InvitationDelivery"
 )]

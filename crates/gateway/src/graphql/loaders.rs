@@ -165,6 +165,9 @@ list_loader!(/// The workspaces an invitation names.
     WorkspacesOfInvitation(InvitationId) => Workspace, |store, ids| store.invitation_workspaces(&ids).await?);
 list_loader!(/// The assistants an invitation names.
     AssistantsOfInvitation(InvitationId) => Assistant, |store, ids| store.invitation_assistants(&ids).await?);
+list_loader!(/// An organization's invoices, newest first.
+    InvoicesOf(OrgId) => roster_domain::billing::Invoice,
+    |store, ids| store.invoices_of(&ids).await?.into_iter().map(|i| (i.org_id, i)));
 
 /// The pending ownership transfer of an organization (lapsed ones are not).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

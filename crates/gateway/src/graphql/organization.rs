@@ -11,6 +11,7 @@ use roster_domain::permission::Action;
 use roster_domain::{DomainError, MemberId, OrgId, OrgName};
 
 use super::audit::{AuditEventConnection, audit_page};
+use super::billing::BillingNode;
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, membership, services, viewer};
 use super::cost;
@@ -188,6 +189,13 @@ impl OrganizationNode {
         };
         lead_page(ctx, &self.viewer, args).await
     }
+    /// Plan, seats, subscription and invoices.
+    #[graphql(guard = "Can::new(&self.viewer, Action::ViewBilling)")]
+    async fn billing(&self) -> BillingNode {
+        BillingNode {
+            org: self.org.clone(),
+        }
+    }
     /// Lead and member figures. ADMIN: the whole organization; MEMBER: its
     /// own, and those of the assistants it manages and of their users.
     #[graphql(guard = "Can::new(&self.viewer, Action::ViewDashboard)")]
@@ -317,6 +325,7 @@ impl OrganizationMutation {
                 name,
                 owner: me.id,
                 now: services.clock.now(),
+                prices: services.config.prices,
             })
             .await?;
         let viewer = membership(ctx, org.id).await?;

@@ -8,7 +8,7 @@ use roster_domain::model::User;
 use super::context::{loader, services};
 use super::cost;
 use super::guards::IsViewer;
-use super::loaders::load_failed;
+use super::loaders::{InvoicesOf, SeatsOf, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
 
@@ -41,6 +41,21 @@ impl UserNode {
         if ctx.look_ahead().field("organization").exists() {
             loader(ctx)
                 .load_many(memberships.iter().map(|m| m.org_id))
+                .await
+                .map_err(load_failed)?;
+        }
+        // Billing's lists in one batch each, rather than trusting the
+        // loader's timing window to gather the organizations' fields.
+        let billing = ctx.look_ahead().field("organization").field("billing");
+        if billing.field("seatsUsed").exists() {
+            loader(ctx)
+                .load_many(memberships.iter().map(|m| SeatsOf(m.org_id)))
+                .await
+                .map_err(load_failed)?;
+        }
+        if billing.field("invoices").exists() {
+            loader(ctx)
+                .load_many(memberships.iter().map(|m| InvoicesOf(m.org_id)))
                 .await
                 .map_err(load_failed)?;
         }

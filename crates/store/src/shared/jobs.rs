@@ -146,20 +146,6 @@ async fn move_listed(
     Ok(done.rows_affected())
 }
 
-/// Whether `org` is there and not deleted, read after the job's lock: a
-/// deletion locks its unfinished jobs (`reassign::lock_unfinished_jobs`),
-/// so a batch either commits before it or sees it, and a deleted
-/// organization's leads never move (rules.md §8) until it is restored.
-async fn organization_is_live(tx: &mut Tx, org: OrgId) -> Result<bool> {
-    let live: Option<(bool,)> =
-        sqlx::query_as("select deleted_at is null from organization where id = $1")
-            .bind(org.0)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(unexpected)?;
-    Ok(live.is_some_and(|(live,)| live))
-}
-
 async fn record_progress(
     tx: &mut Tx,
     id: JobId,
@@ -224,7 +210,7 @@ impl BackendStore {
             tx.commit().await.map_err(unexpected)?;
             return Ok(BatchOutcome::Finished);
         }
-        if !organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
+        if !super::lifecycle::organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
             return Ok(BatchOutcome::Suspended);
         }
         let (org, from) = (OrgId(p.organization_id), UserId(p.from_user_id));
@@ -277,7 +263,7 @@ impl BackendStore {
             tx.commit().await.map_err(unexpected)?;
             return Ok(BatchOutcome::Finished);
         }
-        if !organization_is_live(&mut tx, org).await? {
+        if !super::lifecycle::organization_is_live(&mut tx, org).await? {
             return Ok(if n > 0 {
                 BatchOutcome::Moved(n)
             } else {

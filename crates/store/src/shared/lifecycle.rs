@@ -81,6 +81,25 @@ where
     Ok(row.map(|(at,)| at))
 }
 
+/// Whether `org` is there and not deleted, read inside a transaction that
+/// already holds what a deletion must wait for: a reassignment batch reads
+/// it after its job's lock (a deletion locks the unfinished jobs, so a batch
+/// either commits before it or sees it), the billing roll-over after the
+/// organization's lock. A deleted organization's leads never move and its
+/// periods are not rolled (rules.md §8) until it is restored.
+pub(super) async fn organization_is_live(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    org: OrgId,
+) -> Result<bool> {
+    let live: Option<(bool,)> =
+        sqlx::query_as("select deleted_at is null from organization where id = $1")
+            .bind(org.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    Ok(live.is_some_and(|(live,)| live))
+}
+
 #[async_trait::async_trait]
 impl LifecycleStore for BackendStore {
     async fn delete_organization(

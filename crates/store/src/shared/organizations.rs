@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use roster_domain::billing::{InvoiceKind, Subscription};
 use roster_domain::error::Result;
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, OrgRole, UserId};
 
+use super::billing::issue_invoice;
 use super::rows::{ORG_COLUMNS, OrgRow, composed, convert_all};
 use super::{BackendStore, Db, begin_write, lock_organization};
 use crate::unexpected;
@@ -84,13 +86,17 @@ impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %new.id))]
     pub(super) async fn insert_organization(&self, new: NewOrganization) -> Result<Organization> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let subscription = Subscription::first(new.now);
         sqlx::query(
-            "insert into organization (id, name, owner_id, created_at, updated_at) values ($1, $2, $3, $4, $4)",
+            "insert into organization (id, name, owner_id, created_at, updated_at, current_period_start, \
+             current_period_end) values ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(new.id.0)
         .bind(new.name.as_str())
         .bind(new.owner.0)
         .bind(new.now)
+        .bind(subscription.current_period_start)
+        .bind(subscription.current_period_end)
         .execute(&mut *tx)
         .await
         .map_err(unexpected)?;
@@ -108,6 +114,9 @@ impl BackendStore {
         .await
         .map_err(unexpected)?;
         let org = select_org(&mut tx, new.id).await?;
+        // The first period's invoice, at the plan's price (BASIC).
+        let price = new.prices.of(org.plan);
+        issue_invoice(&mut tx, &org, InvoiceKind::Period, price, new.now).await?;
         record_audit(
             &mut tx,
             AuditRecord {

@@ -2,6 +2,7 @@
 //! an unexpected value in the database is an error, not a panic.
 
 use chrono::{DateTime, Utc};
+use roster_domain::billing::Subscription;
 use uuid::Uuid;
 
 use roster_domain::invitation::Invitation;
@@ -11,7 +12,8 @@ use roster_domain::{AssistantId, DomainError, InvitationId, MemberId, OrgId, Use
 pub(super) const USER_COLUMNS: &str =
     "u.id, u.email, u.display_name, u.must_change_password, u.created_at";
 pub(super) const ORG_COLUMNS: &str = "o.id, o.name, o.owner_id, o.plan, o.invitation_delivery, \
-     o.link_ttl_hours, o.temporary_password_ttl_hours, o.created_at";
+     o.link_ttl_hours, o.temporary_password_ttl_hours, o.created_at, o.subscription_status, \
+     o.current_period_start, o.current_period_end, o.billing_email";
 pub(super) const MEMBER_COLUMNS: &str = "m.id, m.organization_id, m.user_id, m.role, m.status, \
      (o.owner_id = m.user_id) as is_owner, m.joined_at, m.last_active_at";
 
@@ -70,6 +72,10 @@ pub(super) struct OrgRow {
     link_ttl_hours: i32,
     temporary_password_ttl_hours: i32,
     created_at: DateTime<Utc>,
+    subscription_status: String,
+    current_period_start: Option<DateTime<Utc>>,
+    current_period_end: Option<DateTime<Utc>>,
+    billing_email: Option<String>,
 }
 
 impl TryFrom<OrgRow> for Organization {
@@ -84,6 +90,19 @@ impl TryFrom<OrgRow> for Organization {
             link_ttl_hours: r.link_ttl_hours,
             temporary_password_ttl_hours: r.temporary_password_ttl_hours,
             created_at: r.created_at,
+            subscription: {
+                // NULL periods (a row written by hand, without the store):
+                // the first period from creation (migration 0008).
+                let first = Subscription::first(r.created_at);
+                Subscription {
+                    status: r.subscription_status.parse()?,
+                    current_period_start: r
+                        .current_period_start
+                        .unwrap_or(first.current_period_start),
+                    current_period_end: r.current_period_end.unwrap_or(first.current_period_end),
+                    billing_email: r.billing_email,
+                }
+            },
         })
     }
 }

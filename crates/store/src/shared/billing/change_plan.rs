@@ -1,0 +1,90 @@
+//! Changing the plan (rules.md §4, §8): a downgrade never leaves more
+//! seats in use than the new plan allows, counted under the lock every
+//! seat-taking operation holds; each change writes its audit event and a
+//! prorated invoice; any change reactivates a CANCELED subscription.
+
+use chrono::{DateTime, Utc};
+
+use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
+use roster_domain::error::Result;
+use roster_domain::model::{Membership, Organization};
+use roster_domain::permission::Action;
+use roster_domain::{DomainError, OrgId, Plan, SubscriptionStatus};
+
+use super::super::invitations::{expire_overdue, seats_in_use};
+use super::super::organizations::select_org;
+use super::super::{BackendStore, begin_write, lock_organization};
+use super::rollover::roll_periods;
+use super::{audit, issue_invoice, require_actor, save};
+use crate::unexpected;
+
+impl BackendStore {
+    #[tracing::instrument(skip_all, fields(org = %org, plan = plan.as_str()))]
+    pub(in super::super) async fn switch_plan(
+        &self,
+        org: OrgId,
+        plan: Plan,
+        actor: &Membership,
+        prices: &Prices,
+        now: DateTime<Utc>,
+    ) -> Result<Organization> {
+        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut before = select_org(&mut tx, org).await?;
+        require_actor(&mut tx, actor, Action::ChangePlan).await?;
+        // A period that ended (a cancellation that took effect) counts
+        // even if the worker has not started the next one yet.
+        let rolled = roll_periods(&mut tx, &mut before, now, prices).await? > 0;
+        let reactivates = before.subscription.status == SubscriptionStatus::Canceled;
+        if before.plan == plan && !reactivates {
+            if rolled {
+                save(&mut tx, &before, now).await?;
+            }
+            tx.commit().await.map_err(unexpected)?;
+            return Ok(before);
+        }
+        if plan != before.plan
+            && let Some(limit) = plan.seat_limit()
+        {
+            // Overdue invitations hold no seat, swept or not.
+            expire_overdue(&mut tx, org, now).await?;
+            let used = seats_in_use(&mut tx, org).await?;
+            if used > limit {
+                return Err(DomainError::PlanTooSmall {
+                    plan,
+                    seats_used: used,
+                    seat_limit: limit,
+                });
+            }
+        }
+        let mut after = before.clone();
+        after.plan = plan;
+        after.subscription.status = SubscriptionStatus::Active;
+        save(&mut tx, &after, now).await?;
+        let actor = Some(actor.user_id);
+        if plan == before.plan {
+            audit(
+                &mut tx,
+                "subscription.reactivated",
+                actor,
+                &before,
+                &after,
+                now,
+            )
+            .await?;
+        } else {
+            let period = &before.subscription;
+            let amount = prorated_cents(
+                prices.of(before.plan),
+                prices.of(plan),
+                now,
+                period.current_period_start,
+                period.current_period_end,
+            );
+            issue_invoice(&mut tx, &after, InvoiceKind::PlanChange, amount, now).await?;
+            audit(&mut tx, "plan.changed", actor, &before, &after, now).await?;
+        }
+        tx.commit().await.map_err(unexpected)?;
+        Ok(after)
+    }
+}

@@ -1,0 +1,75 @@
+//! No N+1 in billing: listing the billing (seats and invoices included) of
+//! every organization a user belongs to runs the same statements for 3
+//! organizations as for 30. sqlx reports every statement as a
+//! `sqlx::query` tracing event; this binary (a process of its own, one
+//! test) counts them.
+
+use roster_tests::serde_json::json;
+use roster_tests::statements::{StatementCounter, assert_flat};
+use roster_tests::{Backend, Session, TestApp};
+
+const BILLINGS: &str = "{ me { memberships { organization { name billing { plan seatLimit seatsUsed \
+    subscriptionStatus currentPeriodEnd billingEmail invoices { id issuedAt plan amountCents } } } } } }";
+
+/// Statements of one request over `orgs` organizations (the fewest of
+/// three: SQLite's pool may open a connection during one).
+async fn statements_for(
+    app: &TestApp,
+    counter: &StatementCounter,
+    by: &Session,
+    orgs: usize,
+) -> usize {
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        let (statements, data) = counter
+            .during(app.ok(Some(&by.access), BILLINGS, json!({})))
+            .await;
+        let memberships = data["me"]["memberships"].as_array().expect("memberships");
+        assert_eq!(memberships.len(), orgs);
+        for m in memberships {
+            let invoices = m["organization"]["billing"]["invoices"]
+                .as_array()
+                .expect("invoices");
+            assert_eq!(invoices.len(), 2, "the first period and the change to PRO");
+        }
+        fewest = fewest.min(statements);
+    }
+    fewest
+}
+
+async fn add_organizations(app: &TestApp, ada: &Session, from: usize, to: usize) {
+    for i in from..to {
+        let org = app.create_org(ada, &format!("Org {i}")).await;
+        app.ok(
+            Some(&ada.access),
+            "mutation($o: ID!) { changePlan(organizationId: $o, plan: PRO) { plan } }",
+            json!({ "o": org }),
+        )
+        .await;
+    }
+}
+
+async fn measure(backend: Backend, counter: &StatementCounter) -> Option<(usize, usize)> {
+    let app = TestApp::spawn_without_worker(backend).await?;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    add_organizations(&app, &ada, 0, 3).await;
+    // Warm up (the viewer's activity is written at most once a minute).
+    statements_for(&app, counter, &ada, 3).await;
+    let small = statements_for(&app, counter, &ada, 3).await;
+    add_organizations(&app, &ada, 3, 30).await;
+    statements_for(&app, counter, &ada, 30).await;
+    let large = statements_for(&app, counter, &ada, 30).await;
+    Some((small, large))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn billing_of_every_membership_does_not_grow_with_the_organizations() {
+    let counter = StatementCounter::install();
+    // session, memberships, organizations, seats, invoices
+    let bounds = [("billing of 3 organizations vs 30", 5)];
+    assert_flat(
+        async |backend| measure(backend, &counter).await.map(|m| [m]),
+        bounds,
+    )
+    .await;
+}

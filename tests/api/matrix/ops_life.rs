@@ -96,5 +96,12 @@ pub fn all() -> Vec<Op> {
             setup: deleted,
             vars: |c, w, _, _| vars(&[("o", w.org.to_string()), ("u", c.tom.to_string())]),
         },
+        Op {
+            query: "mutation($o: ID!) { changePlan(organizationId: $o, plan: PRO) { plan } }",
+            shape: gone(),
+            targets: &[Here],
+            setup: deleted,
+            vars: |_, w, _, _| vars(&[("o", w.org.to_string())]),
+        },
     ]
 }

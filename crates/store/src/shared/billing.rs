@@ -34,12 +34,15 @@ type Tx = Transaction<'static, Db>;
 
 /// The caller, read again under the lock: still an ACTIVE member whose
 /// role the table grants `action` (`FORBIDDEN` if a racing change took
-/// that away).
+/// that away; `NOT_FOUND`, as for a stranger, if it is no member any more
+/// or the organization was deleted meanwhile).
 async fn require_actor(tx: &mut Tx, actor: &Membership, action: Action) -> Result<()> {
     let now = membership_in(tx, actor.org_id, actor.user_id)
         .await?
-        .filter(|m| m.status == MemberStatus::Active)
-        .ok_or(DomainError::Forbidden)?;
+        .ok_or(DomainError::NotFound)?;
+    if now.status != MemberStatus::Active {
+        return Err(DomainError::Forbidden);
+    }
     permission::require(now.role, action).map(|_| ())
 }
 

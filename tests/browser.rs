@@ -72,6 +72,28 @@ impl Browser {
             return None;
         }
         let slot = BROWSER_SLOTS.acquire().await.expect("semaphore open");
+        // A driver that dies on start (its port taken in the meantime by
+        // another test's listener, a busy machine) is started again on
+        // another port: the tests are about the pages, not about this.
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            match Self::session(extra_args).await {
+                Ok((client, driver, profile)) => {
+                    return Some(Self {
+                        client,
+                        _driver: driver,
+                        _profile: profile,
+                        _slot: slot,
+                    });
+                }
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("no Chromium session: {last_error}");
+    }
+
+    /// A chromedriver on a free port and a Chromium session through it.
+    async fn session(extra_args: &[&str]) -> Result<(Client, Driver, tempfile::TempDir), String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -90,10 +112,9 @@ impl Browser {
             .await
             .is_err()
         {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on {port}"
-            );
+            if Instant::now() >= deadline {
+                return Err(format!("chromedriver did not listen on {port}"));
+            }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         let profile = tempfile::tempdir().expect("temp dir");
@@ -113,13 +134,8 @@ impl Browser {
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .expect("a Chromium session");
-        Some(Self {
-            client,
-            _driver: driver,
-            _profile: profile,
-            _slot: slot,
-        })
+            .map_err(|e| format!("{e:?}"))?;
+        Ok((client, driver, profile))
     }
 
     async fn goto(&self, url: &str) {

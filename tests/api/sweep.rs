@@ -40,8 +40,8 @@ both_backends! {
         for answer in &accepts {
             match error_code(answer) {
                 None => accepted += 1,
-                // The sweep got there first: the invitation is over.
-                Some(code) => assert_eq!(code, "INVITATION_INVALID", "{answer}"),
+                // The sweep got there first: the invitation has expired.
+                Some(code) => assert_eq!(code, "INVITATION_EXPIRED", "{answer}"),
             }
         }
         // Everything not accepted is expired, once.

@@ -159,7 +159,8 @@ async fn end_pending(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let ended = sqlx::query(
-        "update invitation set status = $2, token_hash = null, updated_at = $3 \
+        "update invitation set status = $2, updated_at = $3, \
+         token_hash = case when $2 = 'EXPIRED' then token_hash end \
          where id = $1 and status = 'PENDING'",
     )
     .bind(inv.id.0)

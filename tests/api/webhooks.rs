@@ -1,0 +1,173 @@
+//! Managing webhook endpoints (issue 9 item 3, rules.md §9): ADMIN only
+//! ("edit organization info and settings"), the secret shown once, https
+//! and public addresses only unless the configuration allows private ones,
+//! known events only, at most 10 per organization, audited; another
+//! organization's endpoint is `NOT_FOUND`. What a refusal answers changes
+//! nothing.
+
+use roster_tests::serde_json::{Value, json};
+use roster_tests::{Backend, Session, TestApp, both_backends, error_code};
+
+pub const CREATE: &str = "mutation($o: ID!, $u: String!, $e: [String!]) { createWebhookEndpoint(organizationId: $o, url: $u, events: $e) \
+    { secret endpoint { id url events enabled createdAt } } }";
+pub const DELETE: &str = "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }";
+pub const ENDPOINTS: &str = "query($o: ID!) { organization(id: $o) { webhookEndpoints { id url events enabled \
+    deliveries(first: 100) { id eventId attempt status durationMs at } } } }";
+const AUDIT: &str = "query($o: ID!, $a: String) { organization(id: $o) { auditLog(action: $a) { edges { node { action actor { id } detail } } } } }";
+
+/// Creates an endpoint at `url` for `events`; the `createWebhookEndpoint` payload.
+pub async fn create_endpoint(
+    app: &TestApp,
+    by: &Session,
+    org: &str,
+    url: &str,
+    events: &[&str],
+) -> Value {
+    app.ok(
+        Some(&by.access),
+        CREATE,
+        json!({ "o": org, "u": url, "e": events }),
+    )
+    .await["createWebhookEndpoint"]
+        .clone()
+}
+
+/// The organization's endpoints as `by` sees them.
+pub async fn endpoints(app: &TestApp, by: &Session, org: &str) -> Vec<Value> {
+    app.ok(Some(&by.access), ENDPOINTS, json!({ "o": org }))
+        .await["organization"]["webhookEndpoints"]
+        .as_array()
+        .expect("endpoints")
+        .clone()
+}
+
+pub async fn audit(app: &TestApp, by: &Session, org: &str, action: &str) -> Vec<Value> {
+    let data = app
+        .ok(Some(&by.access), AUDIT, json!({ "o": org, "a": action }))
+        .await;
+    data["organization"]["auditLog"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+async fn create_code(app: &TestApp, by: &Session, org: &str, url: &str, events: &[&str]) -> String {
+    let res = app
+        .gql(
+            Some(&by.access),
+            CREATE,
+            json!({ "o": org, "u": url, "e": events }),
+        )
+        .await;
+    error_code(&res).unwrap_or_else(|| format!("OK {res}"))
+}
+
+both_backends! {
+    async fn an_admin_creates_lists_and_deletes_endpoints_with_audit_events(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let created = create_endpoint(&app, &ada, &org, "http://127.0.0.1:9/hook", &["member.removed", "member.removed", "plan.changed"]).await;
+        let secret = created["secret"].as_str().expect("secret");
+        assert!(secret.starts_with("whsec_"), "{secret}");
+        assert_eq!(created["endpoint"]["events"], json!(["member.removed", "plan.changed"]));
+        assert_eq!(created["endpoint"]["enabled"], true);
+        let id = created["endpoint"]["id"].as_str().expect("id").to_owned();
+
+        let listed = endpoints(&app, &ada, &org).await;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0]["id"], id.as_str());
+        assert_eq!(listed[0]["url"], "http://127.0.0.1:9/hook");
+        assert_eq!(listed[0]["deliveries"], json!([]));
+        // The secret is shown once: no field reads it back.
+        assert!(!listed[0].to_string().contains(secret));
+
+        let made = audit(&app, &ada, &org, "webhook.created").await;
+        assert_eq!(made.len(), 1);
+        assert_eq!(made[0]["actor"]["id"], ada.user_id.as_str());
+        assert!(!made[0]["detail"].to_string().contains(&secret["whsec_".len()..]), "the audit log holds no secret");
+
+        let deleted = app.ok(Some(&ada.access), DELETE, json!({ "id": id })).await;
+        assert_eq!(deleted["deleteWebhookEndpoint"], true);
+        assert!(endpoints(&app, &ada, &org).await.is_empty());
+        assert_eq!(audit(&app, &ada, &org, "webhook.deleted").await.len(), 1);
+        // Gone: deleting again is NOT_FOUND.
+        assert_eq!(app.fails(Some(&ada.access), DELETE, json!({ "id": id })).await, "NOT_FOUND");
+    }
+
+    async fn only_an_admin_manages_or_sees_endpoints_and_other_organizations_are_not_found(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let id = create_endpoint(&app, &ada, &org, "http://127.0.0.1:9/hook", &[]).await["endpoint"]["id"]
+            .as_str().expect("id").to_owned();
+        for role in ["BILLING_ADMIN", "USER_ADMIN", "MEMBER"] {
+            let who = app.join(&org, &format!("{role}@example.com"), role).await;
+            assert_eq!(create_code(&app, &who, &org, "http://127.0.0.1:9/x", &[]).await, "FORBIDDEN", "{role}");
+            assert_eq!(app.fails(Some(&who.access), DELETE, json!({ "id": id })).await, "FORBIDDEN", "{role}");
+            assert_eq!(app.fails(Some(&who.access), ENDPOINTS, json!({ "o": org })).await, "FORBIDDEN", "{role}");
+        }
+        // An ADMIN of another organization: this one's endpoint does not exist.
+        let eve = app.sign_up("eve@example.com", "Eve").await;
+        let globex = app.create_org(&eve, "Globex").await;
+        assert_eq!(app.fails(Some(&eve.access), DELETE, json!({ "id": id })).await, "NOT_FOUND");
+        assert_eq!(create_code(&app, &eve, &org, "http://127.0.0.1:9/x", &[]).await, "NOT_FOUND");
+        assert!(endpoints(&app, &eve, &globex).await.is_empty());
+        assert_eq!(app.fails(None, DELETE, json!({ "id": id })).await, "UNAUTHENTICATED");
+        // Still there, untouched.
+        assert_eq!(endpoints(&app, &ada, &org).await.len(), 1);
+    }
+
+    async fn unknown_events_and_an_eleventh_endpoint_are_refused(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        assert_eq!(create_code(&app, &ada, &org, "http://127.0.0.1:9/x", &["member.nope"]).await, "VALIDATION");
+        assert_eq!(create_code(&app, &ada, &org, "not a url", &[]).await, "VALIDATION");
+        assert!(endpoints(&app, &ada, &org).await.is_empty());
+        for i in 0..10 {
+            create_endpoint(&app, &ada, &org, &format!("http://127.0.0.1:9/{i}"), &[]).await;
+        }
+        assert_eq!(create_code(&app, &ada, &org, "http://127.0.0.1:9/11", &[]).await, "VALIDATION");
+        assert_eq!(endpoints(&app, &ada, &org).await.len(), 10);
+    }
+}
+
+/// Without the private-address flag (the default outside tests): https
+/// only, and no host that is or resolves to a private, loopback or
+/// link-local address.
+async fn only_public_https_urls_are_accepted(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, false, |c| c.webhooks_allow_private = false).await
+    else {
+        eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let org = app.create_org(&ada, "Acme").await;
+    for url in [
+        "http://hooks.example.com/x",
+        "https://127.0.0.1/x",
+        "https://localhost:8443/x",
+        "https://10.0.0.7/x",
+        "https://192.168.1.1/x",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/x",
+        "https://[fd00::1]/x",
+        "https://user:pw@hooks.example.com/x",
+        "ftp://hooks.example.com/x",
+    ] {
+        let code = create_code(&app, &ada, &org, url, &[]).await;
+        assert_eq!(code, "VALIDATION", "{url}");
+    }
+    assert!(endpoints(&app, &ada, &org).await.is_empty());
+    assert!(audit(&app, &ada, &org, "webhook.created").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_public_https_urls_are_accepted_sqlite() {
+    only_public_https_urls_are_accepted(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_public_https_urls_are_accepted_postgres() {
+    only_public_https_urls_are_accepted(Backend::Postgres).await;
+}

@@ -162,6 +162,29 @@ both_backends! {
         assert_eq!(hook.received().len(), 1);
     }
 
+    async fn an_endpoint_keeps_its_last_100_attempts_and_lists_at_most_100(app) {
+        let hook = WebhookReceiver::start(&[]).await;
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let bob = app.join(&org, "bob@example.com", "MEMBER").await;
+        let created = create_endpoint(&app, &ada, &org, &hook.url, &["member.role_changed"]).await;
+        let id = created["endpoint"]["id"].as_str().expect("id").to_owned();
+        seed_deliveries(&app, &id, 100).await;
+        change_role(&app, &ada, &org, &bob.user_id, "USER_ADMIN").await;
+        let got = hook.wait_for("the role change", |r| !r.is_empty()).await;
+
+        let e = wait_endpoint(&app, &ada, &org, &id, |e| e["deliveries"][0]["status"] == 204).await;
+        let kept = e["deliveries"].as_array().expect("deliveries");
+        assert_eq!(kept.len(), 100, "the oldest attempt was pruned");
+        assert_eq!(kept[0]["eventId"], got[0].header("webhook-id"));
+        assert_eq!(kept.iter().filter(|d| d["status"] == 500).count(), 99);
+        let default = "query($o: ID!) { organization(id: $o) { webhookEndpoints { deliveries { id } } } }";
+        let data = app.ok(Some(&ada.access), default, json!({ "o": org })).await;
+        assert_eq!(data["organization"]["webhookEndpoints"][0]["deliveries"].as_array().map(Vec::len), Some(20));
+        let too_many = "query($o: ID!) { organization(id: $o) { webhookEndpoints { deliveries(first: 101) { id } } } }";
+        assert!(app.gql(Some(&ada.access), too_many, json!({ "o": org })).await["errors"][0]["message"].is_string());
+    }
+
     async fn an_endpoint_failing_for_a_day_is_disabled(app) {
         let hook = WebhookReceiver::start(&[500; 1000]).await;
         let ada = app.sign_up("ada@example.com", "Ada").await;
@@ -186,6 +209,38 @@ both_backends! {
         let n = hook.received().len();
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(hook.received().len(), n, "no attempt after disabling");
+    }
+}
+
+/// Adds `n` old attempts (an hour ago) to endpoint `id`.
+async fn seed_deliveries(app: &TestApp, id: &str, n: usize) {
+    let sql = "insert into webhook_delivery (id, endpoint_id, event_id, attempt, status, duration_ms, at) \
+               values ($1, $2, $3, 1, 500, 3, $4)";
+    let (endpoint, at) = (
+        uuid::Uuid::parse_str(id).expect("id"),
+        app.now() - chrono::Duration::hours(1),
+    );
+    for _ in 0..n {
+        let (row, event) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        match &app.db {
+            roster_store::Database::Sqlite(pool) => sqlx::query(sql)
+                .bind(row)
+                .bind(endpoint)
+                .bind(event)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            roster_store::Database::Postgres(pool) => sqlx::query(sql)
+                .bind(row)
+                .bind(endpoint)
+                .bind(event)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+        }
+        .expect(sql);
     }
 }
 

@@ -130,6 +130,30 @@ both_backends! {
         assert_eq!(create_code(&app, &ada, &org, "http://127.0.0.1:9/11", &[]).await, "VALIDATION");
         assert_eq!(endpoints(&app, &ada, &org).await.len(), 10);
     }
+
+    async fn concurrent_creations_never_pass_the_bound(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        // 14 at once, on two gateways: the organization's lock counts them
+        // one after the other.
+        let other = app.spawn_gateway(|_| {}).await;
+        let tries = (0..14).map(|i| {
+            let (app, ada, org, other) = (&app, &ada, &org, &other);
+            async move {
+                let vars = json!({ "o": org, "u": format!("http://127.0.0.1:9/{i}"), "e": [] });
+                let res = if i % 2 == 0 {
+                    app.gql(Some(&ada.access), CREATE, vars).await
+                } else {
+                    app.gql_via(other, Some(&ada.access), CREATE, vars).await
+                };
+                error_code(&res).unwrap_or_else(|| "OK".to_owned())
+            }
+        });
+        let codes = futures::future::join_all(tries).await;
+        assert_eq!(codes.iter().filter(|c| *c == "OK").count(), 10, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| *c == "VALIDATION").count(), 4, "{codes:?}");
+        assert_eq!(endpoints(&app, &ada, &org).await.len(), 10);
+    }
 }
 
 /// Without the private-address flag (the default outside tests): https
@@ -170,4 +194,46 @@ async fn only_public_https_urls_are_accepted_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_public_https_urls_are_accepted_postgres() {
     only_public_https_urls_are_accepted(Backend::Postgres).await;
+}
+
+/// Every action the store writes to the audit log can be subscribed to:
+/// the domain's list of events names each string literal of the form
+/// `area.verb` in the store's shared SQL code (where all audit events are
+/// written).
+#[test]
+fn every_audit_action_is_a_known_event() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("store sources") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let action = literal.split_once('.').is_some_and(|(area, verb)| {
+                        // Longer than a table alias (`e.id`, `o.name`).
+                        area.len() >= 4
+                            && verb.len() >= 4
+                            && area.chars().all(|c| c.is_ascii_lowercase())
+                            && verb.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    });
+                    if action {
+                        found.push(literal.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let mut actions = Vec::new();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/store/src/shared");
+    walk(std::path::Path::new(dir), &mut actions);
+    actions.sort();
+    actions.dedup();
+    assert!(actions.len() > 25, "found only {actions:?}");
+    for action in actions {
+        assert!(
+            roster_domain::webhook::EVENTS.contains(&action.as_str()),
+            "{action} is written to the audit log but is not in webhook::EVENTS"
+        );
+    }
 }

@@ -175,6 +175,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         // One deployment: the same public URL (the tokens' issuer).
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
+        config.webhooks_allow_private = true;
         configure(&mut config);
         serve_gateway(listener, &self.db, &self.clock, config);
         base

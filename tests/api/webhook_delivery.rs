@@ -12,7 +12,7 @@ use roster_tests::serde_json::{Value, json};
 use roster_tests::webhook_receiver::{Received, WebhookReceiver};
 use roster_tests::{Backend, Session, TestApp, both_backends};
 
-use super::webhooks::{audit, create_endpoint, endpoints};
+use super::webhooks::{DELETE, audit, create_endpoint, endpoints};
 
 const CHANGE_ROLE: &str = "mutation($o: ID!, $u: ID!, $r: OrgRole!) { changeMemberRole(organizationId: $o, userId: $u, role: $r) { role } }";
 const BLOCK: &str =
@@ -183,6 +183,23 @@ both_backends! {
         assert_eq!(data["organization"]["webhookEndpoints"][0]["deliveries"].as_array().map(Vec::len), Some(20));
         let too_many = "query($o: ID!) { organization(id: $o) { webhookEndpoints { deliveries(first: 101) { id } } } }";
         assert!(app.gql(Some(&ada.access), too_many, json!({ "o": org })).await["errors"][0]["message"].is_string());
+    }
+
+    async fn a_deleted_endpoint_gets_no_more_retries(app) {
+        let hook = WebhookReceiver::start(&[500; 1000]).await;
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let bob = app.join(&org, "bob@example.com", "MEMBER").await;
+        let created = create_endpoint(&app, &ada, &org, &hook.url, &["member.role_changed"]).await;
+        let id = created["endpoint"]["id"].as_str().expect("id").to_owned();
+        change_role(&app, &ada, &org, &bob.user_id, "USER_ADMIN").await;
+        hook.wait_for("a failed attempt", |r| !r.is_empty()).await;
+        app.ok(Some(&ada.access), DELETE, json!({ "id": id })).await;
+        // An attempt already under way may still land; none after it.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let n = hook.received().len();
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(hook.received().len(), n, "retried after deletion");
     }
 
     async fn an_endpoint_failing_for_a_day_is_disabled(app) {

@@ -303,6 +303,45 @@ async fn the_worker_refuses_a_private_address_at_send_time(backend: Backend) {
     assert!(hook.received().is_empty(), "{:?}", hook.received());
 }
 
+/// An attempt waits for its answer only as long as the timeout (10 s by
+/// default; 300 ms here): then it is recorded with no status and retried.
+async fn an_attempt_that_times_out_is_retried(backend: Backend) {
+    let Some(app) = TestApp::spawn_without_worker(backend).await else {
+        eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let hook = WebhookReceiver::start_slow(&[], &[Duration::from_secs(3)]).await;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let org = app.create_org(&ada, "Acme").await;
+    let bob = app.join(&org, "bob@example.com", "MEMBER").await;
+    let created = create_endpoint(&app, &ada, &org, &hook.url, &[]).await;
+    let id = created["endpoint"]["id"].as_str().expect("id").to_owned();
+    let mut config = roster_tests::fast_worker();
+    config.webhooks.timeout = Duration::from_millis(300);
+    app.start_worker_with(config);
+    change_role(&app, &ada, &org, &bob.user_id, "USER_ADMIN").await;
+
+    let e = wait_endpoint(&app, &ada, &org, &id, |e| {
+        e["deliveries"][0]["status"] == 204
+    })
+    .await;
+    let d = e["deliveries"].as_array().expect("deliveries");
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[1]["status"], Value::Null, "the first attempt timed out");
+    let waited = d[1]["durationMs"].as_i64().expect("its duration");
+    assert!((300..2000).contains(&waited), "waited {waited} ms");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_that_times_out_is_retried_sqlite() {
+    an_attempt_that_times_out_is_retried(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_that_times_out_is_retried_postgres() {
+    an_attempt_that_times_out_is_retried(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_refuses_a_private_address_at_send_time_sqlite() {
     the_worker_refuses_a_private_address_at_send_time(Backend::Sqlite).await;

@@ -1,6 +1,6 @@
 //! A webhook receiver on loopback for the tests: an axum server that keeps
 //! every request it gets (headers and body) and answers the statuses it was
-//! scripted with, in order, then 204.
+//! scripted with, in order, then 204 (the first ones after a delay, if told).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -36,6 +36,8 @@ impl Received {
 #[derive(Default)]
 struct Inner {
     script: VecDeque<u16>,
+    /// How long the first requests wait before they are answered.
+    delays: VecDeque<Duration>,
     received: Vec<Received>,
 }
 
@@ -50,13 +52,19 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let mut inner = inner.lock().expect("receiver lock");
-    let status = inner.script.pop_front().unwrap_or(204);
-    inner.received.push(Received {
-        headers,
-        body,
-        status,
-    });
+    let (status, delay) = {
+        let mut inner = inner.lock().expect("receiver lock");
+        let status = inner.script.pop_front().unwrap_or(204);
+        inner.received.push(Received {
+            headers,
+            body,
+            status,
+        });
+        (status, inner.delays.pop_front())
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     StatusCode::from_u16(status).expect("a status")
 }
 
@@ -64,8 +72,14 @@ impl WebhookReceiver {
     /// A receiver at `http://127.0.0.1:{port}/hook` answering `script`
     /// first, then 204 to everything.
     pub async fn start(script: &[u16]) -> Self {
+        Self::start_slow(script, &[]).await
+    }
+
+    /// `start`, the first requests answered only after `delays`.
+    pub async fn start_slow(script: &[u16], delays: &[Duration]) -> Self {
         let inner = Arc::new(Mutex::new(Inner {
             script: script.iter().copied().collect(),
+            delays: delays.iter().copied().collect(),
             received: Vec::new(),
         }));
         let app = axum::Router::new()

@@ -59,6 +59,12 @@ impl WebhookUrl {
     pub fn port(&self) -> u16 {
         self.port
     }
+
+    /// The host of a stored URL, for what others than ADMINs read (the
+    /// audit log): a URL's path or query may carry the receiver's token.
+    pub fn host_of(url: &str) -> String {
+        Self::parse(url, true).map(|u| u.host).unwrap_or_default()
+    }
 }
 
 /// Whether `ip` is an address on the public internet: not loopback,

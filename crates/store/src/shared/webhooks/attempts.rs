@@ -11,7 +11,7 @@ use roster_domain::error::Result;
 use roster_domain::model::AuditEvent;
 use roster_domain::webhook::{
     AttemptOutcome, AttemptResult, KEPT_DELIVERIES, RetryPolicy, SigningSecret, WebhookAttempt,
-    WebhookSend, WebhookTask,
+    WebhookSend, WebhookTask, WebhookUrl,
 };
 use roster_domain::{OrgId, WebhookEndpointId};
 
@@ -63,7 +63,7 @@ async fn disable(
                 "before": { "enabled": true },
                 "after": { "enabled": false },
                 "endpoint": endpoint.to_string(),
-                "url": url.0,
+                "host": WebhookUrl::host_of(&url.0),
                 "reason": reason,
                 "status": status,
             }),

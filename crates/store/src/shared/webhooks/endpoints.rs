@@ -10,6 +10,7 @@ use roster_domain::model::Membership;
 use roster_domain::permission::Action;
 use roster_domain::webhook::{
     KEPT_DELIVERIES, MAX_ENDPOINTS, NewWebhookEndpoint, WebhookDelivery, WebhookEndpoint,
+    WebhookUrl,
 };
 use roster_domain::{DomainError, OrgId, WebhookEndpointId};
 
@@ -20,8 +21,11 @@ use super::super::{BackendStore, Db, begin_write, lock_organization};
 use super::{DeliveryRow, ENDPOINT_COLUMNS, EndpointRow};
 use crate::unexpected;
 
+/// An endpoint as the audit log shows it: the URL's host only (its path
+/// or query may hold the receiver's token, and more roles read the log
+/// than may see endpoints).
 fn endpoint_json(e: &WebhookEndpoint) -> serde_json::Value {
-    serde_json::json!({ "id": e.id.to_string(), "url": e.url, "events": e.events })
+    serde_json::json!({ "id": e.id.to_string(), "host": WebhookUrl::host_of(&e.url), "events": e.events })
 }
 
 impl BackendStore {

@@ -44,4 +44,6 @@ mod schema;
 mod send_retries;
 mod sweep;
 mod tokens;
+mod webhook_delivery;
+mod webhooks;
 mod workspaces;

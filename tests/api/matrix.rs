@@ -1,6 +1,6 @@
-//! The role × operation matrix (issues 7 and 8): every mutation of member
+//! The role × operation matrix (issues 7, 8 and 9): every mutation of member
 //! administration, invitations, workspaces and assistants, leads,
-//! ownership, billing, and the organization's deletion and restore, called
+//! ownership, billing, webhook endpoints, and the organization's deletion and restore, called
 //! by each role, by a non-member, a BLOCKED member and an anonymous caller,
 //! against each kind of target, on a fresh organization per cell. What each
 //! cell must answer is derived from the permission
@@ -10,6 +10,7 @@ mod expect;
 mod ops;
 mod ops_billing;
 mod ops_life;
+mod ops_webhooks;
 mod world;
 
 use roster_tests::{TestApp, both_backends, error_code};
@@ -21,7 +22,11 @@ use world::{Cast, World};
 async fn walk(app: &TestApp) -> (usize, Vec<String>) {
     let cast = Cast::sign_up(app).await;
     let (mut cells, mut wrong) = (0, Vec::new());
-    for op in ops::all().into_iter().chain(ops_billing::all()) {
+    for op in ops::all()
+        .into_iter()
+        .chain(ops_billing::all())
+        .chain(ops_webhooks::all())
+    {
         for caller in CALLERS {
             for &target in op.targets {
                 let world = World::seed(app, &cast, op.setup).await;

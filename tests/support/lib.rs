@@ -7,6 +7,7 @@ pub mod leads;
 mod postgres;
 pub mod smtp_sink;
 pub mod statements;
+pub mod webhook_receiver;
 
 pub use inbox::{accept_url, invitation_token, temporary_password};
 use postgres::PostgresDatabase;
@@ -131,6 +132,9 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), base.clone());
+        // Webhook receivers in tests listen on loopback (a test of the
+        // refusal turns this off again).
+        config.webhooks_allow_private = true;
         configure(&mut config);
         serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
@@ -171,6 +175,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         // One deployment: the same public URL (the tokens' issuer).
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
+        config.webhooks_allow_private = true;
         configure(&mut config);
         serve_gateway(listener, &self.db, &self.clock, config);
         base
@@ -311,6 +316,11 @@ impl TestApp {
     /// Starts a worker against this app's database and SMTP sink (for an
     /// app spawned without one: the jobs already queued must go out).
     pub fn start_worker(&self) {
+        self.start_worker_with(fast_worker());
+    }
+
+    /// `start_worker` with `config`.
+    pub fn start_worker_with(&self, config: roster_worker::WorkerConfig) {
         let mailer =
             roster_worker::mail::Mailer::smtp(&self.mail.url(), "Roster <roster@test.example>")
                 .expect("mailer");
@@ -322,9 +332,9 @@ impl TestApp {
             prices: Default::default(),
         });
         let db = self.db.clone();
-        tokio::spawn(async move {
-            roster_worker::run(&db, deps, fast_worker(), std::future::pending()).await
-        });
+        tokio::spawn(
+            async move { roster_worker::run(&db, deps, config, std::future::pending()).await },
+        );
     }
 
     /// Invites `email` as `role` into `org`; the invitation.
@@ -368,6 +378,17 @@ pub fn fast_worker() -> roster_worker::WorkerConfig {
         retries: 4,
         backoff_min: std::time::Duration::from_millis(50),
         backoff_max: std::time::Duration::from_millis(400),
+        // Loopback receivers, and retries after (about) a second rather
+        // than minutes; the window stays a day (tests move the clock).
+        webhooks: roster_worker::webhook_delivery::WebhookSettings {
+            allow_private: true,
+            retry: roster_domain::webhook::RetryPolicy {
+                base: std::time::Duration::from_millis(100),
+                max_delay: std::time::Duration::from_millis(400),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
         ..roster_worker::WorkerConfig::default()
     }
 }

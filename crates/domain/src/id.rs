@@ -63,3 +63,5 @@ id_type!(/// A background job a caller may poll (a lead reassignment).
     JobId);
 id_type!(/// A line of an organization's billing ledger.
     InvoiceId);
+id_type!(/// A webhook endpoint of an organization.
+    WebhookEndpointId);

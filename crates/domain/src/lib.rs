@@ -22,12 +22,13 @@ pub mod role;
 pub mod store;
 pub mod token;
 pub mod value;
+pub mod webhook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{
     AssistantId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
-    WorkspaceId,
+    WebhookEndpointId, WorkspaceId,
 };
 pub use permission::{Action, Grant};
 pub use rate_limit::{RateKey, RatePolicy, RateScope};

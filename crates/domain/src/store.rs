@@ -23,11 +23,17 @@ use crate::{
     WorkspaceId,
 };
 
-/// Billing and the organization's life have traits of their own
-/// (`billing::BillingStore`, `lifecycle::LifecycleStore`) that every store implements.
+/// Billing, the organization's life and webhooks have traits of their own
+/// (`billing::BillingStore`, `lifecycle::LifecycleStore`,
+/// `webhook::WebhookStore`) that every store implements.
 #[async_trait::async_trait]
 pub trait Store:
-    crate::billing::BillingStore + crate::lifecycle::LifecycleStore + Send + Sync + 'static
+    crate::billing::BillingStore
+    + crate::lifecycle::LifecycleStore
+    + crate::webhook::WebhookStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;

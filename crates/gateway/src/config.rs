@@ -27,6 +27,10 @@ pub struct GatewayConfig {
     pub hashing: HashingLimits,
     /// Monthly plan prices, for the invoices of plan changes.
     pub prices: Prices,
+    /// Whether webhook endpoints may point at private, loopback or
+    /// link-local addresses (and use plain http): development and tests
+    /// only (`ROSTER_WEBHOOKS_ALLOW_PRIVATE`, off by default).
+    pub webhooks_allow_private: bool,
 }
 
 /// Rate limits, each at most `limit` per fixed window, counted in the
@@ -125,6 +129,7 @@ impl GatewayConfig {
             trusted_proxies: TrustedProxies::default(),
             hashing: HashingLimits::default(),
             prices: Prices::default(),
+            webhooks_allow_private: false,
         }
     }
 }

@@ -23,6 +23,7 @@ mod query;
 mod rate_limit;
 mod removal;
 mod user;
+mod webhooks;
 mod workspace;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -43,6 +44,7 @@ pub struct Mutation(
     removal::RemovalMutation,
     lifecycle::LifecycleMutation,
     billing::BillingMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;

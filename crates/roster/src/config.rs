@@ -91,6 +91,20 @@ pub struct Settings {
     pub abuse: AbuseSettings,
     #[command(flatten)]
     pub prices: PriceSettings,
+    /// Whether webhook endpoints may point at private, loopback or
+    /// link-local addresses, over plain http too (development and tests
+    /// only: off, such URLs are refused).
+    #[arg(long, env = "ROSTER_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhooks_allow_private: bool,
+}
+
+impl Settings {
+    /// The workers' configuration: the defaults, with the webhook flag.
+    pub fn worker_config(&self) -> roster_worker::WorkerConfig {
+        let mut config = roster_worker::WorkerConfig::default();
+        config.webhooks.allow_private = self.webhooks_allow_private;
+        config
+    }
 }
 
 /// Monthly plan prices in cents (README "Billing"): what the invoice

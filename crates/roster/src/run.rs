@@ -11,8 +11,8 @@ use roster_domain::billing::Prices;
 use roster_domain::{Clock, Store, SystemClock};
 use roster_gateway::{AppState, GatewayConfig};
 use roster_store::{ConnectError, Database};
+use roster_worker::Deps;
 use roster_worker::mail::{MailConfigError, Mailer};
-use roster_worker::{Deps, WorkerConfig};
 
 use crate::config::{Cli, Command, ConfigError, Settings};
 
@@ -112,7 +112,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 public_url,
                 settings.prices.prices(),
             );
-            roster_worker::run(&db, deps, WorkerConfig::default(), shutdown_signal()).await?;
+            roster_worker::run(&db, deps, settings.worker_config(), shutdown_signal()).await?;
             Ok(())
         }
         Command::Serve { no_worker } => serve(settings, no_worker).await,
@@ -127,6 +127,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     config.introspection = settings.introspection;
     let prices = settings.prices.prices();
     config.prices = prices;
+    config.webhooks_allow_private = settings.webhooks_allow_private;
     settings.abuse.apply(&mut config)?;
     let mailer = mailer(&settings)?;
     let db = open_database(&settings).await?;
@@ -167,6 +168,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     );
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker_config = settings.worker_config();
     let worker = (!no_worker).then(|| {
         let db = db.clone();
         let deps = worker_deps(&db, mailer, clock, public_url, prices);
@@ -175,7 +177,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
             let stopped = async move {
                 let _ = stop.wait_for(|s| *s).await;
             };
-            roster_worker::run(&db, deps, WorkerConfig::default(), stopped).await
+            roster_worker::run(&db, deps, worker_config, stopped).await
         })
     });
     // The peer address is what per-address rate limits count against.

@@ -119,8 +119,13 @@ mod rate_limits;
 mod reassign;
 #[path = "shared/removal.rs"]
 mod removal;
+#[path = "shared/webhooks.rs"]
+mod webhooks;
 #[path = "shared/workspaces.rs"]
 mod workspaces;
+
+/// Whether endpoint `e`'s JSON array `events` holds action `$2`.
+const WEBHOOK_EVENT_LISTED: &str = "$2 in (select jsonb_array_elements_text(e.events::jsonb))";
 /// Enqueues `job` (as JSON) in the writing transaction: it commits with
 /// the write or not at all (the outbox guarantee).
 async fn enqueue(
@@ -128,10 +133,22 @@ async fn enqueue(
     queue: &str,
     job: &impl serde::Serialize,
 ) -> Result<(), DomainError> {
+    enqueue_after(tx, queue, job, None).await
+}
+
+/// `enqueue`, due only after `delay` (the queue counts whole seconds).
+async fn enqueue_after(
+    tx: &mut Transaction<'static, Db>,
+    queue: &str,
+    job: &impl serde::Serialize,
+    delay: Option<std::time::Duration>,
+) -> Result<(), DomainError> {
     let payload = serde_json::to_vec(job).map_err(DomainError::internal)?;
-    let task = TaskBuilder::new(payload)
-        .max_attempts(JOB_MAX_ATTEMPTS)
-        .build();
+    let mut task = TaskBuilder::new(payload).max_attempts(JOB_MAX_ATTEMPTS);
+    if let Some(delay) = delay {
+        task = task.run_after(delay);
+    }
+    let task = task.build();
     apalis_postgres::queries::push_tasks(&mut **tx, queue, vec![task])
         .await
         .map_err(DomainError::internal)

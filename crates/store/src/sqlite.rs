@@ -103,8 +103,14 @@ mod rate_limits;
 mod reassign;
 #[path = "shared/removal.rs"]
 mod removal;
+#[path = "shared/webhooks.rs"]
+mod webhooks;
 #[path = "shared/workspaces.rs"]
 mod workspaces;
+
+/// Whether endpoint `e`'s JSON array `events` holds action `$2`.
+const WEBHOOK_EVENT_LISTED: &str =
+    "exists (select 1 from json_each(e.events) where json_each.value = $2)";
 /// Enqueues `job` (as JSON) in the writing transaction: it commits with
 /// the write or not at all (the outbox guarantee).
 async fn enqueue(
@@ -112,10 +118,22 @@ async fn enqueue(
     queue: &str,
     job: &impl serde::Serialize,
 ) -> Result<(), DomainError> {
+    enqueue_after(tx, queue, job, None).await
+}
+
+/// `enqueue`, due only after `delay` (the queue counts whole seconds).
+async fn enqueue_after(
+    tx: &mut Transaction<'static, Db>,
+    queue: &str,
+    job: &impl serde::Serialize,
+    delay: Option<std::time::Duration>,
+) -> Result<(), DomainError> {
     let payload = serde_json::to_vec(job).map_err(DomainError::internal)?;
-    let task = TaskBuilder::new(payload)
-        .max_attempts(JOB_MAX_ATTEMPTS)
-        .build();
+    let mut task = TaskBuilder::new(payload).max_attempts(JOB_MAX_ATTEMPTS);
+    if let Some(delay) = delay {
+        task = task.run_after(delay);
+    }
+    let task = task.build();
     apalis_sqlite::queries::push_tasks(&mut **tx, queue, &[task])
         .await
         .map_err(DomainError::internal)

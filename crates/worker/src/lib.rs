@@ -14,6 +14,7 @@ pub mod member_notice;
 pub mod purge;
 pub mod reassignment;
 pub mod wake;
+pub mod webhook_delivery;
 
 use std::future::Future;
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use apalis_sqlite::SqliteStorage;
 use roster_domain::invitation::InvitationMailJob;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::notice::MemberNotice;
+use roster_domain::webhook::WebhookTask;
 use roster_domain::{Clock, Store};
 use roster_store::Database;
 use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
@@ -35,6 +37,7 @@ use tower::util::rng::HasherRng;
 
 use crate::mail::Mailer;
 use crate::wake::Wake;
+use crate::webhook_delivery::{WebhookSender, WebhookSettings};
 
 /// What jobs need.
 pub struct Deps {
@@ -68,6 +71,9 @@ pub struct WorkerConfig {
     /// `heartbeat_interval × (missed_heartbeats + 1)` plus a poll.
     pub heartbeat_interval: Duration,
     pub missed_heartbeats: usize,
+    /// Webhook deliveries: the private-address flag, the timeout and the
+    /// retry schedule (their own, not `retries`/`backoff_*` above).
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for WorkerConfig {
@@ -82,6 +88,7 @@ impl Default for WorkerConfig {
             // defaults are 30 s × 10 on PostgreSQL and 30 s × 2 on SQLite).
             heartbeat_interval: Duration::from_secs(5),
             missed_heartbeats: 4,
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -136,6 +143,11 @@ pub async fn run(
             tracing::error!(worker = worker.name(), restarts = worker.restarts(), %error, again, "worker failed");
             again
         });
+    let webhooks = Arc::new(WebhookSender::new(
+        deps.store.clone(),
+        deps.clock.clone(),
+        config.webhooks.clone(),
+    )?);
     // A worker (invitation emails, member notices, lead reassignments)
     // over either backend's queue (their types differ, so a macro rather
     // than a function); each retries as the invitation email always has.
@@ -202,6 +214,22 @@ pub async fn run(
                 ReassignmentTask::QUEUE,
                 reassignment::handle
             );
+            // Webhook deliveries hold their own sender (one HTTP client).
+            monitor = {
+                let (backend, sender, config) = (
+                    $queue!($pool, WebhookTask),
+                    webhooks.clone(),
+                    config.clone(),
+                );
+                monitor.register(move |_| {
+                    WorkerBuilder::new(unique_name(WebhookTask::QUEUE))
+                        .backend(backend.clone())
+                        .data(sender.clone())
+                        .concurrency(config.concurrency)
+                        .retry(retry_policy(&config))
+                        .build(webhook_delivery::handle)
+                })
+            };
         };
     }
     match db {

@@ -38,6 +38,7 @@ pub struct Globex {
     pub assistant: Uuid,
     pub lead: Uuid,
     pub invitation: Uuid,
+    pub webhook: Uuid,
 }
 
 /// One cell's organization.
@@ -45,6 +46,8 @@ pub struct World {
     pub org: Uuid,
     pub workspace: Uuid,
     pub assistant: Uuid,
+    /// A webhook endpoint.
+    pub webhook: Uuid,
     /// The lead each member owns, by user.
     pub leads: HashMap<Uuid, Uuid>,
     /// PENDING invitations by invited role (when the operation needs them).
@@ -99,6 +102,7 @@ impl Cast {
                 assistant: Uuid::now_v7(),
                 lead: Uuid::now_v7(),
                 invitation: Uuid::now_v7(),
+                webhook: Uuid::now_v7(),
             },
         };
         let gus = seed_user(app, "gus@example.com").await;
@@ -140,6 +144,7 @@ impl Cast {
                 now
             );
             exec!(tx, LEAD, g.lead, g.org, olga, now);
+            exec!(tx, WEBHOOK, g.webhook, g.org, now);
             exec!(
                 tx,
                 "insert into invitation (id, organization_id, user_id, email, role, status, delivery, sent_count, expires_at, created_at, updated_at) \
@@ -195,6 +200,8 @@ impl Cast {
 
 const MEMBERSHIP: &str = "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, created_at, updated_at) \
                           values ($1, $2, $3, $4, $5, $6, $6, $6, $6)";
+const WEBHOOK: &str = "insert into webhook_endpoint (id, organization_id, url, events, secret, enabled, created_at) \
+                       values ($1, $2, 'https://hooks.example.com/x', '[]', 'c2VjcmV0', true, $3)";
 const LEAD: &str = "insert into lead (id, organization_id, name, owner_id, created_at, updated_at) values ($1, $2, 'A lead', $3, $4, $4)";
 
 async fn seed_user(app: &TestApp, email: &str) -> Uuid {
@@ -224,6 +231,7 @@ impl World {
             org: Uuid::now_v7(),
             workspace: Uuid::now_v7(),
             assistant: Uuid::now_v7(),
+            webhook: Uuid::now_v7(),
             leads: HashMap::new(),
             invitations: HashMap::new(),
         };
@@ -267,6 +275,7 @@ impl World {
                 w.org,
                 now
             );
+            exec!(tx, WEBHOOK, w.webhook, w.org, now);
             for (user, role, status) in members {
                 let membership = Uuid::now_v7();
                 exec!(tx, MEMBERSHIP, membership, w.org, user, role, status, now);

@@ -35,6 +35,8 @@ pub const ASSIGNED_ASSISTANTS: usize = 10;
 pub const TEAM_MEMBERS: usize = 50;
 /// `Billing.invoices`: two years of periods and plan changes.
 pub const INVOICES: usize = 24;
+/// `Organization.webhookEndpoints` (an organization has at most 10).
+pub const WEBHOOK_ENDPOINTS: usize = roster_domain::webhook::MAX_ENDPOINTS as usize;
 /// `Assistant.managers`.
 pub const MANAGERS: usize = 10;
 // `inviteMembers` counts its own bound of 100 rows.

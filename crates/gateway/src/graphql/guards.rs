@@ -7,7 +7,8 @@ use roster_domain::lifecycle;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
 use roster_domain::{
-    AssistantId, DomainError, InvitationId, JobId, LeadId, MemberStatus, OrgId, UserId, WorkspaceId,
+    AssistantId, DomainError, InvitationId, JobId, LeadId, MemberStatus, OrgId, UserId,
+    WebhookEndpointId, WorkspaceId,
 };
 
 use super::context::{loader, membership, services, viewer};
@@ -49,6 +50,7 @@ pub enum OrgOf {
     Invitation(InvitationId),
     Lead(LeadId),
     Job(JobId),
+    WebhookEndpoint(WebhookEndpointId),
     /// A malformed id: no such object.
     Nothing,
 }
@@ -71,6 +73,9 @@ impl OrgOf {
     }
     pub fn job(id: &ID) -> Self {
         id.parse().map_or(Self::Nothing, Self::Job)
+    }
+    pub fn webhook_endpoint(id: &ID) -> Self {
+        id.parse().map_or(Self::Nothing, Self::WebhookEndpoint)
     }
 
     /// The organization, or `NOT_FOUND` for what does not exist.
@@ -103,6 +108,11 @@ impl OrgOf {
                 .await
                 .map_err(load_failed)?
                 .map(|j| j.org_id),
+            Self::WebhookEndpoint(id) => loader
+                .load_one(id)
+                .await
+                .map_err(load_failed)?
+                .map(|e| e.org_id),
             Self::Nothing => None,
         };
         org.ok_or(DomainError::NotFound)

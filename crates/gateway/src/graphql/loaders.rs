@@ -118,6 +118,11 @@ by_id_loader!(WorkspaceId, Workspace, workspaces_by_ids);
 by_id_loader!(AssistantId, Assistant, assistants_by_ids);
 by_id_loader!(InvitationId, Invitation, invitations_by_ids);
 by_id_loader!(roster_domain::JobId, roster_domain::job::Job, jobs_by_ids);
+by_id_loader!(
+    roster_domain::WebhookEndpointId,
+    roster_domain::webhook::WebhookEndpoint,
+    webhook_endpoints_by_ids
+);
 
 /// Groups `(key, value)` rows under their key; every asked key answers,
 /// with an empty list when it has no rows.
@@ -217,3 +222,9 @@ impl async_graphql::dataloader::Loader<MemberOfUser> for StoreLoader {
         Ok(found)
     }
 }
+list_loader!(/// An organization's webhook endpoints, oldest first.
+    WebhookEndpointsOf(OrgId) => roster_domain::webhook::WebhookEndpoint,
+    |store, ids| store.webhook_endpoints_of(&ids).await?.into_iter().map(|e| (e.org_id, e)));
+list_loader!(/// An endpoint's kept delivery attempts, newest first.
+    DeliveriesOf(roster_domain::WebhookEndpointId) => roster_domain::webhook::WebhookDelivery,
+    |store, ids| store.webhook_deliveries_of(&ids).await?.into_iter().map(|d| (d.endpoint_id, d)));

@@ -24,6 +24,7 @@ use super::loaders::{SeatsOf, load_failed};
 use super::member::MemberNode;
 use super::ownership::{OwnershipTransferNode, pending_transfer};
 use super::user::{UserNode, load_user};
+use super::webhooks::{WebhookEndpointNode, webhook_endpoints};
 use super::workspace::{AssistantNode, WorkspaceNode};
 use crate::error::ApiError;
 
@@ -195,6 +196,18 @@ impl OrganizationNode {
         BillingNode {
             org: self.org.clone(),
         }
+    }
+    /// Where the organization's events are delivered ("edit organization
+    /// info and settings": ADMIN), oldest first.
+    #[graphql(
+        guard = "Can::new(&self.viewer, Action::EditOrgInfo)",
+        complexity = "cost::list(cost::WEBHOOK_ENDPOINTS, child_complexity)"
+    )]
+    async fn webhook_endpoints(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<WebhookEndpointNode>, ApiError> {
+        webhook_endpoints(ctx, self.org.id).await
     }
     /// Lead and member figures. ADMIN: the whole organization; MEMBER: its
     /// own, and those of the assistants it manages and of their users.

@@ -36,7 +36,7 @@ type Tx = Transaction<'static, Db>;
 /// role the table grants `action` (`FORBIDDEN` if a racing change took
 /// that away; `NOT_FOUND`, as for a stranger, if it is no member any more
 /// or the organization was deleted meanwhile).
-async fn require_actor(tx: &mut Tx, actor: &Membership, action: Action) -> Result<()> {
+pub(super) async fn require_actor(tx: &mut Tx, actor: &Membership, action: Action) -> Result<()> {
     let now = membership_in(tx, actor.org_id, actor.user_id)
         .await?
         .ok_or(DomainError::NotFound)?;

@@ -27,7 +27,10 @@ use crate::{
 /// (`billing::BillingStore`, `lifecycle::LifecycleStore`) that every store implements.
 #[async_trait::async_trait]
 pub trait Store:
-    crate::billing::BillingStore + crate::lifecycle::LifecycleStore + Send + Sync + 'static
+    crate::billing::BillingStore
+    + crate::lifecycle::LifecycleStore
+    + crate::live::LiveStore
+    + Send + Sync + 'static
 {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;

@@ -16,12 +16,12 @@ use crate::unexpected;
 
 // Member administration records the target by id only; its email is the
 // account's (invitations record the address they were sent to).
-const AUDIT_COLUMNS: &str = "e.id, e.organization_id, e.actor_id, e.action, e.target_user_id, \
+pub(super) const AUDIT_COLUMNS: &str = "e.id, e.organization_id, e.actor_id, e.action, e.target_user_id, \
      coalesce(e.target_email, t.email) as target_email, e.detail, e.at";
 
 #[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: Uuid,
+pub(super) struct AuditRow {
+    pub(super) id: Uuid,
     organization_id: Uuid,
     actor_id: Option<Uuid>,
     action: String,

@@ -56,6 +56,7 @@ pub(super) async fn record_audit_as(
     .execute(&mut **tx)
     .await
     .map_err(unexpected)?;
+    super::events::publish(tx, id).await?;
     Ok(())
 }
 

@@ -349,7 +349,9 @@ fn serve_gateway(
     clock: &ManualClock,
     config: GatewayConfig,
 ) {
-    let state = AppState::new(db.store(), Arc::new(clock.clone()), config);
+    // One feed per gateway, as one per process in production.
+    let live = db.live_events(config.live.buffer);
+    let state = AppState::new(db.store(), Arc::new(clock.clone()), config, live);
     let app =
         roster_gateway::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -27,6 +27,32 @@ pub struct GatewayConfig {
     pub hashing: HashingLimits,
     /// Monthly plan prices, for the invoices of plan changes.
     pub prices: Prices,
+    /// Subscriptions over `/graphql/ws`.
+    pub live: LiveConfig,
+}
+
+/// Bounds of live connections (README "Live events").
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    /// Events a subscriber may fall behind the feed before it is dropped
+    /// (close 4008); the feed's broadcast capacity.
+    pub buffer: usize,
+    /// How often a connection checks that its session is still open and its
+    /// token unexpired (the token's expiry also has a timer of its own).
+    pub recheck: Duration,
+    /// A message the client does not take within this time drops the
+    /// connection.
+    pub send_timeout: Duration,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            buffer: 1024,
+            recheck: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Rate limits, each at most `limit` per fixed window, counted in the
@@ -125,6 +151,7 @@ impl GatewayConfig {
             trusted_proxies: TrustedProxies::default(),
             hashing: HashingLimits::default(),
             prices: Prices::default(),
+            live: LiveConfig::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod inbox;
 pub mod leads;
+pub mod live;
 mod postgres;
 pub mod smtp_sink;
 pub mod statements;

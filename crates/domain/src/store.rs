@@ -30,7 +30,9 @@ pub trait Store:
     crate::billing::BillingStore
     + crate::lifecycle::LifecycleStore
     + crate::live::LiveStore
-    + Send + Sync + 'static
+    + Send
+    + Sync
+    + 'static
 {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;

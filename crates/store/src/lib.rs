@@ -17,12 +17,12 @@ use std::time::Duration;
 
 use roster_domain::live::LiveItem;
 use roster_domain::{DomainError, Store};
-use tokio::sync::broadcast;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use tokio::sync::broadcast;
 
 mod postgres;
 mod sqlite;

@@ -87,7 +87,8 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         organization_id: ID,
-    ) -> Result<impl Stream<Item = async_graphql::Result<MembershipEventNode>> + use<>, ApiError> {
+    ) -> Result<impl Stream<Item = async_graphql::Result<MembershipEventNode>> + use<>, ApiError>
+    {
         let org: OrgId = organization_id.parse()?;
         let me = membership(ctx, org).await?;
         let watch = Watch {

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use async_graphql::http::{WebSocket as Protocol, WebSocketProtocols as Protocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
@@ -85,8 +85,10 @@ impl Executor for ConnectionExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        self.schema
-            .execute_stream_with_session_data(self.prepare(request), session_data.unwrap_or_default())
+        self.schema.execute_stream_with_session_data(
+            self.prepare(request),
+            session_data.unwrap_or_default(),
+        )
     }
 }
 
@@ -166,7 +168,9 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
     let mut armed = false;
     loop {
         if !armed && let Some(c) = caller.get() {
-            let left = (c.expires_at - services.clock.now()).to_std().unwrap_or_default();
+            let left = (c.expires_at - services.clock.now())
+                .to_std()
+                .unwrap_or_default();
             expiry.as_mut().reset(tokio::time::Instant::now() + left);
             armed = true;
         }

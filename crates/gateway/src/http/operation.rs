@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use async_graphql::{Request, Response, ServerError};
-use chrono::{DateTime, Utc};
 use axum::http::{HeaderMap, header};
+use chrono::{DateTime, Utc};
 
 use roster_domain::{DomainError, ErrorCode};
 

@@ -239,3 +239,89 @@ async fn expiry_and_log_out_close_the_connection_postgres() {
     };
     expiry_and_log_out_close_the_connection(app).await;
 }
+
+both_backends! {
+    async fn shutting_down_closes_live_connections_with_1001(app) {
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let mut client = LiveClient::connect(&app.base, &ada.access).await;
+        client.subscribe("a", &org).await;
+        app.close_live_connections();
+        assert!(matches!(client.frame(WAIT).await, Some(Frame::Closed(1001, _))));
+    }
+}
+
+/// A subscriber that falls more than `live.buffer` events behind the feed
+/// is dropped with 4008; a subscriber elsewhere is not.
+async fn a_subscriber_that_falls_behind_is_dropped_with_4008(app: TestApp) {
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let org = app.create_org(&ada, "Acme").await;
+    app.ok(
+        Some(&ada.access),
+        "mutation($o: ID!) { changePlan(organizationId: $o, plan: ENTERPRISE) { plan } }",
+        json!({ "o": org }),
+    )
+    .await;
+    let inputs: Vec<_> = (0..30)
+        .map(|i| json!({ "email": format!("p{i}@example.com") }))
+        .collect();
+    app.ok(Some(&ada.access), "mutation($o: ID!, $i: [InviteMemberInput!]!) { inviteMembers(organizationId: $o, inputs: $i) { email } }",
+        json!({ "o": org, "i": inputs })).await;
+    let roomy = app.spawn_gateway(|_| {}).await;
+    let mut slow = LiveClient::connect(&app.base, &ada.access).await;
+    slow.subscribe("s", &org).await;
+    let mut other = LiveClient::connect(&roomy, &ada.access).await;
+    other.subscribe("o", &org).await;
+    // One transaction writes 31 events (the deletion and a revocation per
+    // pending invitation): they reach the feed at once, and a subscriber
+    // with room for one falls behind.
+    app.ok(
+        Some(&ada.access),
+        "mutation($o: ID!) { deleteOrganization(id: $o) }",
+        json!({ "o": org }),
+    )
+    .await;
+    loop {
+        match slow.frame(WAIT).await {
+            Some(Frame::Next(..)) => continue,
+            Some(Frame::Closed(code, reason)) => {
+                assert_eq!(code, 4008, "{reason}");
+                assert!(reason.contains("too slow"), "{reason}");
+                break;
+            }
+            other => panic!("expected close 4008, got {other:?}"),
+        }
+    }
+    // The other gateway's subscriber hears the deletion: its stream ends
+    // with its access, normally.
+    loop {
+        match other.frame(WAIT).await {
+            Some(Frame::Next(..)) => continue,
+            Some(Frame::Complete(id)) => break assert_eq!(id, "o"),
+            other => panic!("expected the stream to complete, got {other:?}"),
+        }
+    }
+}
+
+fn room_for_one_event(c: &mut roster_gateway::GatewayConfig) {
+    c.live.buffer = 1;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_falls_behind_is_dropped_with_4008_sqlite() {
+    let app = TestApp::spawn_with(roster_tests::Backend::Sqlite, false, room_for_one_event)
+        .await
+        .expect("SQLite");
+    a_subscriber_that_falls_behind_is_dropped_with_4008(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_falls_behind_is_dropped_with_4008_postgres() {
+    let Some(app) =
+        TestApp::spawn_with(roster_tests::Backend::Postgres, false, room_for_one_event).await
+    else {
+        eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    a_subscriber_that_falls_behind_is_dropped_with_4008(app).await;
+}

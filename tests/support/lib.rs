@@ -57,6 +57,8 @@ pub struct TestApp {
     /// The database's URL (for a worker process of its own).
     pub url: String,
     http: reqwest::Client,
+    /// The first gateway's state (to shut its live connections down).
+    gateway: AppState,
     _dir: tempfile::TempDir,
     /// Held so that the database is dropped when the test ends.
     _postgres: Option<PostgresDatabase>,
@@ -133,7 +135,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), base.clone());
         configure(&mut config);
-        serve_gateway(listener, &db, &clock, config);
+        let gateway = serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
         if worker {
             let mailer =
@@ -158,6 +160,7 @@ impl TestApp {
             db,
             url,
             http: reqwest::Client::new(),
+            gateway,
             _dir: dir,
             _postgres: postgres,
         })
@@ -173,8 +176,14 @@ impl TestApp {
         // One deployment: the same public URL (the tokens' issuer).
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
         configure(&mut config);
-        serve_gateway(listener, &self.db, &self.clock, config);
+        let _ = serve_gateway(listener, &self.db, &self.clock, config);
         base
+    }
+
+    /// What `roster serve` does when it shuts down: live sockets close
+    /// with 1001.
+    pub fn close_live_connections(&self) {
+        self.gateway.close_live_connections();
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -349,13 +358,14 @@ fn serve_gateway(
     db: &Database,
     clock: &ManualClock,
     config: GatewayConfig,
-) {
+) -> AppState {
     // One feed per gateway, as one per process in production.
     let live = db.live_events(config.live.buffer);
     let state = AppState::new(db.store(), Arc::new(clock.clone()), config, live);
-    let app =
-        roster_gateway::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = roster_gateway::router(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
+    state
 }
 
 /// A `spawn_with` configuration without rate limits, for tests and benches

@@ -135,10 +135,13 @@ impl Watch {
                     return Some(Ok(MembershipEventNode::resync(self.org, now)));
                 }
                 Err(RecvError::Lagged(_)) => {
-                    if let Some(c) = &self.connection {
-                        let _ = c.close.send((TOO_SLOW.0, TOO_SLOW.1.to_owned()));
-                    }
-                    return None;
+                    let Some(c) = &self.connection else {
+                        return None;
+                    };
+                    let _ = c.close.send((TOO_SLOW.0, TOO_SLOW.1.to_owned()));
+                    // The connection closes; completing first would tell
+                    // the client the stream ended normally.
+                    return std::future::pending().await;
                 }
                 Err(RecvError::Closed) => return None,
             };

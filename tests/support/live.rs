@@ -85,10 +85,15 @@ impl LiveClient {
     /// acknowledgement of a subscription).
     pub async fn subscribe(&mut self, id: &str, organization: &str) {
         tokio::time::sleep(Duration::from_millis(300)).await;
+        self.subscribe_now(id, organization).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+
+    /// Sends the `subscribe` message and returns at once.
+    pub async fn subscribe_now(&mut self, id: &str, organization: &str) {
         self.send(json!({ "id": id, "type": "subscribe",
             "payload": { "query": MEMBERSHIP_EVENTS, "variables": { "o": organization } } }))
             .await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
     }
 
     /// The next frame within `wait`; `None` if nothing came.

@@ -54,11 +54,16 @@ pub fn hearing(scope: MemberScope, event: &AuditEvent) -> Hearing {
     }
 }
 
+/// The audit action of an organization's deletion: every member loses
+/// access at once.
+pub const ORGANIZATION_DELETED: &str = "organization.deleted";
+
 /// Whether `event` may have changed what `viewer` may see of its
-/// organization (its role or status changed, it was removed, the
-/// organization was deleted): the subscriber looks its access up again.
+/// organization: an event about the viewer (its role or status changed, it
+/// was removed) or the organization's deletion. The subscriber then looks
+/// its access up again; other events cost it nothing.
 pub fn may_change_access(event: &AuditEvent, viewer: UserId) -> bool {
-    event.target_user_id.is_none_or(|target| target == viewer)
+    event.target_user_id == Some(viewer) || event.action == ORGANIZATION_DELETED
 }
 
 #[cfg(test)]
@@ -66,11 +71,15 @@ mod tests {
     use super::*;
 
     fn event(target: Option<UserId>) -> AuditEvent {
+        action(target, "member.blocked")
+    }
+
+    fn action(target: Option<UserId>, action: &str) -> AuditEvent {
         AuditEvent {
             id: uuid::Uuid::now_v7(),
             org_id: OrgId(uuid::Uuid::now_v7()),
             actor_id: None,
-            action: "member.blocked".into(),
+            action: action.into(),
             target_user_id: target,
             target_email: None,
             detail: "{}".into(),
@@ -93,10 +102,11 @@ mod tests {
     }
 
     #[test]
-    fn events_about_the_viewer_or_the_organization_recheck_access() {
+    fn events_about_the_viewer_or_the_deletion_recheck_access() {
         let me = UserId(uuid::Uuid::now_v7());
         assert!(may_change_access(&event(Some(me)), me));
-        assert!(may_change_access(&event(None), me));
+        assert!(may_change_access(&action(None, ORGANIZATION_DELETED), me));
+        assert!(!may_change_access(&action(None, "plan.changed"), me));
         assert!(!may_change_access(
             &event(Some(UserId(uuid::Uuid::now_v7()))),
             me

@@ -2,8 +2,8 @@
 //! events (rules.md §9), heard as the member list is seen. The guard lets
 //! in whoever may view the member list; each event is then filtered by the
 //! viewer's `MemberScope` (`live::hearing`), and an event about the viewer
-//! or the whole organization makes the stream look the viewer's access up
-//! again: a viewer who was blocked, removed, or whose organization was
+//! or the organization's deletion makes the stream look the viewer's access
+//! up again: a viewer who was blocked, removed, or whose organization was
 //! deleted gets one error and the stream completes.
 
 use std::sync::Arc;

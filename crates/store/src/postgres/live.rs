@@ -3,12 +3,13 @@
 //! transaction. PostgreSQL delivers notifications on commit, in commit
 //! order, to every listening session, and never for a rolled-back
 //! transaction; the payload is the id only (the limit is ~8 kB). Each
-//! gateway holds one `PgListener`, loads each batch of notified events with
-//! one statement and broadcasts them. Notifications sent while the listener
+//! gateway holds one `PgListener`, loads each batch of notified events (those
+//! that arrived together) with one statement and broadcasts them. Notifications sent while the listener
 //! was reconnecting are lost: the feed then broadcasts `Resync`.
 
 use std::time::Duration;
 
+use futures::FutureExt;
 use sqlx::postgres::PgListener;
 use sqlx::{PgPool, Transaction};
 use tokio::sync::broadcast;
@@ -56,22 +57,35 @@ pub(crate) async fn run_feed(pool: PgPool, feed: broadcast::Sender<LiveItem>) {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
+                    // The notifications already arrived, without waiting
+                    // (`try_recv` is cancel-safe): one statement loads them.
                     let mut ids: Vec<Uuid> = Vec::new();
                     ids.extend(Uuid::parse_str(notification.payload()).ok());
+                    let mut next = None;
                     while ids.len() < BATCH {
-                        let Some(n) = listener.next_buffered() else {
-                            break;
-                        };
-                        ids.extend(Uuid::parse_str(n.payload()).ok());
+                        match listener.try_recv().now_or_never() {
+                            Some(Ok(Some(n))) => ids.extend(Uuid::parse_str(n.payload()).ok()),
+                            None => break,
+                            Some(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                        }
                     }
                     deliver(&pool, &feed, &ids).await;
+                    match next {
+                        None => {}
+                        Some(Ok(_)) => lost(&feed),
+                        Some(Err(sqlx::Error::PoolClosed)) => return,
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "live events: listener failed, reconnecting");
+                            break;
+                        }
+                    }
                 }
                 // The connection dropped and was re-established (listening
                 // again): notifications in between are lost.
-                Ok(None) => {
-                    tracing::warn!("live events: listener reconnected, subscribers resync");
-                    let _ = feed.send(LiveItem::Resync);
-                }
+                Ok(None) => lost(&feed),
                 Err(sqlx::Error::PoolClosed) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "live events: listener failed, reconnecting");
@@ -81,6 +95,11 @@ pub(crate) async fn run_feed(pool: PgPool, feed: broadcast::Sender<LiveItem>) {
         }
         tokio::time::sleep(RETRY).await;
     }
+}
+
+fn lost(feed: &broadcast::Sender<LiveItem>) {
+    tracing::warn!("live events: listener reconnected, subscribers resync");
+    let _ = feed.send(LiveItem::Resync);
 }
 
 async fn listen(pool: &PgPool) -> sqlx::Result<PgListener> {

@@ -86,7 +86,9 @@ pub(crate) async fn run_feed(pool: SqlitePool, feed: broadcast::Sender<LiveItem>
 
 async fn poll(pool: &SqlitePool, cursor: i64) -> sqlx::Result<Vec<(i64, Uuid)>> {
     sqlx::query_as(
-        "select seq, audit_event_id from live_event where seq > $1 order by seq limit $2",
+        // Begins with `LIVE_FEED_TAG`, like the feed's loads.
+        "/* live feed */ select seq, audit_event_id from live_event where seq > $1 \
+         order by seq limit $2",
     )
     .bind(cursor)
     .bind(BATCH)

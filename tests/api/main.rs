@@ -23,6 +23,7 @@ mod invitation_rules;
 mod invitations;
 mod lead_races;
 mod leads;
+mod live_events;
 mod matrix;
 mod member_admin;
 mod member_admin_races;

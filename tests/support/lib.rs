@@ -4,6 +4,7 @@
 
 mod inbox;
 pub mod leads;
+pub mod live;
 mod postgres;
 pub mod smtp_sink;
 pub mod statements;
@@ -57,6 +58,8 @@ pub struct TestApp {
     /// The database's URL (for a worker process of its own).
     pub url: String,
     http: reqwest::Client,
+    /// The first gateway's state (to shut its live connections down).
+    gateway: AppState,
     _dir: tempfile::TempDir,
     /// Held so that the database is dropped when the test ends.
     _postgres: Option<PostgresDatabase>,
@@ -136,7 +139,7 @@ impl TestApp {
         // refusal turns this off again).
         config.webhooks_allow_private = true;
         configure(&mut config);
-        serve_gateway(listener, &db, &clock, config);
+        let gateway = serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
         if worker {
             let mailer =
@@ -161,6 +164,7 @@ impl TestApp {
             db,
             url,
             http: reqwest::Client::new(),
+            gateway,
             _dir: dir,
             _postgres: postgres,
         })
@@ -177,8 +181,14 @@ impl TestApp {
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
         config.webhooks_allow_private = true;
         configure(&mut config);
-        serve_gateway(listener, &self.db, &self.clock, config);
+        let _ = serve_gateway(listener, &self.db, &self.clock, config);
         base
+    }
+
+    /// What `roster serve` does when it shuts down: live sockets close
+    /// with 1001.
+    pub fn close_live_connections(&self) {
+        self.gateway.close_live_connections();
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -358,11 +368,14 @@ fn serve_gateway(
     db: &Database,
     clock: &ManualClock,
     config: GatewayConfig,
-) {
-    let state = AppState::new(db.store(), Arc::new(clock.clone()), config);
-    let app =
-        roster_gateway::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+) -> AppState {
+    // One feed per gateway, as one per process in production.
+    let live = db.live_events(config.live.buffer);
+    let state = AppState::new(db.store(), Arc::new(clock.clone()), config, live);
+    let app = roster_gateway::router(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
+    state
 }
 
 /// A `spawn_with` configuration without rate limits, for tests and benches

@@ -12,6 +12,7 @@ pub mod invitation;
 pub mod job;
 pub mod lead;
 pub mod lifecycle;
+pub mod live;
 pub mod model;
 pub mod notice;
 pub mod ownership;

@@ -31,6 +31,7 @@ pub trait Store:
     crate::billing::BillingStore
     + crate::lifecycle::LifecycleStore
     + crate::webhook::WebhookStore
+    + crate::live::LiveStore
     + Send
     + Sync
     + 'static

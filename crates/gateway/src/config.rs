@@ -31,6 +31,32 @@ pub struct GatewayConfig {
     /// link-local addresses (and use plain http): development and tests
     /// only (`ROSTER_WEBHOOKS_ALLOW_PRIVATE`, off by default).
     pub webhooks_allow_private: bool,
+    /// Subscriptions over `/graphql/ws`.
+    pub live: LiveConfig,
+}
+
+/// Bounds of live connections (README "Live events").
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    /// Events a subscriber may fall behind the feed before it is dropped
+    /// (close 4008); the feed's broadcast capacity.
+    pub buffer: usize,
+    /// How often a connection checks that its session is still open and its
+    /// token unexpired (the token's expiry also has a timer of its own).
+    pub recheck: Duration,
+    /// A message the client does not take within this time drops the
+    /// connection.
+    pub send_timeout: Duration,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            buffer: 1024,
+            recheck: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Rate limits, each at most `limit` per fixed window, counted in the
@@ -130,6 +156,7 @@ impl GatewayConfig {
             hashing: HashingLimits::default(),
             prices: Prices::default(),
             webhooks_allow_private: false,
+            live: LiveConfig::default(),
         }
     }
 }

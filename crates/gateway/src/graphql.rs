@@ -14,6 +14,7 @@ mod guards;
 mod invitation;
 mod lead;
 mod lifecycle;
+mod live;
 mod loaders;
 mod member;
 mod member_admin;
@@ -26,10 +27,11 @@ mod user;
 mod webhooks;
 mod workspace;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 pub use context::Services;
 pub(crate) use context::request_data;
+pub(crate) use live::LiveConnection;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -47,12 +49,12 @@ pub struct Mutation(
     webhooks::WebhookMutation,
 );
 
-pub type RosterSchema = Schema<query::Query, Mutation, EmptySubscription>;
+pub type RosterSchema = Schema<query::Query, Mutation, live::Subscription>;
 
 /// The schema with its services and limits.
 pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
     let limits = services.config.limits.clone();
-    let mut builder = Schema::build(query::Query, Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(query::Query, Mutation::default(), live::Subscription)
         .data(services.clone())
         // First: nothing else may walk a document before its expansion is
         // known to be bounded.
@@ -80,7 +82,7 @@ pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
 
 /// The SDL of the schema (what `roster schema` prints).
 pub fn sdl() -> String {
-    Schema::build(query::Query, Mutation::default(), EmptySubscription)
+    Schema::build(query::Query, Mutation::default(), live::Subscription)
         .finish()
         .sdl()
 }

@@ -6,6 +6,7 @@
 mod body;
 mod graphql_get;
 mod graphql_post;
+mod live_socket;
 mod negotiation;
 mod operation;
 mod params;
@@ -25,7 +26,9 @@ use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use roster_domain::live::LiveItem;
 use roster_domain::{Clock, Store};
+use tokio::sync::{broadcast, watch};
 
 use crate::config::GatewayConfig;
 use crate::graphql::{RosterSchema, Services, build_schema};
@@ -36,10 +39,20 @@ use crate::{AccessTokens, Passwords};
 pub struct AppState {
     pub services: Arc<Services>,
     pub schema: RosterSchema,
+    /// Set when the server shuts down: live sockets close with 1001 (axum's
+    /// graceful shutdown does not wait for upgraded connections).
+    shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: GatewayConfig) -> Self {
+    /// `live`: this process's feed of committed events
+    /// (`roster_store::Database::live_events`).
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: GatewayConfig,
+        live: broadcast::Sender<LiveItem>,
+    ) -> Self {
         let tokens = AccessTokens::new(&config.jwt_secret, &config.issuer, config.access_token_ttl);
         let services = Arc::new(Services {
             store,
@@ -47,9 +60,20 @@ impl AppState {
             tokens,
             passwords: Passwords::with_limits(config.hashing),
             config,
+            live,
         });
         let schema = build_schema(services.clone());
-        Self { services, schema }
+        Self {
+            services,
+            schema,
+            shutdown: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// Closes every live socket with 1001 (going away); call it when the
+    /// server starts its graceful shutdown.
+    pub fn close_live_connections(&self) {
+        self.shutdown.send_replace(true);
     }
 }
 
@@ -59,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(graphql_get::graphql_get).post(graphql_post::graphql_post),
         )
+        .route("/graphql/ws", get(live_socket::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::pages::routes())

@@ -16,7 +16,7 @@ mod playground;
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
 pub use client_addr::{ClientAddr, TrustedProxies};
-pub use config::{GatewayConfig, HashingLimits, Limits, RateLimits};
+pub use config::{GatewayConfig, HashingLimits, Limits, LiveConfig, RateLimits};
 pub use graphql::{RosterSchema, build_schema, sdl};
 pub use http::{AppState, router};
 pub use playground::embedded as playground_embedded;

@@ -133,7 +133,8 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let db = open_database(&settings).await?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = AppState::new(db.store(), clock.clone(), config);
+    let live = db.live_events(config.live.buffer);
+    let state = AppState::new(db.store(), clock.clone(), config, live);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| ConfigError {
@@ -181,9 +182,14 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
         })
     });
     // The peer address is what per-address rate limits count against.
+    let stopping = state.clone();
     let app = roster_gateway::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // axum does not wait for upgraded sockets: close them (1001).
+            stopping.close_live_connections();
+        })
         .await
         .map_err(anyhow::Error::from)?;
     let _ = stop_tx.send(true);

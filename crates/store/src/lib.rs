@@ -15,12 +15,14 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use roster_domain::live::LiveItem;
 use roster_domain::{DomainError, Store};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use tokio::sync::broadcast;
 
 mod postgres;
 mod sqlite;
@@ -111,6 +113,23 @@ impl Database {
             Self::Sqlite(pool) => Arc::new(SqliteStore::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
         }
+    }
+
+    /// Starts this process's live feed (rules.md §9): committed audit
+    /// events, in commit order, broadcast to every receiver of the returned
+    /// sender; a receiver more than `capacity` events behind lags (and is
+    /// dropped by the gateway). Runs until the pool is closed.
+    pub fn live_events(&self, capacity: usize) -> broadcast::Sender<LiveItem> {
+        let (feed, _) = broadcast::channel(capacity);
+        match self {
+            Self::Sqlite(pool) => {
+                tokio::spawn(sqlite::run_feed(pool.clone(), feed.clone()));
+            }
+            Self::Postgres(pool) => {
+                tokio::spawn(postgres::run_feed(pool.clone(), feed.clone()));
+            }
+        }
+        feed
     }
 
     pub async fn close(&self) {

@@ -20,6 +20,8 @@ impl PostgresStore {
     }
 }
 
+pub(crate) use live::run_feed;
+
 type BackendStore = PostgresStore;
 
 async fn begin_write(pool: &PgPool) -> sqlx::Result<Transaction<'static, Db>> {
@@ -93,6 +95,8 @@ mod audit;
 mod billing;
 #[path = "shared/dashboard.rs"]
 mod dashboard;
+#[path = "shared/events.rs"]
+mod events;
 #[path = "shared/invitations.rs"]
 mod invitations;
 #[path = "shared/jobs.rs"]
@@ -101,6 +105,8 @@ mod jobs;
 mod leads;
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
+#[path = "postgres/live.rs"]
+mod live;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
 #[path = "shared/members.rs"]

@@ -20,6 +20,8 @@ impl SqliteStore {
     }
 }
 
+pub(crate) use live::run_feed;
+
 type BackendStore = SqliteStore;
 
 /// Takes the write lock up front, so that a transaction that reads and
@@ -77,6 +79,8 @@ mod audit;
 mod billing;
 #[path = "shared/dashboard.rs"]
 mod dashboard;
+#[path = "shared/events.rs"]
+mod events;
 #[path = "shared/invitations.rs"]
 mod invitations;
 #[path = "shared/jobs.rs"]
@@ -85,6 +89,8 @@ mod jobs;
 mod leads;
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
+#[path = "sqlite/live.rs"]
+mod live;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
 #[path = "shared/members.rs"]

@@ -76,6 +76,15 @@ impl AccessTokens {
     /// The subject of a token that is well-formed, signed with our key by
     /// HS256, for us, and neither expired nor issued in the future.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<TokenSubject> {
+        self.verify_until(token, now).map(|(subject, _)| subject)
+    }
+
+    /// `verify`, and when the token expires (a live connection ends then).
+    pub fn verify_until(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Option<(TokenSubject, DateTime<Utc>)> {
         if token.len() > 4096 {
             return None;
         }
@@ -86,9 +95,13 @@ impl AccessTokens {
         if claims.exp <= now - LEEWAY_SECS || claims.iat > now + LEEWAY_SECS {
             return None;
         }
-        Some(TokenSubject {
-            user: UserId(claims.sub),
-            session: SessionId(claims.sid),
-        })
+        let expires_at = DateTime::from_timestamp(claims.exp, 0)?;
+        Some((
+            TokenSubject {
+                user: UserId(claims.sub),
+                session: SessionId(claims.sid),
+            },
+            expires_at,
+        ))
     }
 }

@@ -23,6 +23,8 @@ pub struct Services {
     pub tokens: AccessTokens,
     pub passwords: Passwords,
     pub config: GatewayConfig,
+    /// Committed audit events, for subscriptions (rules.md §9).
+    pub live: tokio::sync::broadcast::Sender<roster_domain::live::LiveItem>,
 }
 
 pub type Loader = DataLoader<StoreLoader, HashMapCache>;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Request, Response, ServerError};
 use axum::http::{HeaderMap, header};
+use chrono::{DateTime, Utc};
 
 use roster_domain::{DomainError, ErrorCode};
 
@@ -74,21 +75,39 @@ pub(super) async fn run(
 /// The caller, from `Authorization: Bearer <token>`: the token must verify
 /// and its session must still be open.
 async fn authenticate(services: &Services, headers: &HeaderMap) -> Result<Viewer, DomainError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Viewer::Anonymous);
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default());
+    bearer_viewer(services, value)
+        .await
+        .map(|(viewer, _)| viewer)
+}
+
+/// The caller an `Authorization` value (`Bearer <token>`) names, and when
+/// its token expires: the token must verify and its session must still be
+/// open. No value: `Anonymous`; anything else that fails: `Rejected`.
+pub(super) async fn bearer_viewer(
+    services: &Services,
+    value: Option<&str>,
+) -> Result<(Viewer, Option<DateTime<Utc>>), DomainError> {
+    let Some(value) = value else {
+        return Ok((Viewer::Anonymous, None));
     };
-    let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
-        return Ok(Viewer::Rejected);
+    let Some(token) = value.strip_prefix("Bearer ") else {
+        return Ok((Viewer::Rejected, None));
     };
     let now = services.clock.now();
-    let Some(subject) = services.tokens.verify(token.trim(), now) else {
-        return Ok(Viewer::Rejected);
+    let Some((subject, expires_at)) = services.tokens.verify_until(token.trim(), now) else {
+        return Ok((Viewer::Rejected, None));
     };
     match services.store.session_user(subject.session, now).await? {
-        Some(user) if user.id == subject.user => Ok(Viewer::Authenticated {
-            user,
-            session: subject.session,
-        }),
-        _ => Ok(Viewer::Rejected),
+        Some(user) if user.id == subject.user => Ok((
+            Viewer::Authenticated {
+                user,
+                session: subject.session,
+            },
+            Some(expires_at),
+        )),
+        _ => Ok((Viewer::Rejected, None)),
     }
 }

@@ -90,7 +90,8 @@ fn shapes(doc: &ExecutableDocument, variables: &Variables) -> Vec<Shape> {
         .iter()
         .map(|(name, op)| Shape {
             name: name.map(ToString::to_string),
-            read_only: op.node.ty == OperationType::Query,
+            // A subscription changes nothing either (over the websocket).
+            read_only: op.node.ty != OperationType::Mutation,
             missing_variables: missing_variables(&op.node, variables),
         })
         .collect()

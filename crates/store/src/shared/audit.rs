@@ -21,7 +21,7 @@ pub(super) const AUDIT_COLUMNS: &str = "e.id, e.organization_id, e.actor_id, e.a
 
 #[derive(sqlx::FromRow)]
 pub(super) struct AuditRow {
-    id: Uuid,
+    pub(super) id: Uuid,
     organization_id: Uuid,
     actor_id: Option<Uuid>,
     action: String,

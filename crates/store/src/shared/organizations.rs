@@ -57,6 +57,7 @@ pub(super) async fn record_audit_as(
     .await
     .map_err(unexpected)?;
     super::webhooks::enqueue_deliveries(tx, r.org, r.action, id, r.at).await?;
+    super::events::publish(tx, id).await?;
     Ok(())
 }
 

@@ -62,7 +62,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(me.user_id),
-                action: "organization.deleted",
+                action: roster_domain::live::ORGANIZATION_DELETED,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({

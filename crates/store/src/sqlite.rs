@@ -73,6 +73,8 @@ async fn lock_lead(
 mod accounts;
 #[path = "shared/assistant_managers.rs"]
 mod assistant_managers;
+#[path = "shared/assistants.rs"]
+mod assistants;
 #[path = "shared/audit.rs"]
 mod audit;
 #[path = "shared/billing.rs"]

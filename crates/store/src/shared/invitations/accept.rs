@@ -10,11 +10,12 @@ use roster_domain::model::User;
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, UserId};
 
+use super::super::assistants::insert_assistant_users;
 use super::super::organizations::{record_audit, select_org};
 use super::super::rows::{
     INVITATION_COLUMNS, InvitationRow, USER_COLUMNS, UserRow, composed, convert_all,
 };
-use super::super::workspaces::{insert_assistant_users, insert_member_workspaces};
+use super::super::workspaces::insert_member_workspaces;
 use super::super::{BackendStore, begin_write, lock_organization};
 use super::{Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use};
 use crate::unexpected;

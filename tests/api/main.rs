@@ -24,6 +24,7 @@ mod invitations;
 mod lead_races;
 mod leads;
 mod live_events;
+mod live_resync;
 mod matrix;
 mod member_admin;
 mod member_admin_races;

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use roster_domain::error::Result;
 use roster_domain::model::{Assistant, Membership};
 use roster_domain::permission::{self, Action};
-use roster_domain::{AssistantId, DomainError, MemberStatus, UserId};
+use roster_domain::{AssistantId, DomainError, UserId};
 
-use super::members::membership_in;
+use super::members::{acting_member, membership_in};
 use super::organizations::{AuditRecord, record_audit};
 use super::rows::{ASSISTANT_COLUMNS, AssistantRow, composed};
 use super::{BackendStore, begin_write};
@@ -37,12 +37,7 @@ impl BackendStore {
         .ok_or(DomainError::NotFound)?
         .into();
         // The actor as it is now, not as the guard saw it.
-        let me = membership_in(&mut tx, assistant.org_id, actor.user_id)
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        if me.status != MemberStatus::Active {
-            return Err(DomainError::Forbidden);
-        }
+        let me = acting_member(&mut tx, assistant.org_id, actor.user_id).await?;
         permission::require(me.role, Action::MakeAssistantManager)?;
         // Someone who is not a member here is another organization's (or
         // nobody's): `NOT_FOUND`, like every object of another organization.

@@ -12,9 +12,9 @@ use roster_domain::billing::{BillingStore, Invoice, Prices};
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::{self, Action};
-use roster_domain::{DomainError, Email, MemberStatus, OrgId, Plan, UserId};
+use roster_domain::{Email, OrgId, Plan, UserId};
 
-use super::members::membership_in;
+use super::members::acting_member;
 use super::organizations::{AuditRecord, record_audit};
 use super::{BackendStore, Db};
 use crate::unexpected;
@@ -37,12 +37,7 @@ type Tx = Transaction<'static, Db>;
 /// that away; `NOT_FOUND`, as for a stranger, if it is no member any more
 /// or the organization was deleted meanwhile).
 pub(super) async fn require_actor(tx: &mut Tx, actor: &Membership, action: Action) -> Result<()> {
-    let now = membership_in(tx, actor.org_id, actor.user_id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if now.status != MemberStatus::Active {
-        return Err(DomainError::Forbidden);
-    }
+    let now = acting_member(tx, actor.org_id, actor.user_id).await?;
     permission::require(now.role, action).map(|_| ())
 }
 

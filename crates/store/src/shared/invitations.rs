@@ -15,7 +15,7 @@ use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::{self, Action};
 use roster_domain::token::TokenHash;
 use roster_domain::{
-    DomainError, InvitationDelivery, InvitationId, InvitationStatus, MemberStatus, OrgId, UserId,
+    DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
 };
 
 use super::organizations::AuditRecord;
@@ -95,12 +95,7 @@ async fn require_inviter(
     actor: UserId,
     role: roster_domain::OrgRole,
 ) -> Result<Membership> {
-    let m = super::members::membership_in(tx, org, actor)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if m.status != MemberStatus::Active {
-        return Err(DomainError::Forbidden);
-    }
+    let m = super::members::acting_member(tx, org, actor).await?;
     permission::require_on(m.role, Action::InviteOrRemoveMembers, role)?;
     Ok(m)
 }

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
 use roster_domain::model::{MemberFilter, MemberScope, Membership, Page, PageRequest};
-use roster_domain::{MemberId, MemberStatus, OrgId, UserId};
+use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, UserId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page};
 use super::{BackendStore, Db};
@@ -33,6 +33,25 @@ pub(super) async fn membership_in(
     .await
     .map_err(unexpected)?;
     row.map(Membership::try_from).transpose()
+}
+
+/// `user` as it acts in `org` now, read again inside a writing transaction
+/// (the guard's look may be stale): an ACTIVE member; `FORBIDDEN` if it is
+/// blocked or only invited; `NOT_FOUND`, as for a stranger, if it is no
+/// member any more or the organization was deleted meanwhile. The use case
+/// then asks the permission table.
+pub(super) async fn acting_member(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+    user: UserId,
+) -> Result<Membership> {
+    let m = membership_in(tx, org, user)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if m.status != MemberStatus::Active {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(m)
 }
 
 /// `like` pattern matching `needle` anywhere, its wildcards escaped.

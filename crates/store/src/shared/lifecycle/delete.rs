@@ -12,10 +12,10 @@ use roster_domain::error::Result;
 use roster_domain::lifecycle::purge_after;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
-use roster_domain::{DomainError, MemberStatus, OrgId};
+use roster_domain::{DomainError, OrgId};
 
 use super::super::invitations::revoke_all_pending;
-use super::super::members::membership_in;
+use super::super::members::acting_member;
 use super::super::organizations::{AuditRecord, record_audit};
 use super::super::reassign::lock_unfinished_jobs;
 use super::super::{BackendStore, begin_write, lock_organization};
@@ -37,12 +37,7 @@ impl BackendStore {
             return Err(DomainError::NotFound);
         }
         // The caller again, under the lock: demoted or blocked meanwhile.
-        let me = membership_in(&mut tx, org, actor.user_id)
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        if me.status != MemberStatus::Active {
-            return Err(DomainError::Forbidden);
-        }
+        let me = acting_member(&mut tx, org, actor.user_id).await?;
         permission::require(me.role, Action::DeleteOrganization)?;
         lock_unfinished_jobs(&mut tx, org)
             .await

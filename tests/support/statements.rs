@@ -38,6 +38,25 @@ impl StatementCounter {
         let out = work.await;
         (self.count() - before, out)
     }
+
+    /// The fewest statements of `times` runs of `work`, and what each run
+    /// gave: one run may also count the set-up of a SQLite pool connection
+    /// opened during it, while a count that grows with the data grows in
+    /// every run.
+    pub async fn fewest_of<T, F: Future<Output = T>>(
+        &self,
+        times: usize,
+        mut work: impl FnMut() -> F,
+    ) -> (usize, Vec<T>) {
+        let mut fewest = usize::MAX;
+        let mut outs = Vec::with_capacity(times);
+        for _ in 0..times {
+            let (statements, out) = self.during(work()).await;
+            fewest = fewest.min(statements);
+            outs.push(out);
+        }
+        (fewest, outs)
+    }
 }
 
 /// The check every statement-count binary makes, on SQLite and, where

@@ -9,9 +9,11 @@ mod postgres;
 pub mod smtp_sink;
 pub mod statements;
 pub mod webhook_receiver;
+mod worker;
 
 pub use inbox::{accept_url, invitation_token, temporary_password};
 use postgres::PostgresDatabase;
+pub use worker::fast_worker;
 
 use std::sync::Arc;
 
@@ -141,23 +143,7 @@ impl TestApp {
         configure(&mut config);
         let gateway = serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
-        if worker {
-            let mailer =
-                roster_worker::mail::Mailer::smtp(&mail.url(), "Roster <roster@test.example>")
-                    .expect("mailer");
-            let deps = Arc::new(roster_worker::Deps {
-                store: db.store(),
-                mailer,
-                clock: Arc::new(clock.clone()),
-                public_url: base.clone(),
-                prices: Default::default(),
-            });
-            let db = db.clone();
-            tokio::spawn(async move {
-                roster_worker::run(&db, deps, fast_worker(), std::future::pending()).await
-            });
-        }
-        Some(Self {
+        let app = Self {
             base,
             mail,
             clock,
@@ -167,7 +153,11 @@ impl TestApp {
             gateway,
             _dir: dir,
             _postgres: postgres,
-        })
+        };
+        if worker {
+            app.start_worker();
+        }
+        Some(app)
     }
 
     /// Another gateway over this app's database and clock, as a second
@@ -323,30 +313,6 @@ impl TestApp {
         session
     }
 
-    /// Starts a worker against this app's database and SMTP sink (for an
-    /// app spawned without one: the jobs already queued must go out).
-    pub fn start_worker(&self) {
-        self.start_worker_with(fast_worker());
-    }
-
-    /// `start_worker` with `config`.
-    pub fn start_worker_with(&self, config: roster_worker::WorkerConfig) {
-        let mailer =
-            roster_worker::mail::Mailer::smtp(&self.mail.url(), "Roster <roster@test.example>")
-                .expect("mailer");
-        let deps = Arc::new(roster_worker::Deps {
-            store: self.db.store(),
-            mailer,
-            clock: Arc::new(self.clock.clone()),
-            public_url: self.base.clone(),
-            prices: Default::default(),
-        });
-        let db = self.db.clone();
-        tokio::spawn(
-            async move { roster_worker::run(&db, deps, config, std::future::pending()).await },
-        );
-    }
-
     /// Invites `email` as `role` into `org`; the invitation.
     pub async fn invite(&self, by: &Session, org: &str, email: &str, role: &str) -> Value {
         let data = self
@@ -382,28 +348,6 @@ fn serve_gateway(
 /// of other things that log in many times.
 pub fn unthrottled(config: &mut GatewayConfig) {
     config.rate_limits = roster_gateway::RateLimits::unlimited();
-}
-
-/// Polls and retries quickly, so tests wait milliseconds, not minutes.
-pub fn fast_worker() -> roster_worker::WorkerConfig {
-    roster_worker::WorkerConfig {
-        poll_interval: std::time::Duration::from_millis(50),
-        retries: 4,
-        backoff_min: std::time::Duration::from_millis(50),
-        backoff_max: std::time::Duration::from_millis(400),
-        // Loopback receivers, and retries after (about) a second rather
-        // than minutes; the window stays a day (tests move the clock).
-        webhooks: roster_worker::webhook_delivery::WebhookSettings {
-            allow_private: true,
-            retry: roster_domain::webhook::RetryPolicy {
-                base: std::time::Duration::from_millis(100),
-                max_delay: std::time::Duration::from_millis(400),
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        ..roster_worker::WorkerConfig::default()
-    }
 }
 
 pub(crate) fn uuid(s: &str) -> Uuid {

@@ -1,0 +1,54 @@
+//! The background workers of a test app: started with the app (`TestApp::spawn`)
+//! or later (`start_worker`), polling and retrying fast.
+
+use std::sync::Arc;
+
+use crate::TestApp;
+
+impl TestApp {
+    /// Starts a worker against this app's database and SMTP sink (for an
+    /// app spawned without one: the jobs already queued must go out).
+    pub fn start_worker(&self) {
+        self.start_worker_with(fast_worker());
+    }
+
+    /// `start_worker` with `config`.
+    pub fn start_worker_with(&self, config: roster_worker::WorkerConfig) {
+        let mailer =
+            roster_worker::mail::Mailer::smtp(&self.mail.url(), "Roster <roster@test.example>")
+                .expect("mailer");
+        let deps = Arc::new(roster_worker::Deps {
+            store: self.db.store(),
+            mailer,
+            clock: Arc::new(self.clock.clone()),
+            public_url: self.base.clone(),
+            prices: Default::default(),
+        });
+        let db = self.db.clone();
+        tokio::spawn(
+            async move { roster_worker::run(&db, deps, config, std::future::pending()).await },
+        );
+    }
+}
+
+/// Polls and retries quickly, so tests wait milliseconds, not minutes.
+pub fn fast_worker() -> roster_worker::WorkerConfig {
+    roster_worker::WorkerConfig {
+        poll_interval: std::time::Duration::from_millis(50),
+        retries: 4,
+        backoff_min: std::time::Duration::from_millis(50),
+        backoff_max: std::time::Duration::from_millis(400),
+        // Loopback receivers, and retries after (about) a second rather
+        // than minutes; the window stays a day (tests move the clock).
+        webhooks: roster_worker::webhook_delivery::WebhookSettings {
+            allow_private: true,
+            retry: roster_domain::webhook::RetryPolicy {
+                base: std::time::Duration::from_millis(100),
+                max_delay: std::time::Duration::from_millis(400),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..roster_worker::WorkerConfig::default()
+    }
+}

@@ -23,6 +23,7 @@ mod invitation_rules;
 mod invitations;
 mod lead_races;
 mod leads;
+mod live_client;
 mod live_events;
 mod live_resync;
 mod matrix;

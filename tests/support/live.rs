@@ -1,7 +1,11 @@
-//! A graphql-transport-ws client for the tests: tokio-tungstenite (the
-//! maintained WebSocket client) speaking the protocol's messages as
+//! graphql-transport-ws for the tests. [`client`] is graphql-ws-client, a
+//! maintained client, for what a client application sees; [`LiveClient`]
+//! is tokio-tungstenite speaking the protocol's messages as
 //! https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md defines
-//! them, independently of the server's code.
+//! them, for what a client library hides: close codes and reasons, pongs,
+//! the exact frames.
+
+pub mod client;
 
 use std::time::Duration;
 
@@ -31,6 +35,28 @@ pub enum Frame {
     Closed(u16, String),
 }
 
+/// The WebSocket handshake with `/graphql/ws` of the gateway at `base`,
+/// asking for graphql-transport-ws and checking the server chose it.
+pub(crate) async fn handshake(base: &str) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+    let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (ws, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket handshake");
+    assert_eq!(
+        response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some("graphql-transport-ws")
+    );
+    ws
+}
+
 pub struct LiveClient {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
@@ -39,22 +65,7 @@ impl LiveClient {
     /// Opens `/graphql/ws` of the gateway at `base` and sends
     /// `connection_init` with `payload`, without waiting for the answer.
     pub async fn open(base: &str, payload: Value) -> Self {
-        let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().expect("header"),
-        );
-        let (ws, response) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("websocket handshake");
-        assert_eq!(
-            response
-                .headers()
-                .get("sec-websocket-protocol")
-                .and_then(|v| v.to_str().ok()),
-            Some("graphql-transport-ws")
-        );
+        let ws = handshake(base).await;
         let mut client = Self { ws };
         client
             .send(json!({ "type": "connection_init", "payload": payload }))

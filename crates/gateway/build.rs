@@ -33,7 +33,9 @@ struct Package {
 
 /// GraphiQL 4.1.2 is the last release published as a UMD bundle (5.x ships
 /// ES modules only); it runs on React 18, the last React with UMD builds.
-const PACKAGES: [Package; 3] = [
+/// graphql-ws is the client GraphiQL's own docs pair it with for
+/// subscriptions.
+const PACKAGES: [Package; 4] = [
     Package {
         name: "graphiql",
         version: "4.1.2",
@@ -60,6 +62,14 @@ const PACKAGES: [Package; 3] = [
             "package/umd/react-dom.production.min.js",
             "react-dom.production.min.js",
         )],
+    },
+    // graphql-transport-ws for the playground's subscriptions; its UMD
+    // bundle defines the global `graphqlWs`.
+    Package {
+        name: "graphql-ws",
+        version: "6.4.2",
+        sha256: "14516ff4e3feaeded14bd2fcad590276656e8f3b3cc427bfd63e21fa04d4f53c",
+        files: &[("package/umd/graphql-ws.min.js", "graphql-ws.min.js")],
     },
 ];
 

@@ -45,9 +45,10 @@ both_backends! {
         let policy = header(&res, "content-security-policy");
         let page = res.text().await.expect("body");
         assert!(page.contains(r#"data-endpoint="/graphql""#), "{page}");
+        assert!(page.contains(r#"data-subscriptions="/graphql/ws""#), "{page}");
         assert!(!page.contains("<script>") && !page.contains("<style"), "no inline code: {page}");
         let links = links(&page);
-        assert_eq!(links.len(), 6, "React, ReactDOM, GraphiQL's script and style, ours: {links:?}");
+        assert_eq!(links.len(), 7, "React, ReactDOM, GraphiQL's script and style, graphql-ws, ours: {links:?}");
 
         if !roster_gateway::playground_embedded() {
             // A build without npm: the fallback must at least be coherent,
@@ -74,7 +75,7 @@ both_backends! {
             assert!(header(&res, "content-type").starts_with(kind), "{link}");
             // The vendored files sit in a directory named after their
             // version, so a browser may keep them for good; ours may change.
-            let versioned = link.contains("-4.1.2/") || link.contains("-18.3.1/");
+            let versioned = ["-4.1.2/", "-18.3.1/", "-6.4.2/"].iter().any(|v| link.contains(v));
             let cache = header(&res, "cache-control");
             assert_eq!(cache.contains("immutable"), versioned, "{link}: {cache}");
             let body = res.bytes().await.expect("body");

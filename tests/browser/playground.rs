@@ -1,7 +1,8 @@
 //! The playground with the network cut off (issue 6 item 2): Chromium can
 //! reach 127.0.0.1 and nothing else, and GraphiQL still renders its editor,
 //! lists `Query` in its docs pane (which needs the standard introspection
-//! query to pass the depth limit) and runs a query typed on the page.
+//! query to pass the depth limit), runs a query typed on the page and a
+//! subscription over graphql-transport-ws (issue 9).
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,53 @@ const OFFLINE: [&str; 3] = [
 const CDN_FILE: &str = "https://unpkg.com/react@18.3.1/umd/react.production.min.js";
 
 impl Browser {
+    /// Opens the playground of the gateway at `base` and waits for its
+    /// editor, then records what the page's CSP refuses in
+    /// `window.refused`. `false` (the test is skipped) when this build loads
+    /// GraphiQL from a CDN, which CI does not allow.
+    async fn open_playground(&self, base: &str) -> bool {
+        self.goto(&format!("{base}/graphql")).await;
+        let assets = self
+            .client
+            .execute(
+                "const e = document.getElementById('graphiql'); return e && e.dataset.assets;",
+                vec![],
+            )
+            .await
+            .expect("read the page");
+        if assets == "cdn" {
+            let required = std::env::var("ROSTER_TEST_BROWSER").is_ok_and(|v| v == "required");
+            assert!(
+                !required,
+                "the playground is not embedded: npm failed in the build script"
+            );
+            eprintln!("skipped: this build loads GraphiQL from a CDN (no npm at build time)");
+            return false;
+        }
+        self.shown(".graphiql-query-editor .CodeMirror").await;
+        self.client
+            .execute(
+                "window.refused = []; document.addEventListener('securitypolicyviolation', \
+                 e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI));",
+                vec![],
+            )
+            .await
+            .expect("listen for CSP violations");
+        true
+    }
+
+    /// Puts `text` in the CodeMirror editor under `css`.
+    async fn edit(&self, css: &str, text: &str) {
+        let script = format!(
+            "document.querySelector({}).CodeMirror.setValue(arguments[0]);",
+            json!(format!("{css} .CodeMirror"))
+        );
+        self.client
+            .execute(&script, vec![json!(text)])
+            .await
+            .expect("type into the editor");
+    }
+
     /// The result of `script` (a function body), once `done` says it is
     /// there; panics with the last result after [`WAIT`].
     async fn poll(&self, script: &str, done: impl Fn(&Value) -> bool) -> Value {
@@ -61,7 +109,6 @@ impl Browser {
 both_backends! {
     async fn the_playground_works_with_the_network_cut_off(app) {
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
-        let required = std::env::var("ROSTER_TEST_BROWSER").is_ok_and(|v| v == "required");
 
         // The cut is real: the CDN is out of this browser's reach.
         let reached = match browser.client.goto(CDN_FILE).await {
@@ -76,40 +123,12 @@ both_backends! {
         };
         assert!(!reached, "the browser reached {CDN_FILE}: the network is not cut off");
 
-        browser.goto(&format!("{}/graphql", app.base)).await;
-        let assets = browser
-            .client
-            .execute("const e = document.getElementById('graphiql'); return e && e.dataset.assets;", vec![])
-            .await
-            .expect("read the page");
-        if assets == "cdn" {
-            assert!(!required, "the playground is not embedded: npm failed in the build script");
-            eprintln!("skipped: this build loads GraphiQL from a CDN (no npm at build time)");
-            browser.close().await;
+        if !browser.open_playground(&app.base).await {
             return;
         }
 
-        // The editor renders, with nothing refused by the page's CSP since.
-        browser.shown(".graphiql-query-editor .CodeMirror").await;
-        browser
-            .client
-            .execute(
-                "window.refused = []; document.addEventListener('securitypolicyviolation', \
-                 e => window.refused.push(e.violatedDirective + ' ' + e.blockedURI));",
-                vec![],
-            )
-            .await
-            .expect("listen for CSP violations");
-
         // A query put in the editor and run from the page returns data.
-        browser
-            .client
-            .execute(
-                "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(arguments[0]);",
-                vec![json!("{ __typename }")],
-            )
-            .await
-            .expect("type the query");
+        browser.edit(".graphiql-query-editor", "{ __typename }").await;
         browser.click(".graphiql-execute-button").await;
         let result = browser.text_when(".result-window", "__typename").await;
         assert!(result.contains(r#""__typename": "Query""#), "{result}");
@@ -133,6 +152,47 @@ both_backends! {
         let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
         let refused = refused.as_array().expect("a list");
         assert!(refused.iter().all(|r| r == "style-src-elem inline"), "{refused:?}");
+        browser.close().await;
+    }
+
+    async fn the_playground_runs_a_subscription(app) {
+        let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let mia = app.join(&org, "mia@example.com", "MEMBER").await;
+        if !browser.open_playground(&app.base).await {
+            return;
+        }
+        let subscription =
+            format!("subscription {{ membershipEvents(organizationId: \"{org}\") {{ action userId }} }}");
+        browser.edit(".graphiql-query-editor", &subscription).await;
+
+        // Without a token the server closes the socket with 4403, and the
+        // page says so.
+        browser.click(".graphiql-execute-button").await;
+        browser.text_when(".result-window", "4403").await;
+
+        // With the token in the headers tab, events arrive as they commit.
+        browser.click("button[data-name='headers']").await;
+        browser.shown("button[data-name='headers'].active").await;
+        let headers = json!({ "Authorization": format!("Bearer {}", ada.access) });
+        browser.edit(".graphiql-editor-tool .graphiql-editor:not(.hidden)", &headers.to_string()).await;
+        browser.click(".graphiql-execute-button").await;
+        // The protocol does not acknowledge a subscription: let it start.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        app.ok(
+            Some(&ada.access),
+            "mutation($o: ID!, $u: ID!) { blockMember(organizationId: $o, userId: $u) { status } }",
+            json!({ "o": org, "u": mia.user_id }),
+        )
+        .await;
+        let result = browser.text_when(".result-window", "member.blocked").await;
+        assert!(result.contains(&mia.user_id), "{result}");
+
+        // While it runs, the execute button stops it.
+        browser.click(".graphiql-execute-button").await;
+        let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
+        assert_eq!(refused, json!([]), "the page's CSP refused something");
         browser.close().await;
     }
 }

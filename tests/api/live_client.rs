@@ -1,7 +1,8 @@
 //! Live membership events as a client application hears them, through
 //! graphql-ws-client (a maintained graphql-transport-ws client): every kind
-//! of change, who hears it, in commit order, and nothing from a change
-//! whose transaction rolled back after its event was written.
+//! of change, who hears it, in commit order, and nothing (no event, no
+//! webhook) from a change whose transaction rolled back after its event
+//! was written.
 //! (live_events.rs checks the protocol's frames and close codes.)
 
 use std::time::Duration;
@@ -12,8 +13,11 @@ use roster_tests::live::client::{MembershipEvents, connect, next_events, next_wi
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{TestApp, both_backends, error_code, invitation_token};
 
+use roster_tests::webhook_receiver::WebhookReceiver;
+
 use crate::member_admin::{BLOCK, ROLE, UNBLOCK};
 use crate::ownership::{ACCEPT as ACCEPT_OWNERSHIP, REQUEST as REQUEST_OWNERSHIP};
+use crate::webhooks::create_endpoint;
 
 const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(500);
@@ -168,5 +172,25 @@ both_backends! {
             Some(Some(Ok(payload))) => assert_eq!(payload["errors"][0]["extensions"]["code"], "FORBIDDEN"),
             other => panic!("expected FORBIDDEN, got {other:?}"),
         }
+    }
+
+    async fn a_rolled_back_change_enqueues_no_webhook(app) {
+        let hook = WebhookReceiver::start(&[]).await;
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let cy = app.join(&org, "cy@example.com", "MEMBER").await;
+        create_endpoint(&app, &ada, &org, &hook.url, &["member.removed", "member.role_changed"]).await;
+        let pair = json!({ "o": org, "u": cy.user_id });
+        fail_member_notices(&app).await;
+        let failed = app.gql(Some(&ada.access), REMOVE, pair.clone()).await;
+        assert_eq!(error_code(&failed).as_deref(), Some("INTERNAL"), "{failed}");
+        restore_member_notices(&app).await;
+        app.ok(Some(&ada.access), ROLE, json!({ "o": org, "u": cy.user_id, "r": "USER_ADMIN" })).await;
+
+        hook.wait_for("the role change", |r| !r.is_empty()).await;
+        // Give a wrongly enqueued delivery (the removal) time to arrive too.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let got: Vec<Value> = hook.received().iter().map(|r| r.json()["type"].clone()).collect();
+        assert_eq!(got, [json!("member.role_changed")]);
     }
 }

@@ -86,6 +86,8 @@ both_backends! {
         assert_eq!(error_code(&res).as_deref(), Some("VALIDATION"));
         let (status, _) = app.get("/no-such-page").await;
         assert_eq!(status, 404);
+        let (status, _) = app.get("/invite/a-token-that-must-stay-out-77").await;
+        assert_eq!(status, 200);
 
         let after = Metrics::of(&app.base).await;
         for (root_field, outcome) in [
@@ -102,6 +104,8 @@ both_backends! {
         assert!(after.moved(&before, http, &[("route", "unmatched"), ("status", "404")]) >= 1.0);
         assert!(!after.text.contains("ClientChosenName42"), "{}", after.text);
         assert!(!after.text.contains("no-such-page"), "{}", after.text);
+        assert!(after.moved(&before, http, &[("route", "/invite/:token"), ("status", "200")]) >= 1.0);
+        assert!(!after.text.contains("a-token-that-must-stay-out-77"), "{}", after.text);
         // Explicit buckets, not a summary.
         let latency = after
             .scrape

@@ -115,11 +115,22 @@ pub(crate) async fn count_responses(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| "unmatched".to_owned(), |p| route_label(p.as_str()));
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics::counter!(HTTP_RESPONSES, "route" => route, "status" => status).increment(1);
     response
+}
+
+/// A route template as a label: `/invite/{token}` is `/invite/:token`
+/// and `/x/{*path}` is `/x/*path` (braces in a label value are valid, but
+/// some parsers of the text format, `prometheus-parse` among them, stop at
+/// them).
+fn route_label(template: &str) -> String {
+    template
+        .replace("{*", "*")
+        .replace('{', ":")
+        .replace('}', "")
 }
 
 /// One GraphQL operation: `root_field` is already bounded (see
@@ -168,6 +179,13 @@ fn known_code(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::known_code;
+
+    #[test]
+    fn route_labels_have_no_braces() {
+        assert_eq!(super::route_label("/invite/{token}"), "/invite/:token");
+        assert_eq!(super::route_label("/assets/{*path}"), "/assets/*path");
+        assert_eq!(super::route_label("/graphql"), "/graphql");
+    }
 
     #[test]
     fn outcome_codes_are_a_fixed_set() {

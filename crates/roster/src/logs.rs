@@ -52,3 +52,12 @@ pub fn banner(settings: &Settings, addr: SocketAddr, no_worker: bool) {
     println!("  mail:       {mail}");
     println!("  workers:    {workers}");
 }
+
+/// What `roster migrate` says when it is done.
+pub fn migrated(settings: &Settings) {
+    let database = redact(&settings.database_url());
+    match settings.log_format {
+        LogFormat::Json => tracing::info!(%database, "migrations applied"),
+        LogFormat::Text => println!("migrations applied to {database}"),
+    }
+}

@@ -95,7 +95,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Schema => Ok(()),
         Command::Migrate => {
             open_database(&settings).await?;
-            println!("migrations applied to {}", redact(&settings.database_url()));
+            crate::logs::migrated(&settings);
             Ok(())
         }
         Command::Worker => {

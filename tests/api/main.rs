@@ -30,6 +30,7 @@ mod matrix;
 mod member_admin;
 mod member_admin_races;
 mod members;
+mod metrics;
 mod organizations;
 mod over_http;
 mod over_http_get;

@@ -36,7 +36,7 @@ pub use rate_limit::{RateKey, RatePolicy, RateScope};
 pub use role::{
     InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan, SubscriptionStatus,
 };
-pub use store::Store;
+pub use store::{PoolUsage, Store};
 pub use value::{
     DisplayName, Email, LeadCompany, LeadName, LeadStatus, OrgName, Password, ResourceName,
 };

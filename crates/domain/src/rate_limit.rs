@@ -114,7 +114,8 @@ pub enum RateScope {
 }
 
 impl RateScope {
-    fn as_str(self) -> &'static str {
+    /// The limit's name (in counter keys and metrics).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::LogInEmail => "log-in-email",
             Self::LogInAddress => "log-in-address",

@@ -23,6 +23,13 @@ use crate::{
     WorkspaceId,
 };
 
+/// A connection pool's size and its idle connections (the rest are in use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub size: u32,
+    pub idle: u32,
+}
+
 /// Billing, the organization's life and webhooks have traits of their own
 /// (`billing::BillingStore`, `lifecycle::LifecycleStore`,
 /// `webhook::WebhookStore`) that every store implements.
@@ -38,6 +45,12 @@ pub trait Store:
 {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+
+    /// This process's connections to the database, for the metrics;
+    /// `None` for a store without a pool.
+    fn pool_usage(&self) -> Option<PoolUsage> {
+        None
+    }
 
     // Rate limits (a fixed window per key, shared by every gateway).
     /// Counts one hit on `key` in the window starting at `window_start`

@@ -8,7 +8,8 @@ use roster_domain::billing::Prices;
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
 
-#[derive(Clone, Debug)]
+/// `Debug` shows no secret (see the impl below).
+#[derive(Clone)]
 pub struct GatewayConfig {
     /// HS256 key for access tokens, at least 32 bytes.
     pub jwt_secret: Vec<u8>,
@@ -158,5 +159,40 @@ impl GatewayConfig {
             webhooks_allow_private: false,
             live: LiveConfig::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayConfig")
+            .field("jwt_secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("session_ttl", &self.session_ttl)
+            .field("introspection", &self.introspection)
+            .field("limits", &self.limits)
+            .field("rate_limits", &self.rate_limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("hashing", &self.hashing)
+            .field("prices", &self.prices)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("live", &self.live)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GatewayConfig;
+
+    #[test]
+    fn debug_never_shows_the_jwt_secret() {
+        let secret = "jwt-secret-that-must-not-print-0123456789";
+        let config = GatewayConfig::new(secret.as_bytes().to_vec(), "http://roster".into());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains(secret), "{shown}");
+        let bytes = format!("{:?}", secret.as_bytes());
+        assert!(!shown.contains(&bytes[1..20]), "{shown}");
+        assert!(shown.contains("issuer"), "{shown}");
     }
 }

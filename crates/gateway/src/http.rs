@@ -12,6 +12,7 @@ mod operation;
 mod params;
 mod phase;
 mod respond;
+mod root_field;
 
 pub use phase::PhaseTracking;
 
@@ -24,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use roster_domain::live::LiveItem;
 use roster_domain::{Clock, Store};
@@ -63,6 +64,7 @@ impl AppState {
             live,
         });
         let schema = build_schema(services.clone());
+        crate::metrics::handle();
         Self {
             services,
             schema,
@@ -86,18 +88,41 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(live_socket::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_scrape))
         .merge(crate::pages::routes())
         .merge(crate::playground::routes())
         // `graphql_post` reads its body itself, with `max_body`; nothing else
         // takes a body.
         .layer(DefaultBodyLimit::disable())
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<Body>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %crate::pages::loggable_path(req.uri().path()), request_id = %id)
-        }))
+        .layer(axum::middleware::from_fn(crate::metrics::count_responses))
+        // `operation` and `user_id` are filled in by the GraphQL handlers;
+        // one line per response at INFO.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %crate::pages::loggable_path(req.uri().path()),
+                        request_id = %id,
+                        operation = tracing::field::Empty,
+                        user_id = tracing::field::Empty,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+async fn metrics_scrape(State(state): State<AppState>) -> axum::response::Response {
+    crate::metrics::scrape(State(state.services.store.clone())).await
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -10,6 +10,7 @@ mod error;
 mod graphql;
 mod http;
 mod limits;
+pub mod metrics;
 mod pages;
 mod playground;
 

@@ -37,10 +37,16 @@ pub enum Command {
     Schema,
 }
 
-#[derive(Args, Debug, Clone)]
+/// `Debug` leaves the secrets out (`crate::secrets`).
+#[derive(Args, Clone)]
 pub struct Settings {
     /// `sqlite://…` or `postgres://…` (also read from `DATABASE_URL`).
-    #[arg(long, env = "ROSTER_DATABASE_URL", global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub database_url: Option<String>,
     /// Address the gateway listens on.
     #[arg(
@@ -96,6 +102,19 @@ pub struct Settings {
     /// only: off, such URLs are refused).
     #[arg(long, env = "ROSTER_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub webhooks_allow_private: bool,
+    /// Log lines as `text` or `json` (one object per line).
+    #[arg(
+        long,
+        env = "ROSTER_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// Where `roster worker` serves `GET /metrics` (e.g. `0.0.0.0:9090`);
+    /// unset: no listener (a gateway serves `/metrics` on its own port).
+    #[arg(long, env = "ROSTER_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<String>,
 }
 
 impl Settings {
@@ -105,6 +124,13 @@ impl Settings {
         config.webhooks.allow_private = self.webhooks_allow_private;
         config
     }
+}
+
+/// The format of log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Monthly plan prices in cents (README "Billing"): what the invoice

@@ -1,7 +1,9 @@
 //! The `roster` binary's library: configuration, wiring, subcommands.
 
 mod config;
+mod logs;
 mod run;
+mod secrets;
 
 pub use config::{Command, ConfigError, Settings};
 pub use run::main;

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use roster_domain::billing::Prices;
 use roster_domain::{Clock, Store, SystemClock};
@@ -15,6 +14,7 @@ use roster_worker::Deps;
 use roster_worker::mail::{MailConfigError, Mailer};
 
 use crate::config::{Cli, Command, ConfigError, Settings};
+use crate::secrets::{redact, scrub};
 
 /// Exit code for bad configuration (and an unreachable database).
 const CONFIG_EXIT: u8 = 2;
@@ -29,11 +29,7 @@ pub fn main() -> ExitCode {
         print!("{}", roster_gateway::sdl());
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    crate::logs::init(cli.settings.log_format);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(command, cli.settings)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,7 +61,8 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-fn database_error(e: ConnectError) -> Failure {
+/// `e`, with the URL's password masked wherever sqlx quoted it.
+fn database_error(e: ConnectError, url: &str) -> Failure {
     let variable = if std::env::var_os("ROSTER_DATABASE_URL").is_none()
         && std::env::var_os("DATABASE_URL").is_some()
     {
@@ -74,20 +71,21 @@ fn database_error(e: ConnectError) -> Failure {
         "ROSTER_DATABASE_URL"
     };
     match e {
-        ConnectError::Migration(_) => Failure::Other(anyhow::Error::new(e)),
+        ConnectError::Migration(_) => Failure::Other(anyhow::anyhow!(scrub(&e.to_string(), url))),
         other => Failure::Config(ConfigError {
             variable,
-            message: other.to_string(),
+            message: scrub(&other.to_string(), url),
         }),
     }
 }
 
 /// Connects, migrates the store and prepares the job queue.
 async fn open_database(settings: &Settings) -> Result<Database, Failure> {
-    let db = Database::connect(&settings.database_url())
+    let url = settings.database_url();
+    let db = Database::connect(&url)
         .await
-        .map_err(database_error)?;
-    db.migrate().await.map_err(database_error)?;
+        .map_err(|e| database_error(e, &url))?;
+    db.migrate().await.map_err(|e| database_error(e, &url))?;
     roster_worker::setup(&db).await?;
     Ok(db)
 }
@@ -97,7 +95,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Schema => Ok(()),
         Command::Migrate => {
             open_database(&settings).await?;
-            println!("migrations applied to {}", redact(&settings.database_url()));
+            crate::logs::migrated(&settings);
             Ok(())
         }
         Command::Worker => {
@@ -105,6 +103,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;
             tracing::info!(database = %redact(&settings.database_url()), "workers running");
+            serve_metrics(&settings, &db).await?;
             let deps = worker_deps(
                 &db,
                 mailer,
@@ -143,30 +142,13 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
         })?;
     let addr = listener.local_addr().map_err(anyhow::Error::from)?;
 
-    println!("Roster is listening on http://{addr}");
-    println!("  playground: open http://{addr}/graphql in a browser");
+    crate::logs::banner(&settings, addr, no_worker);
     if !roster_gateway::playground_embedded() {
         tracing::warn!(
             "this build has no embedded GraphiQL (npm was missing when it was built): \
              the playground needs https://unpkg.com"
         );
     }
-    println!("  database:   {}", redact(&settings.database_url()));
-    match &settings.smtp_url {
-        Some(_) => println!("  mail:       SMTP (ROSTER_SMTP_URL)"),
-        None => println!(
-            "  mail:       .eml files in {}",
-            settings.mail_dir.display()
-        ),
-    }
-    println!(
-        "  workers:    {}",
-        if no_worker {
-            "off (--no-worker)"
-        } else {
-            "in this process"
-        }
-    );
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker_config = settings.worker_config();
@@ -236,18 +218,32 @@ fn worker_deps(
     })
 }
 
-/// The database URL without its password, for printing.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
+/// `GET /metrics` of a `roster worker` on `ROSTER_METRICS_LISTEN`, when set.
+async fn serve_metrics(settings: &Settings, db: &Database) -> Result<(), Failure> {
+    let Some(listen) = &settings.metrics_listen else {
+        return Ok(());
+    };
+    let bad = |message: String| ConfigError {
+        variable: "ROSTER_METRICS_LISTEN",
+        message,
+    };
+    let addr: SocketAddr = listen
+        .parse()
+        .map_err(|_| bad(format!("{listen:?} is not an address like 0.0.0.0:9090")))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| bad(format!("cannot listen on {addr}: {e}")))?;
+    let addr = listener.local_addr().map_err(anyhow::Error::from)?;
+    // Installed before the workers start, so their first jobs count.
+    roster_gateway::metrics::handle();
+    let app = roster_gateway::metrics::router(db.store());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
         }
-        _ => url.to_owned(),
-    }
+    });
+    tracing::info!(address = %addr, "metrics on /metrics");
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -268,18 +264,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_print() {
-        assert_eq!(
-            redact("postgres://roster:s3cret@db:5432/roster"),
-            "postgres://roster:***@db:5432/roster"
-        );
-        assert_eq!(redact("sqlite://data/roster.db"), "sqlite://data/roster.db");
-    }
 }

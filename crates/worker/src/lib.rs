@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod invitation_mail;
 pub mod mail;
 pub mod member_notice;
+pub mod metrics;
 pub mod purge;
 pub mod reassignment;
 pub mod wake;
@@ -36,6 +37,7 @@ use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 
 use crate::mail::Mailer;
+use crate::metrics::JobMetricsLayer;
 use crate::wake::Wake;
 use crate::webhook_delivery::{WebhookSender, WebhookSettings};
 
@@ -133,6 +135,7 @@ pub async fn run(
     config: WorkerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    crate::metrics::describe();
     let mut monitor = Monitor::new()
         .shutdown_timeout(Duration::from_secs(30))
         // A worker whose queue failed (the database went away mid-poll)
@@ -160,6 +163,7 @@ pub async fn run(
                     .data(deps.clone())
                     .concurrency(config.concurrency)
                     .retry(retry_policy(&config))
+                    .layer(JobMetricsLayer::new($queue))
                     .build($handler)
             })
         }};
@@ -227,6 +231,7 @@ pub async fn run(
                         .data(sender.clone())
                         .concurrency(config.concurrency)
                         .retry(retry_policy(&config))
+                        .layer(JobMetricsLayer::new(WebhookTask::QUEUE))
                         .build(webhook_delivery::handle)
                 })
             };
@@ -250,6 +255,7 @@ pub async fn run(
                 WorkerBuilder::new(unique_name($name))
                     .backend(CronScheduler::new(schedule.clone()))
                     .data(deps.clone())
+                    .layer(JobMetricsLayer::new($name))
                     .build($job::handle)
             });
         };

@@ -6,6 +6,7 @@
 //! a send that is retried after a timeout reuses it and the recipient's mail
 //! client can fold the duplicate away.
 
+mod debug;
 mod templates;
 
 use std::fmt;
@@ -25,8 +26,9 @@ pub use templates::{
 /// not hold a worker.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A rendered email, ready to send.
-#[derive(Clone, Debug)]
+/// A rendered email, ready to send. `Debug` leaves the bodies out: they
+/// may hold a link token or a password (`mail/debug.rs`).
+#[derive(Clone)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
@@ -154,6 +156,16 @@ impl Mailer {
     /// the caller retries.
     #[tracing::instrument(skip_all, fields(message_id = %mail.message_id))]
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
+        let result = self.deliver(mail).await;
+        crate::metrics::mail(match &result {
+            Ok(()) => "sent",
+            Err(e) if e.is_permanent() => "failed",
+            Err(_) => "retried",
+        });
+        result
+    }
+
+    async fn deliver(&self, mail: &OutgoingMail) -> Result<(), MailError> {
         let message = self.to_message(mail)?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(MailError::Smtp),

@@ -103,6 +103,7 @@ impl Passwords {
         self.jobs.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => {
                 tracing::warn!("password hashing queue full: answering RATE_LIMITED");
+                crate::metrics::rate_limited("password-hashing-queue");
                 DomainError::rate_limited(Duration::from_secs(1))
             }
             TrySendError::Disconnected(_) => DomainError::internal("the hashing threads are gone"),

@@ -37,6 +37,7 @@ pub async fn hit(
     }
     if let Err(refused) = policy.check(hits, now) {
         tracing::info!(scope = ?scope, hits, "rate limited");
+        crate::metrics::rate_limited(scope.as_str());
         return Err(refused);
     }
     Ok(Hit { key, window_start })

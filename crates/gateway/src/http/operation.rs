@@ -3,6 +3,7 @@
 //! it), and the per-operation data is attached in one place.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_graphql::{Request, Response, ServerError};
 use axum::http::{HeaderMap, header};
@@ -12,6 +13,7 @@ use roster_domain::{DomainError, ErrorCode};
 
 use super::AppState;
 use super::phase::{OperationPhase, Outcome};
+use super::root_field::OperationLabel;
 use crate::auth::viewer::Viewer;
 use crate::client_addr::ClientAddr;
 use crate::graphql::{Services, request_data};
@@ -36,6 +38,7 @@ pub(super) async fn run(
     request: Request,
     read_only: bool,
 ) -> Answer {
+    let started = Instant::now();
     let viewer = match authenticate(&state.services, caller.headers).await {
         Ok(viewer) => viewer,
         Err(e) => {
@@ -44,12 +47,20 @@ pub(super) async fn run(
             let mut extensions = async_graphql::ErrorExtensionValues::default();
             extensions.set("code", ErrorCode::Internal.as_str());
             error.extensions = Some(extensions);
+            observe(
+                &OperationLabel::none(),
+                Some(ErrorCode::Internal.as_str()),
+                started,
+            );
             return Answer {
                 response: Response::from_errors(vec![error]),
                 outcome: Outcome::Internal,
             };
         }
     };
+    if let Viewer::Authenticated { user, .. } = &viewer {
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+    }
     let phase = OperationPhase::new(read_only);
     let (viewer, loader) = request_data(&state.services, viewer);
     let request = request
@@ -66,10 +77,26 @@ pub(super) async fn run(
             extensions.set("code", ErrorCode::Validation.as_str());
         }
     }
+    let code = response
+        .errors
+        .first()
+        .and_then(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => Some(code.as_str()),
+            async_graphql::Value::Enum(code) => Some(code.as_str()),
+            _ => None,
+        });
+    observe(&phase.label(), code, started);
     Answer {
         response,
         outcome: phase.outcome(),
     }
+}
+
+/// The operation's latency in the metrics, and its name on the request's
+/// log lines (a batch's: the last operation's).
+fn observe(label: &OperationLabel, code: Option<&str>, started: Instant) {
+    crate::metrics::graphql_operation(&label.root_field, code, started.elapsed());
+    tracing::Span::current().record("operation", tracing::field::display(label));
 }
 
 /// The caller, from `Authorization: Bearer <token>`: the token must verify

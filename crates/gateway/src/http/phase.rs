@@ -12,7 +12,10 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::registry::Registry;
 use async_graphql::{Response, ServerError, ServerResult, Value, Variables};
+
+use super::root_field::OperationLabel;
 
 /// One operation's progress, shared between the HTTP handler (which puts
 /// it in the request's data) and the extension.
@@ -26,6 +29,8 @@ pub(crate) struct OperationPhase {
 struct State {
     operations: Vec<Shape>,
     outcome: Outcome,
+    /// The operation async-graphql chose to execute.
+    selected: Option<OperationLabel>,
 }
 
 /// What the document says of one operation.
@@ -33,6 +38,7 @@ struct Shape {
     name: Option<String>,
     read_only: bool,
     missing_variables: Vec<String>,
+    label: OperationLabel,
 }
 
 /// How the operation ended.
@@ -62,6 +68,16 @@ impl OperationPhase {
         self.lock().outcome
     }
 
+    /// The operation that ran, or the document's only one; else `none`.
+    pub(crate) fn label(&self) -> OperationLabel {
+        let state = self.lock();
+        match (&state.selected, state.operations.as_slice()) {
+            (Some(label), _) => label.clone(),
+            (None, [only]) => only.label.clone(),
+            _ => OperationLabel::none(),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -85,7 +101,7 @@ fn missing_variables(
         .collect()
 }
 
-fn shapes(doc: &ExecutableDocument, variables: &Variables) -> Vec<Shape> {
+fn shapes(doc: &ExecutableDocument, variables: &Variables, registry: &Registry) -> Vec<Shape> {
     doc.operations
         .iter()
         .map(|(name, op)| Shape {
@@ -93,6 +109,7 @@ fn shapes(doc: &ExecutableDocument, variables: &Variables) -> Vec<Shape> {
             // A subscription changes nothing either (over the websocket).
             read_only: op.node.ty != OperationType::Mutation,
             missing_variables: missing_variables(&op.node, variables),
+            label: OperationLabel::of(doc, &op.node, registry),
         })
         .collect()
 }
@@ -122,7 +139,7 @@ impl Extension for PhaseTracking {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         if let Some(phase) = ctx.data_opt::<Arc<OperationPhase>>() {
-            phase.lock().operations = shapes(&doc, variables);
+            phase.lock().operations = shapes(&doc, variables, &ctx.schema_env.registry);
         }
         Ok(doc)
     }
@@ -137,7 +154,8 @@ impl Extension for PhaseTracking {
             return next.run(ctx, operation_name).await;
         };
         {
-            let mut state = phase.lock();
+            let mut guard = phase.lock();
+            let state = &mut *guard;
             // async-graphql selected the operation already: by name, or the
             // document's only one.
             let shape = state
@@ -145,6 +163,7 @@ impl Extension for PhaseTracking {
                 .iter()
                 .find(|s| operation_name.is_none() || s.name.as_deref() == operation_name);
             if let Some(shape) = shape {
+                state.selected = Some(shape.label.clone());
                 if phase.read_only && !shape.read_only {
                     state.outcome = Outcome::MethodNotAllowed;
                     return refused(

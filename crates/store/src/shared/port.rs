@@ -34,6 +34,12 @@ impl Store for BackendStore {
             .map(|_| ())
             .map_err(unexpected)
     }
+    fn pool_usage(&self) -> Option<roster_domain::PoolUsage> {
+        Some(roster_domain::PoolUsage {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+        })
+    }
     async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<i64> {
         self.count_hit(key, window_start).await
     }

@@ -14,8 +14,8 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use super::OutgoingMail;
 
 /// The invitation's way in: a link to accept it, or an account made for the
-/// invitee with a temporary password.
-#[derive(Clone, Debug)]
+/// invitee with a temporary password. `Debug` hides both (`mail/debug.rs`).
+#[derive(Clone)]
 pub enum InvitationSecret {
     Link { accept_url: String },
     TemporaryPassword { password: String, login_url: String },

@@ -21,6 +21,7 @@ mod hardening;
 mod introspection;
 mod invitation_rules;
 mod invitations;
+mod invite_limits;
 mod lead_races;
 mod leads;
 mod live_events;

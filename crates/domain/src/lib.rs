@@ -32,7 +32,7 @@ pub use id::{
     WebhookEndpointId, WorkspaceId,
 };
 pub use permission::{Action, Grant};
-pub use rate_limit::{RateKey, RatePolicy, RateScope};
+pub use rate_limit::{InviteLimits, RateKey, RatePolicy, RateScope};
 pub use role::{
     InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan, SubscriptionStatus,
 };

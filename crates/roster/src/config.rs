@@ -185,6 +185,22 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_change_password_per_user: String,
+    /// Invitation sends (invites and resends) per inviting user.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_INVITE_PER_INVITER",
+        default_value = "100/1h",
+        global = true
+    )]
+    pub limit_invite_per_inviter: String,
+    /// Invitation sends per recipient address, from all organizations.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
+        default_value = "10/24h",
+        global = true
+    )]
+    pub limit_invite_per_recipient: String,
     /// Threads hashing passwords (19 MiB each); default: one per core.
     #[arg(long, env = "ROSTER_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -221,6 +237,14 @@ impl AbuseSettings {
             change_password_per_user: policy(
                 "ROSTER_LIMIT_CHANGE_PASSWORD_PER_USER",
                 &self.limit_change_password_per_user,
+            )?,
+            invite_per_inviter: policy(
+                "ROSTER_LIMIT_INVITE_PER_INVITER",
+                &self.limit_invite_per_inviter,
+            )?,
+            invite_per_recipient: policy(
+                "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
+                &self.limit_invite_per_recipient,
             )?,
         };
         config.trusted_proxies = self

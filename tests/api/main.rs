@@ -43,6 +43,7 @@ mod rate_limits;
 mod removal;
 mod removal_races;
 mod resend;
+mod retention;
 mod schema;
 mod send_retries;
 mod sweep;

@@ -19,6 +19,7 @@ pub mod ownership;
 pub mod password;
 pub mod permission;
 pub mod rate_limit;
+pub mod retention;
 pub mod role;
 pub mod store;
 pub mod token;

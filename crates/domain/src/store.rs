@@ -32,6 +32,7 @@ pub trait Store:
     + crate::lifecycle::LifecycleStore
     + crate::webhook::WebhookStore
     + crate::live::LiveStore
+    + crate::retention::RetentionStore
     + Send
     + Sync
     + 'static

@@ -96,6 +96,12 @@ pub struct Settings {
     /// only: off, such URLs are refused).
     #[arg(long, env = "ROSTER_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub webhooks_allow_private: bool,
+    /// Days the worker keeps ended sessions, spent refresh tokens,
+    /// finished jobs, invitation sends and webhook attempts (README
+    /// "Retention"); at least 1.
+    #[arg(long, env = "ROSTER_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=36_500), global = true)]
+    pub retention_days: u32,
 }
 
 impl Settings {
@@ -103,6 +109,8 @@ impl Settings {
     pub fn worker_config(&self) -> roster_worker::WorkerConfig {
         let mut config = roster_worker::WorkerConfig::default();
         config.webhooks.allow_private = self.webhooks_allow_private;
+        config.retention.period =
+            std::time::Duration::from_secs(u64::from(self.retention_days) * 24 * 3600);
         config
     }
 }

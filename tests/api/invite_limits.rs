@@ -171,6 +171,21 @@ both_backends! {
         assert!(invite(&app, &base, &eve, &globex, "x@example.com").await.get("errors").is_none());
     }
 
+    async fn a_refused_send_counts_against_nothing(app) {
+        let base = own_gateway(&app, limits("2/1h", "1/24h")).await;
+        let (ada, acme) = org(&app, "Acme", "ada@example.com").await;
+        let (eve, globex) = org(&app, "Globex", "eve@example.com").await;
+        assert!(invite(&app, &base, &ada, &acme, "x@example.com").await.get("errors").is_none());
+        // Refused for X's address: Eve's own count is rolled back with it.
+        assert_limited(&invite(&app, &base, &eve, &globex, "x@example.com").await, 24 * 3600);
+        for email in ["y@example.com", "z@example.com"] {
+            let res = invite(&app, &base, &eve, &globex, email).await;
+            assert!(res.get("errors").is_none(), "{email}: {res}");
+        }
+        assert_limited(&invite(&app, &base, &eve, &globex, "w@example.com").await, 3600);
+        assert_eq!(accounts(&app, "w@example.com").await, 0);
+    }
+
     async fn concurrent_invites_on_two_gateways_never_pass_the_limit(app) {
         let one = own_gateway(&app, limits("5/1h", "10/24h")).await;
         let two = own_gateway(&app, limits("5/1h", "10/24h")).await;

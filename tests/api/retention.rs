@@ -165,7 +165,9 @@ both_backends! {
         seed_attempts(&app, &endpoint, 5, app.now() - Duration::days(40)).await;
         seed_attempts(&app, &endpoint, 3, app.now() - Duration::hours(1)).await;
         assert_eq!(sends_of(&app, "x@example.com").await, 3);
+        let audit = app.count_sql("select count(*) from audit_event").await;
         purge(&app).await;
+        assert_eq!(app.count_sql("select count(*) from audit_event").await, audit, "the audit log is the record");
         assert_eq!(sends_of(&app, "x@example.com").await, 1, "the recent send stays");
         assert_eq!(sends_of(&app, "z@example.com").await, 1, "an undelivered current send stays");
         let deliveries = endpoints(&app, &ada, &org).await[0]["deliveries"].as_array().map(Vec::len);

@@ -100,7 +100,7 @@ pub struct Settings {
     /// finished jobs, invitation sends and webhook attempts (README
     /// "Retention"); at least 1.
     #[arg(long, env = "ROSTER_RETENTION_DAYS", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..=36_500), global = true)]
+          value_parser = retention_days, global = true)]
     pub retention_days: u32,
 }
 
@@ -112,6 +112,17 @@ impl Settings {
         config.retention.period =
             std::time::Duration::from_secs(u64::from(self.retention_days) * 24 * 3600);
         config
+    }
+}
+
+/// `ROSTER_RETENTION_DAYS`: whole days, at least 1 (the day-long windows
+/// that count sends must stay whole).
+fn retention_days(value: &str) -> Result<u32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(days @ 1..=36_500) => Ok(days),
+        _ => Err(format!(
+            "ROSTER_RETENTION_DAYS: {value:?} is not a number of days from 1 to 36500"
+        )),
     }
 }
 

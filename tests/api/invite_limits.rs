@@ -187,27 +187,63 @@ both_backends! {
     }
 
     async fn concurrent_invites_on_two_gateways_never_pass_the_limit(app) {
+        // Six organizations, so that no organization lock lines the
+        // sends up: only the counters do.
+        let (ada, first) = org(&app, "Org 0", "ada@example.com").await;
+        let mut orgs = vec![first];
+        for i in 1..6 {
+            orgs.push(app.create_org(&ada, &format!("Org {i}")).await);
+        }
+        app.execute_sql("update organization set plan = 'ENTERPRISE'").await;
+        let app = Arc::new(app);
+        // 18 invites by Ada to 18 addresses across the six, past 5 an hour.
         let one = own_gateway(&app, limits("5/1h", "10/24h")).await;
         let two = own_gateway(&app, limits("5/1h", "10/24h")).await;
-        let (ada, acme) = org(&app, "Acme", "ada@example.com").await;
-        let app = Arc::new(app);
-        let tries = (0..16).map(|i| {
-            let (app, ada, acme) = (app.clone(), ada.clone(), acme.clone());
-            let base = if i % 2 == 0 { one.clone() } else { two.clone() };
-            tokio::spawn(async move {
-                let res = invite(&app, &base, &ada, &acme, &format!("c{i}@example.com")).await;
-                error_code(&res)
-            })
-        });
-        let codes: Vec<Option<String>> = futures::future::join_all(tries)
-            .await
-            .into_iter()
-            .map(|r| r.expect("task"))
-            .collect();
-        let created = codes.iter().filter(|c| c.is_none()).count();
-        let limited = codes.iter().filter(|c| c.as_deref() == Some("RATE_LIMITED")).count();
-        assert_eq!((created, limited), (5, 11), "{codes:?}");
-        assert_eq!(invitations(&app, &one, &ada, &acme).await, 5);
+        let codes = race(&app, &ada, (0..18).map(|i| {
+            (if i % 2 == 0 { one.clone() } else { two.clone() }, orgs[i % 6].clone(), format!("c{i}@example.com"))
+        })).await;
+        assert_eq!(outcome(&codes), (5, 13), "{codes:?}");
         assert_eq!(mail_jobs(&app).await, 5);
+        // One address invited by all six at once, past 2 a day.
+        let three = own_gateway(&app, limits("100/1h", "2/24h")).await;
+        let four = own_gateway(&app, limits("100/1h", "2/24h")).await;
+        let codes = race(&app, &ada, (0..6).map(|i| {
+            (if i % 2 == 0 { three.clone() } else { four.clone() }, orgs[i].clone(), "same@example.com".to_owned())
+        })).await;
+        assert_eq!(outcome(&codes), (2, 4), "{codes:?}");
+        assert_eq!(mail_jobs(&app).await, 7);
+        let mut total = 0;
+        for org in &orgs {
+            total += invitations(&app, &one, &ada, org).await;
+        }
+        assert_eq!(total, 7);
     }
+}
+
+/// Runs every (gateway, organization, email) invite by `by` at once;
+/// each one's error code.
+async fn race(
+    app: &Arc<TestApp>,
+    by: &Session,
+    invites: impl Iterator<Item = (String, String, String)>,
+) -> Vec<Option<String>> {
+    let tries = invites.map(|(base, org, email)| {
+        let (app, by) = (app.clone(), by.clone());
+        tokio::spawn(async move { error_code(&invite(&app, &base, &by, &org, &email).await) })
+    });
+    futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect()
+}
+
+/// How many were created and how many were `RATE_LIMITED`.
+fn outcome(codes: &[Option<String>]) -> (usize, usize) {
+    let created = codes.iter().filter(|c| c.is_none()).count();
+    let limited = codes
+        .iter()
+        .filter(|c| c.as_deref() == Some("RATE_LIMITED"))
+        .count();
+    (created, limited)
 }

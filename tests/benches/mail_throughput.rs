@@ -80,7 +80,8 @@ async fn direct(mails: usize, in_flight: usize) -> Duration {
 /// Queues `mails` invitations with no worker running, then starts one and
 /// times until the sink holds every mail.
 async fn through_worker(backend: Backend, mails: usize) -> Option<Duration> {
-    let app = TestApp::spawn_without_worker(backend).await?;
+    // One inviter sends them all: no invitation limits.
+    let app = TestApp::spawn_with(backend, false, roster_tests::unthrottled).await?;
     let ada = app.sign_up("ada@example.com", "Ada").await;
     let org = app.create_org(&ada, "Acme").await;
     app.execute_sql("update organization set plan = 'ENTERPRISE'")

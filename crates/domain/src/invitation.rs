@@ -103,6 +103,8 @@ pub struct NewInvitation {
     pub email: Email,
     pub role: OrgRole,
     pub targets: InvitationTargets,
+    /// Counted in the invitation's transaction when it creates one.
+    pub limits: crate::InviteLimits,
     pub now: DateTime<Utc>,
 }
 

@@ -19,6 +19,7 @@ pub mod ownership;
 pub mod password;
 pub mod permission;
 pub mod rate_limit;
+pub mod retention;
 pub mod role;
 pub mod store;
 pub mod token;
@@ -32,7 +33,7 @@ pub use id::{
     WebhookEndpointId, WorkspaceId,
 };
 pub use permission::{Action, Grant};
-pub use rate_limit::{RateKey, RatePolicy, RateScope};
+pub use rate_limit::{InviteLimits, RateKey, RatePolicy, RateScope};
 pub use role::{
     InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan, SubscriptionStatus,
 };

@@ -111,6 +111,10 @@ pub enum RateScope {
     TokenAddress,
     /// Wrong current passwords per user.
     ChangePasswordUser,
+    /// Invitation sends (invites and resends) per inviting user.
+    InviteInviter,
+    /// Invitation sends per recipient address (normalized).
+    InviteRecipient,
 }
 
 impl RateScope {
@@ -122,6 +126,8 @@ impl RateScope {
             Self::SignUpAddress => "sign-up-address",
             Self::TokenAddress => "token-address",
             Self::ChangePasswordUser => "change-password-user",
+            Self::InviteInviter => "invite-inviter",
+            Self::InviteRecipient => "invite-recipient",
         }
     }
 }
@@ -143,6 +149,49 @@ impl RateKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Limits on sending invitations (issue 10 item 6): every send (an
+/// invite and each resend) counts against its inviter and its recipient's
+/// address. Unlike the limits above, these are counted in the send's own
+/// transaction: a refused send changes nothing, and concurrent sends on
+/// any gateway cannot pass the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InviteLimits {
+    pub per_inviter: RatePolicy,
+    pub per_recipient: RatePolicy,
+}
+
+impl InviteLimits {
+    pub const fn unlimited() -> Self {
+        Self {
+            per_inviter: RatePolicy::unlimited(),
+            per_recipient: RatePolicy::unlimited(),
+        }
+    }
+
+    /// The counters a send by `inviter` to `recipient` (the normalized
+    /// address) at `now` adds one to: its key, its window and its policy,
+    /// the inviter's first (the order every send takes them in).
+    pub fn counters(
+        &self,
+        inviter: crate::UserId,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> [(RateKey, i64, RatePolicy); 2] {
+        [
+            (
+                RateKey::new(RateScope::InviteInviter, &inviter.0.to_string()),
+                self.per_inviter.window_at(now),
+                self.per_inviter,
+            ),
+            (
+                RateKey::new(RateScope::InviteRecipient, recipient),
+                self.per_recipient.window_at(now),
+                self.per_recipient,
+            ),
+        ]
     }
 }
 

@@ -39,6 +39,7 @@ pub trait Store:
     + crate::lifecycle::LifecycleStore
     + crate::webhook::WebhookStore
     + crate::live::LiveStore
+    + crate::retention::RetentionStore
     + Send
     + Sync
     + 'static
@@ -323,14 +324,18 @@ pub trait Store:
     // Invitations.
     /// Invites an email (rules.md §3–§4) and enqueues its first email, in
     /// one transaction: role ceiling, seats, `CONFLICT` for members, the
-    /// pending invitation itself when there is one.
+    /// pending invitation itself when there is one. A new invitation
+    /// counts against `invite.limits` in that transaction
+    /// (`RATE_LIMITED` past them, and nothing written).
     async fn invite_member(&self, invite: NewInvitation) -> Result<InviteOutcome>;
     /// A new send: the old secret dies, the lifetime restarts, at most
-    /// five sends a day (`RATE_LIMITED`).
+    /// five sends a day (`RATE_LIMITED`); it counts against `limits` in
+    /// its transaction.
     async fn resend_invitation(
         &self,
         id: InvitationId,
         actor: &Membership,
+        limits: crate::InviteLimits,
         now: DateTime<Utc>,
     ) -> Result<Invitation>;
     async fn revoke_invitation(

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use roster_domain::RatePolicy;
 use roster_domain::billing::Prices;
+use roster_domain::{InviteLimits, RatePolicy};
 
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
@@ -76,6 +76,11 @@ pub struct RateLimits {
     pub token_per_address: RatePolicy,
     /// Wrong current passwords given to `changePassword`, per user.
     pub change_password_per_user: RatePolicy,
+    /// Invitation sends (invites and resends) per inviting user, counted
+    /// in each send's transaction.
+    pub invite_per_inviter: RatePolicy,
+    /// Invitation sends per recipient address, from every organization.
+    pub invite_per_recipient: RatePolicy,
 }
 
 impl Default for RateLimits {
@@ -87,6 +92,11 @@ impl Default for RateLimits {
             sign_up_per_address: RatePolicy::new(20, minutes(60)),
             token_per_address: RatePolicy::new(30, minutes(10)),
             change_password_per_user: RatePolicy::new(5, minutes(15)),
+            // One full inviteMembers (100 rows) an hour per inviter; an
+            // address gets at most 10 invitation emails a day from all
+            // organizations together (each invitation 5 at most).
+            invite_per_inviter: RatePolicy::new(100, minutes(60)),
+            invite_per_recipient: RatePolicy::new(10, minutes(24 * 60)),
         }
     }
 }
@@ -101,6 +111,16 @@ impl RateLimits {
             sign_up_per_address: off,
             token_per_address: off,
             change_password_per_user: off,
+            invite_per_inviter: off,
+            invite_per_recipient: off,
+        }
+    }
+
+    /// What each invitation send counts against.
+    pub fn invites(&self) -> InviteLimits {
+        InviteLimits {
+            per_inviter: self.invite_per_inviter,
+            per_recipient: self.invite_per_recipient,
         }
     }
 }

@@ -115,6 +115,12 @@ pub struct Settings {
     /// unset: no listener (a gateway serves `/metrics` on its own port).
     #[arg(long, env = "ROSTER_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<String>,
+    /// Days the worker keeps ended sessions, spent refresh tokens,
+    /// finished jobs, invitation sends and webhook attempts (README
+    /// "Retention"); at least 1.
+    #[arg(long, env = "ROSTER_RETENTION_DAYS", default_value_t = 30,
+          value_parser = retention_days, global = true)]
+    pub retention_days: u32,
 }
 
 impl Settings {
@@ -122,6 +128,8 @@ impl Settings {
     pub fn worker_config(&self) -> roster_worker::WorkerConfig {
         let mut config = roster_worker::WorkerConfig::default();
         config.webhooks.allow_private = self.webhooks_allow_private;
+        config.retention.period =
+            std::time::Duration::from_secs(u64::from(self.retention_days) * 24 * 3600);
         config
     }
 }
@@ -131,6 +139,17 @@ impl Settings {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// `ROSTER_RETENTION_DAYS`: whole days, at least 1 (the day-long windows
+/// that count sends must stay whole).
+fn retention_days(value: &str) -> Result<u32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(days @ 1..=36_500) => Ok(days),
+        _ => Err(format!(
+            "ROSTER_RETENTION_DAYS: {value:?} is not a number of days from 1 to 36500"
+        )),
+    }
 }
 
 /// Monthly plan prices in cents (README "Billing"): what the invoice
@@ -211,6 +230,22 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_change_password_per_user: String,
+    /// Invitation sends (invites and resends) per inviting user.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_INVITE_PER_INVITER",
+        default_value = "100/1h",
+        global = true
+    )]
+    pub limit_invite_per_inviter: String,
+    /// Invitation sends per recipient address, from all organizations.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
+        default_value = "10/24h",
+        global = true
+    )]
+    pub limit_invite_per_recipient: String,
     /// Threads hashing passwords (19 MiB each); default: one per core.
     #[arg(long, env = "ROSTER_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -247,6 +282,14 @@ impl AbuseSettings {
             change_password_per_user: policy(
                 "ROSTER_LIMIT_CHANGE_PASSWORD_PER_USER",
                 &self.limit_change_password_per_user,
+            )?,
+            invite_per_inviter: policy(
+                "ROSTER_LIMIT_INVITE_PER_INVITER",
+                &self.limit_invite_per_inviter,
+            )?,
+            invite_per_recipient: policy(
+                "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
+                &self.limit_invite_per_recipient,
             )?,
         };
         config.trusted_proxies = self

@@ -121,6 +121,10 @@ fn bad_limits_exit_2_naming_the_variable() {
         ("ROSTER_LIMIT_SIGN_UP_PER_ADDRESS", "0/1h"),
         ("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8, not-an-address"),
         ("ROSTER_HASH_THREADS", "0"),
+        ("ROSTER_LIMIT_INVITE_PER_INVITER", "100/2d"),
+        ("ROSTER_LIMIT_INVITE_PER_RECIPIENT", "0/24h"),
+        ("ROSTER_RETENTION_DAYS", "0"),
+        ("ROSTER_RETENTION_DAYS", "a month"),
     ] {
         let env = [
             (variable, value),

@@ -127,6 +127,8 @@ mod rate_limits;
 mod reassign;
 #[path = "shared/removal.rs"]
 mod removal;
+#[path = "shared/retention.rs"]
+mod retention;
 #[path = "shared/webhooks.rs"]
 mod webhooks;
 #[path = "shared/workspaces.rs"]
@@ -134,6 +136,16 @@ mod workspaces;
 
 /// Whether endpoint `e`'s JSON array `events` holds action `$2`.
 const WEBHOOK_EVENT_LISTED: &str = "$2 in (select jsonb_array_elements_text(e.events::jsonb))";
+/// Queue tasks finished before `$1` (seconds since the epoch), `$2` at most.
+const FINISHED_TASKS: &str = "delete from apalis.jobs where id in (select id from apalis.jobs \
+     where (status in ('Done', 'Killed') or (status = 'Failed' and attempts >= max_attempts)) \
+     and done_at < to_timestamp($1) limit $2)";
+/// Queue workers last seen before `$1` that hold no task, `$2` at most.
+const GONE_WORKERS: &str = "delete from apalis.workers where id in (select w.id from apalis.workers w \
+     where w.last_seen < to_timestamp($1) \
+     and not exists (select 1 from apalis.jobs j where j.lock_by = w.id) limit $2)";
+/// PostgreSQL's live events are notifications: no table to purge.
+const LIVE_EVENTS: Option<&str> = None;
 /// Enqueues `job` (as JSON) in the writing transaction: it commits with
 /// the write or not at all (the outbox guarantee).
 async fn enqueue(

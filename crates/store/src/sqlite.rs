@@ -111,6 +111,8 @@ mod rate_limits;
 mod reassign;
 #[path = "shared/removal.rs"]
 mod removal;
+#[path = "shared/retention.rs"]
+mod retention;
 #[path = "shared/webhooks.rs"]
 mod webhooks;
 #[path = "shared/workspaces.rs"]
@@ -119,6 +121,20 @@ mod workspaces;
 /// Whether endpoint `e`'s JSON array `events` holds action `$2`.
 const WEBHOOK_EVENT_LISTED: &str =
     "exists (select 1 from json_each(e.events) where json_each.value = $2)";
+/// Queue tasks finished before `$1` (seconds since the epoch), `$2` at most.
+const FINISHED_TASKS: &str = "delete from Jobs where id in (select id from Jobs \
+     where (status in ('Done', 'Killed') or (status = 'Failed' and attempts >= max_attempts)) \
+     and done_at < $1 limit $2)";
+/// Queue workers last seen before `$1` that hold no task, `$2` at most.
+const GONE_WORKERS: &str = "delete from Workers where id in (select w.id from Workers w \
+     where w.last_seen < $1 and not exists (select 1 from Jobs j where j.lock_by = w.id) limit $2)";
+/// Live-event rows of audit events before `$1` (or purged with their
+/// organization), oldest first, `$2` at most.
+const LIVE_EVENTS: Option<&str> = Some(
+    "delete from live_event where seq in (select l.seq from live_event l \
+     left join audit_event a on a.id = l.audit_event_id \
+     where a.id is null or a.at < $1 order by l.seq limit $2)",
+);
 /// Enqueues `job` (as JSON) in the writing transaction: it commits with
 /// the write or not at all (the outbox guarantee).
 async fn enqueue(

@@ -14,6 +14,7 @@ pub mod member_notice;
 pub mod metrics;
 pub mod purge;
 pub mod reassignment;
+pub mod retention;
 pub mod wake;
 pub mod webhook_delivery;
 
@@ -76,6 +77,8 @@ pub struct WorkerConfig {
     /// Webhook deliveries: the private-address flag, the timeout and the
     /// retry schedule (their own, not `retries`/`backoff_*` above).
     pub webhooks: WebhookSettings,
+    /// How long the hourly purge keeps what it purges.
+    pub retention: roster_domain::retention::Retention,
 }
 
 impl Default for WorkerConfig {
@@ -91,6 +94,7 @@ impl Default for WorkerConfig {
             heartbeat_interval: Duration::from_secs(5),
             missed_heartbeats: 4,
             webhooks: WebhookSettings::default(),
+            retention: Default::default(),
         }
     }
 }
@@ -263,6 +267,18 @@ pub async fn run(
     cron!("expire-invitations", expiry);
     cron!("billing-periods", billing);
     cron!("purge-organizations", purge);
+    // The retention purge holds its period besides the deps.
+    let job = Arc::new(retention::RetentionJob {
+        deps: deps.clone(),
+        retention: config.retention,
+    });
+    let schedule = cron::Schedule::from_str(retention::SCHEDULE).expect("valid cron expression");
+    monitor = monitor.register(move |_| {
+        WorkerBuilder::new(unique_name("retention"))
+            .backend(CronScheduler::new(schedule.clone()))
+            .data(job.clone())
+            .build(retention::handle)
+    });
     monitor
         .run_with_signal(async move {
             shutdown.await;

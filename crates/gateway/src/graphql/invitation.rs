@@ -11,7 +11,8 @@ use roster_domain::model::{Membership, PageRequest};
 use roster_domain::permission::Action;
 use roster_domain::token::TokenHash;
 use roster_domain::{
-    AssistantId, DisplayName, DomainError, Email, InvitationId, OrgId, Password, WorkspaceId,
+    AssistantId, DisplayName, DomainError, Email, InvitationId, InviteLimits, OrgId, Password,
+    WorkspaceId,
 };
 
 use super::account::{AuthPayload, open_session};
@@ -222,6 +223,7 @@ impl InviteMemberInput {
         self,
         org: OrgId,
         inviter: &Membership,
+        limits: InviteLimits,
         now: DateTime<Utc>,
     ) -> Result<NewInvitation, DomainError> {
         let workspaces: Vec<WorkspaceId> = parse_ids(&self.workspace_ids.unwrap_or_default())?;
@@ -232,6 +234,7 @@ impl InviteMemberInput {
             email: Email::parse(&self.email)?,
             role: self.role.into(),
             targets: InvitationTargets::new(workspaces, assistants)?,
+            limits,
             now,
         })
     }
@@ -252,7 +255,8 @@ async fn invite(
     input: InviteMemberInput,
 ) -> Result<InvitationNode, ApiError> {
     let s = services(ctx);
-    let invite = input.parse(viewer.org_id, viewer, s.clock.now())?;
+    let limits = s.config.rate_limits.invites();
+    let invite = input.parse(viewer.org_id, viewer, limits, s.clock.now())?;
     let invitation = s.store.invite_member(invite).await?.invitation();
     Ok(InvitationNode {
         invitation,
@@ -336,7 +340,12 @@ impl InvitationMutation {
         let s = services(ctx);
         let invitation = s
             .store
-            .resend_invitation(id.parse()?, &viewer, s.clock.now())
+            .resend_invitation(
+                id.parse()?,
+                &viewer,
+                s.config.rate_limits.invites(),
+                s.clock.now(),
+            )
             .await?;
         Ok(InvitationNode { invitation, viewer })
     }

@@ -340,9 +340,10 @@ impl Store for BackendStore {
         &self,
         id: InvitationId,
         actor: &Membership,
+        limits: roster_domain::InviteLimits,
         now: DateTime<Utc>,
     ) -> Result<Invitation> {
-        self.send_again(id, actor, now).await
+        self.send_again(id, actor, limits, now).await
     }
     async fn revoke_invitation(
         &self,

@@ -10,6 +10,7 @@ use roster_domain::{
 };
 
 use super::super::organizations::{record_audit, select_org};
+use super::super::rate_limits::charge_send;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
 use super::super::workspaces::require_all_in_org;
 use super::super::{BackendStore, begin_write, lock_organization};
@@ -179,6 +180,15 @@ impl BackendStore {
                 .map_err(unexpected)?;
             }
         }
+        // Last, once nothing else can refuse: only a send counts.
+        charge_send(
+            &mut tx,
+            &invite.limits,
+            inviter.user_id,
+            &invite.email.normalized(),
+            now,
+        )
+        .await?;
         request_send(&mut tx, &inv, 1, now).await?;
         let detail = serde_json::json!({ "after": "PENDING", "delivery": delivery.as_str() });
         record_audit(

@@ -8,10 +8,11 @@ use roster_domain::model::{Membership, Organization};
 use uuid::Uuid;
 
 use roster_domain::{
-    DomainError, Email, InvitationDelivery, InvitationId, InvitationStatus, UserId,
+    DomainError, Email, InvitationDelivery, InvitationId, InvitationStatus, InviteLimits, UserId,
 };
 
 use super::super::organizations::{record_audit, select_org};
+use super::super::rate_limits::charge_send;
 use super::super::{BackendStore, begin_write, lock_organization};
 use super::{
     Tx, audit, expire_overdue, invitation_by_id, request_send, require_inviter, seats_in_use, ttl,
@@ -28,6 +29,7 @@ impl BackendStore {
         &self,
         id: InvitationId,
         actor: &Membership,
+        limits: InviteLimits,
         now: DateTime<Utc>,
     ) -> Result<Invitation> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
@@ -110,6 +112,16 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         }
+        // Last, once nothing else can refuse: only a send counts.
+        let recipient = Email::parse(&resent.email)?;
+        charge_send(
+            &mut tx,
+            &limits,
+            actor.user_id,
+            &recipient.normalized(),
+            now,
+        )
+        .await?;
         request_send(&mut tx, &resent, resent.sent_count, now).await?;
         let detail = serde_json::json!({
             "before": inv.status.as_str(),

@@ -312,6 +312,10 @@ impl World {
             }
         });
         if setup.invitations {
+            // Every world invites the same addresses as the same Ada: the
+            // invitation limits (tested in invite_limits.rs) start afresh.
+            app.execute_sql("delete from rate_limit where key like 'invite-%'")
+                .await;
             for (target, role) in [
                 (Target::Member, "MEMBER"),
                 (Target::UserAdmin, "USER_ADMIN"),

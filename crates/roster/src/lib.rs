@@ -2,6 +2,8 @@
 
 mod config;
 mod run;
+mod shutdown;
+mod tuning;
 
 pub use config::{Command, ConfigError, Settings};
 pub use run::main;

@@ -7,8 +7,12 @@ use std::time::{Duration, Instant};
 
 use roster_tests::{JWT_SECRET, TestApp};
 
-/// The `roster` binary next to this test's directory, built if missing or stale.
+/// The `roster` binary next to this test's directory, built if missing or
+/// stale; `ROSTER_TEST_BINARY` names one to use as it is.
 pub fn roster_binary() -> PathBuf {
+    if let Some(binary) = std::env::var_os("ROSTER_TEST_BINARY") {
+        return binary.into();
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .args(["build", "-q", "-p", "roster", "--bin", "roster"])

@@ -257,6 +257,58 @@ async fn dead_workers_are_restarted_and_readyz_says_so(backend: Backend) {
     assert!(exit.success(), "{exit:?}:\n{}", server.log_text());
 }
 
+/// `ROSTER_ACCESS_TOKEN_TTL` is the lifetime of the access tokens the
+/// process issues.
+async fn the_access_token_lifetime_is_configuration(backend: Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = Server::start(
+        &app,
+        &roster_binary(),
+        dir.path(),
+        "gateway",
+        free_port(),
+        &["--no-worker"],
+        &[
+            ("ROSTER_ACCESS_TOKEN_TTL", "2m"),
+            ("ROSTER_REFRESH_TOKEN_TTL", "1h"),
+        ],
+    )
+    .await;
+    let res: Value = reqwest::Client::new()
+        .post(format!("{}/graphql", server.base))
+        .json(&json!({ "query": "mutation { signUp(email: \"ttl@example.com\", password: \"correct horse battery\", displayName: \"T\") { accessTokenExpiresAt } }" }))
+        .send()
+        .await
+        .expect("sign up")
+        .json()
+        .await
+        .expect("json");
+    let expires = res["data"]["signUp"]["accessTokenExpiresAt"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{res}"));
+    let expires = chrono::DateTime::parse_from_rfc3339(expires).expect("a time");
+    let left = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    assert!(
+        (90..=120).contains(&left),
+        "expires in {left} s, not about 2 minutes"
+    );
+    server.sigterm();
+    assert!(server.exit(Duration::from_secs(30)).await.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_the_access_token_lifetime_is_configuration() {
+    the_access_token_lifetime_is_configuration(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_the_access_token_lifetime_is_configuration() {
+    the_access_token_lifetime_is_configuration(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_sigterm_finishes_the_request_in_flight_and_exits_0() {
     sigterm_finishes_the_request_in_flight(Backend::Sqlite).await;

@@ -146,3 +146,59 @@ fn count(variable: &'static str, value: Option<&str>) -> Result<Option<usize>, C
         Err(_) => Err(error(variable, format!("{value:?} is not a whole number"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuning(heartbeat: &str, orphan: &str) -> TuningSettings {
+        TuningSettings {
+            shutdown_timeout: None,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
+            worker_concurrency: Some("3".to_owned()),
+            worker_heartbeat: Some(heartbeat.to_owned()),
+            worker_orphan_timeout: Some(orphan.to_owned()),
+            smtp_pool_size: None,
+        }
+    }
+
+    #[test]
+    fn the_orphan_timeout_is_counted_in_whole_heartbeats() {
+        let mut config = WorkerConfig::default();
+        tuning("5s", "25s")
+            .apply_worker(&mut config)
+            .expect("valid");
+        assert_eq!(
+            (config.heartbeat_interval, config.missed_heartbeats),
+            (Duration::from_secs(5), 4)
+        );
+        assert_eq!(config.concurrency, 3);
+        tuning("2s", "59").apply_worker(&mut config).expect("valid");
+        assert_eq!(
+            (config.heartbeat_interval, config.missed_heartbeats),
+            (Duration::from_secs(2), 29)
+        );
+        tuning("10s", "20s")
+            .apply_worker(&mut config)
+            .expect("valid");
+        assert_eq!(config.missed_heartbeats, 1);
+    }
+
+    #[test]
+    fn unset_keeps_the_defaults() {
+        let mut config = WorkerConfig::default();
+        let none = TuningSettings {
+            worker_concurrency: None,
+            worker_heartbeat: None,
+            worker_orphan_timeout: None,
+            ..tuning("1s", "2s")
+        };
+        none.apply_worker(&mut config).expect("valid");
+        let default = WorkerConfig::default();
+        assert_eq!(config.heartbeat_interval, default.heartbeat_interval);
+        assert_eq!(config.missed_heartbeats, default.missed_heartbeats);
+        assert_eq!(config.shutdown_timeout, DEFAULT_SHUTDOWN_TIMEOUT);
+        assert_eq!(none.smtp_pool_size().expect("valid"), 10);
+    }
+}

@@ -12,7 +12,9 @@ use std::process::Command;
 use serde_yaml_ng::Value;
 
 fn repo_file(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -25,14 +27,21 @@ fn compose() -> Value {
 
 fn service<'a>(compose: &'a Value, name: &str) -> &'a Value {
     let service = &compose["services"][name];
-    assert!(!service.is_null(), "docker-compose.yml has no service {name}");
+    assert!(
+        !service.is_null(),
+        "docker-compose.yml has no service {name}"
+    );
     service
 }
 
 fn strings(value: &Value) -> Vec<String> {
     value
         .as_sequence()
-        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -41,7 +50,10 @@ const ROSTER_SERVICES: [&str; 4] = ["migrate", "gateway", "worker-1", "worker-2"
 #[test]
 fn the_stack_is_the_one_the_readme_describes() {
     let compose = compose();
-    assert_eq!(strings(&service(&compose, "migrate")["command"]), ["migrate"]);
+    assert_eq!(
+        strings(&service(&compose, "migrate")["command"]),
+        ["migrate"]
+    );
     assert_eq!(
         strings(&service(&compose, "gateway")["command"]),
         ["serve", "--no-worker"]
@@ -55,7 +67,11 @@ fn the_stack_is_the_one_the_readme_describes() {
         );
     }
     let gateway = service(&compose, "gateway");
-    assert!(strings(&gateway["healthcheck"]["test"]).iter().any(|s| s.ends_with("/readyz")));
+    assert!(
+        strings(&gateway["healthcheck"]["test"])
+            .iter()
+            .any(|s| s.ends_with("/readyz"))
+    );
     assert_eq!(
         gateway["depends_on"]["migrate"]["condition"],
         "service_completed_successfully"
@@ -66,7 +82,11 @@ fn the_stack_is_the_one_the_readme_describes() {
         service(&compose, "migrate")["depends_on"]["postgres"]["condition"],
         "service_healthy"
     );
-    assert!(service(&compose, "mail")["image"].as_str().is_some_and(|i| i.contains("mailpit")));
+    assert!(
+        service(&compose, "mail")["image"]
+            .as_str()
+            .is_some_and(|i| i.contains("mailpit"))
+    );
     for name in ROSTER_SERVICES {
         assert_eq!(service(&compose, name)["image"], "roster:local", "{name}");
     }
@@ -83,9 +103,16 @@ fn the_secret_and_public_url_are_set_once_and_shared() {
         assert_eq!(settings, 1, "{variable} is set {settings} times");
         let compose = compose();
         let first = &service(&compose, "gateway")["environment"][variable];
-        assert!(first.as_str().is_some(), "{variable} not set on the gateway");
+        assert!(
+            first.as_str().is_some(),
+            "{variable} not set on the gateway"
+        );
         for name in ROSTER_SERVICES {
-            assert_eq!(&service(&compose, name)["environment"][variable], first, "{name}");
+            assert_eq!(
+                &service(&compose, name)["environment"][variable],
+                first,
+                "{name}"
+            );
         }
     }
 }
@@ -110,7 +137,10 @@ fn every_variable_it_sets_is_one_roster_reads_and_the_readme_documents() {
         .expect("roster --help");
     let help = String::from_utf8(out.stdout).expect("utf-8");
     let readme = repo_file("README.md");
-    let table: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `ROSTER_")).collect();
+    let table: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("| `ROSTER_"))
+        .collect();
     let variables = compose_variables();
     assert!(variables.contains("ROSTER_DATABASE_URL"), "{variables:?}");
     for variable in &variables {
@@ -119,7 +149,9 @@ fn every_variable_it_sets_is_one_roster_reads_and_the_readme_documents() {
             "{variable}: not in roster --help"
         );
         assert!(
-            table.iter().any(|row| row.contains(&format!("`{variable}`"))),
+            table
+                .iter()
+                .any(|row| row.contains(&format!("`{variable}`"))),
             "{variable}: not in the README's configuration table"
         );
     }
@@ -128,12 +160,17 @@ fn every_variable_it_sets_is_one_roster_reads_and_the_readme_documents() {
 /// `127.0.0.1:{port}` in the README's "Docker Compose" section.
 fn readme_ports() -> BTreeSet<String> {
     let readme = repo_file("README.md");
-    let start = readme.find("## Docker Compose").expect("README: ## Docker Compose");
+    let start = readme
+        .find("## Docker Compose")
+        .expect("README: ## Docker Compose");
     let section = &readme[start + 3..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     let mut ports = BTreeSet::new();
     for (i, _) in section.match_indices("127.0.0.1:") {
-        let port: String = section[i + 10..].chars().take_while(char::is_ascii_digit).collect();
+        let port: String = section[i + 10..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         if !port.is_empty() {
             ports.insert(port);
         }

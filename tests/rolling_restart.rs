@@ -139,17 +139,17 @@ async fn postgres_rolling_restart_under_load_fails_no_request() {
         .collect();
 
     tokio::time::sleep(Duration::from_secs(2)).await;
-    for i in 0..2 {
-        gateways[i].sigterm();
-        let exit = gateways[i].exit(Duration::from_secs(30)).await;
+    for (i, gateway) in gateways.iter_mut().enumerate() {
+        gateway.sigterm();
+        let exit = gateway.exit(Duration::from_secs(30)).await;
         assert!(
             exit.success(),
             "gateway {i}: {exit:?}:\n{}",
-            gateways[i].log_text()
+            gateway.log_text()
         );
         // The load runs on the other gateway alone for a while.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        gateways[i] = start(i).await;
+        *gateway = start(i).await;
         balancer.generation[i].store(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_secs(2)).await;
     }

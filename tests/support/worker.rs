@@ -25,9 +25,14 @@ impl TestApp {
             prices: Default::default(),
         });
         let db = self.db.clone();
-        tokio::spawn(
-            async move { roster_worker::run(&db, deps, config, std::future::pending()).await },
-        );
+        // Supervised as under `roster serve`: workers that fail for good are
+        // started again (until the test ends).
+        let (keep_running, stop) = tokio::sync::watch::channel(false);
+        let (up, _) = tokio::sync::watch::channel(true);
+        tokio::spawn(async move {
+            let _keep_running = keep_running;
+            roster_worker::supervise::supervise(&db, deps, config, stop, up).await
+        });
     }
 }
 

@@ -43,6 +43,9 @@ pub struct AppState {
     /// Set when the server shuts down: live sockets close with 1001 (axum's
     /// graceful shutdown does not wait for upgraded connections).
     shutdown: Arc<watch::Sender<bool>>,
+    /// Whether this process's workers run (`roster serve` with embedded
+    /// workers); `None` when it has none.
+    workers: Option<watch::Receiver<bool>>,
 }
 
 impl AppState {
@@ -69,7 +72,15 @@ impl AppState {
             services,
             schema,
             shutdown: Arc::new(watch::channel(false).0),
+            workers: None,
         }
+    }
+
+    /// `/readyz` answers 503 while `up` says this process's workers are
+    /// down (`roster_worker::supervise::supervise`).
+    pub fn with_workers(mut self, up: watch::Receiver<bool>) -> Self {
+        self.workers = Some(up);
+        self
     }
 
     /// Closes every live socket with 1001 (going away); call it when the
@@ -126,6 +137,9 @@ async fn metrics_scrape(State(state): State<AppState>) -> axum::response::Respon
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.workers.as_ref().is_some_and(|up| !*up.borrow()) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "workers down");
+    }
     match state.services.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {

@@ -97,6 +97,8 @@ pub struct Settings {
     pub abuse: AbuseSettings,
     #[command(flatten)]
     pub prices: PriceSettings,
+    #[command(flatten)]
+    pub tuning: crate::tuning::TuningSettings,
     /// Whether webhook endpoints may point at private, loopback or
     /// link-local addresses, over plain http too (development and tests
     /// only: off, such URLs are refused).

@@ -4,6 +4,8 @@ mod config;
 mod logs;
 mod run;
 mod secrets;
+mod shutdown;
+mod tuning;
 
 pub use config::{Command, ConfigError, Settings};
 pub use run::main;

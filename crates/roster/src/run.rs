@@ -3,8 +3,11 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use clap::Parser;
+use tokio::sync::watch;
 
 use roster_domain::billing::Prices;
 use roster_domain::{Clock, Store, SystemClock};
@@ -15,6 +18,7 @@ use roster_worker::mail::{MailConfigError, Mailer};
 
 use crate::config::{Cli, Command, ConfigError, Settings};
 use crate::secrets::{redact, scrub};
+use crate::shutdown::DrainingListener;
 
 /// Exit code for bad configuration (and an unreachable database).
 const CONFIG_EXIT: u8 = 2;
@@ -31,11 +35,21 @@ pub fn main() -> ExitCode {
     }
     crate::logs::init(cli.settings.log_format);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(run(command, cli.settings)) {
+    let result = runtime.block_on(run(command, cli.settings));
+    // Whatever is still running (after a shutdown timeout) is abandoned.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Config(e)) => {
             eprintln!("roster: {e}");
             ExitCode::from(CONFIG_EXIT)
+        }
+        Err(Failure::ShutdownTimeout(timeout)) => {
+            eprintln!(
+                "roster: did not stop within ROSTER_SHUTDOWN_TIMEOUT ({}); exited anyway",
+                humantime::format_duration(timeout)
+            );
+            ExitCode::FAILURE
         }
         Err(Failure::Other(e)) => {
             eprintln!("roster: {e:#}");
@@ -46,6 +60,8 @@ pub fn main() -> ExitCode {
 
 enum Failure {
     Config(ConfigError),
+    /// Requests or jobs were still running when the shutdown timeout ended.
+    ShutdownTimeout(Duration),
     Other(anyhow::Error),
 }
 
@@ -100,8 +116,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         }
         Command::Worker => {
             let public_url = settings.public_url()?;
+            let mut worker_config = settings.worker_config();
+            settings.tuning.apply_worker(&mut worker_config)?;
+            let timeout = settings.tuning.shutdown_timeout()?;
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;
+            let stop = stop_on_signal();
             tracing::info!(database = %redact(&settings.database_url()), "workers running");
             serve_metrics(&settings, &db).await?;
             let deps = worker_deps(
@@ -111,8 +131,14 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 public_url,
                 settings.prices.prices(),
             );
-            roster_worker::run(&db, deps, settings.worker_config(), shutdown_signal()).await?;
-            Ok(())
+            let work = async {
+                let (up, _) = watch::channel(true);
+                roster_worker::supervise::supervise(&db, deps, worker_config, stop.clone(), up)
+                    .await?;
+                db.close().await;
+                Ok(())
+            };
+            bounded(work, stop.clone(), timeout).await
         }
         Command::Serve { no_worker } => serve(settings, no_worker).await,
     }
@@ -128,19 +154,30 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     config.prices = prices;
     config.webhooks_allow_private = settings.webhooks_allow_private;
     settings.abuse.apply(&mut config)?;
+    settings.tuning.apply_gateway(&mut config)?;
+    let mut worker_config = settings.worker_config();
+    settings.tuning.apply_worker(&mut worker_config)?;
+    let timeout = settings.tuning.shutdown_timeout()?;
     let mailer = mailer(&settings)?;
     let db = open_database(&settings).await?;
+    let stop = stop_on_signal();
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let live = db.live_events(config.live.buffer);
-    let state = AppState::new(db.store(), clock.clone(), config, live);
+    let (workers_up, workers_up_rx) = watch::channel(true);
+    let mut state = AppState::new(db.store(), clock.clone(), config, live);
+    if !no_worker {
+        state = state.with_workers(workers_up_rx);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| ConfigError {
             variable: "ROSTER_LISTEN",
             message: format!("cannot listen on {listen}: {e}"),
         })?;
-    let addr = listener.local_addr().map_err(anyhow::Error::from)?;
+    let (listener, closed) =
+        DrainingListener::new(listener, stop.clone()).map_err(anyhow::Error::from)?;
+    let addr = axum::serve::Listener::local_addr(&listener).map_err(anyhow::Error::from)?;
 
     crate::logs::banner(&settings, addr, no_worker);
     if !roster_gateway::playground_embedded() {
@@ -150,42 +187,80 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
         );
     }
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker_config = settings.worker_config();
     let worker = (!no_worker).then(|| {
         let db = db.clone();
         let deps = worker_deps(&db, mailer, clock, public_url, prices);
-        let mut stop = stop_rx.clone();
+        let stop = stop.clone();
         tokio::spawn(async move {
-            let stopped = async move {
-                let _ = stop.wait_for(|s| *s).await;
-            };
-            roster_worker::run(&db, deps, worker_config, stopped).await
+            roster_worker::supervise::supervise(&db, deps, worker_config, stop, workers_up).await
         })
     });
     // The peer address is what per-address rate limits count against.
     let stopping = state.clone();
     let app = roster_gateway::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // axum does not wait for upgraded sockets: close them (1001).
-            stopping.close_live_connections();
-        })
-        .await
-        .map_err(anyhow::Error::from)?;
-    let _ = stop_tx.send(true);
-    if let Some(worker) = worker {
-        worker.await.map_err(anyhow::Error::from)??;
+    let server = axum::serve(listener.tap_io(|_| {}), app).with_graceful_shutdown(async move {
+        // Once the listener has taken its backlog and closed, the server
+        // waits for the requests in flight; axum does not wait for
+        // upgraded sockets: close them (1001).
+        let mut closed = closed;
+        let _ = closed.wait_for(|c| *c).await;
+        stopping.close_live_connections();
+    });
+    let work = async {
+        server.await.map_err(anyhow::Error::from)?;
+        if let Some(worker) = worker {
+            worker.await.map_err(anyhow::Error::from)??;
+        }
+        db.close().await;
+        Ok(())
+    };
+    bounded(work, stop.clone(), timeout).await
+}
+
+/// Turns `true` on SIGTERM or Ctrl-C (the handlers are in place on return).
+fn stop_on_signal() -> watch::Receiver<bool> {
+    let (stop, stopped) = watch::channel(false);
+    let signal = crate::shutdown::signal();
+    tokio::spawn(async move {
+        signal.await;
+        tracing::info!("shutting down");
+        stop.send_replace(true);
+        // Held until the process ends: a dropped sender reads as stop too.
+        std::future::pending::<()>().await;
+    });
+    stopped
+}
+
+/// Runs `work` to its end; once `stop` turns `true`, for at most `timeout`
+/// more.
+async fn bounded(
+    work: impl Future<Output = Result<(), Failure>>,
+    mut stop: watch::Receiver<bool>,
+    timeout: Duration,
+) -> Result<(), Failure> {
+    tokio::pin!(work);
+    tokio::select! {
+        result = &mut work => return result,
+        _ = stop.wait_for(|s| *s) => {}
     }
-    db.close().await;
-    Ok(())
+    match tokio::time::timeout(timeout, work).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::error!(
+                timeout = %humantime::format_duration(timeout),
+                "shutdown timed out with requests or jobs still running; exiting anyway"
+            );
+            Err(Failure::ShutdownTimeout(timeout))
+        }
+    }
 }
 
 /// SMTP when `ROSTER_SMTP_URL` is set, else `.eml` files in the outbox.
 fn mailer(settings: &Settings) -> Result<Mailer, ConfigError> {
     let mailer = match &settings.smtp_url {
-        Some(url) => Mailer::smtp(url, &settings.mail_from),
+        Some(url) => {
+            Mailer::smtp_pooled(url, &settings.mail_from, settings.tuning.smtp_pool_size()?)
+        }
         None => Mailer::files(&settings.mail_dir, &settings.mail_from),
     };
     mailer.map_err(|e| {
@@ -244,24 +319,4 @@ async fn serve_metrics(settings: &Settings, db: &Database) -> Result<(), Failure
     });
     tracing::info!(address = %addr, "metrics on /metrics");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -139,3 +139,62 @@ fn bad_limits_exit_2_naming_the_variable() {
         assert!(stderr.contains(variable), "{variable}={value}: {stderr}");
     }
 }
+
+#[test]
+fn bad_tuning_exits_2_naming_the_variable() {
+    for (variable, value) in [
+        ("ROSTER_SHUTDOWN_TIMEOUT", "soon"),
+        ("ROSTER_SHUTDOWN_TIMEOUT", "0s"),
+        ("ROSTER_ACCESS_TOKEN_TTL", "15 fortnights"),
+        ("ROSTER_ACCESS_TOKEN_TTL", "60d"),
+        ("ROSTER_REFRESH_TOKEN_TTL", "-1"),
+        ("ROSTER_WORKER_CONCURRENCY", "0"),
+        ("ROSTER_WORKER_CONCURRENCY", "many"),
+        ("ROSTER_WORKER_HEARTBEAT", "0"),
+        ("ROSTER_WORKER_ORPHAN_TIMEOUT", "6s"),
+        ("ROSTER_SMTP_POOL_SIZE", "0"),
+    ] {
+        for command in ["serve", "worker"] {
+            if command == "worker" && variable.contains("TOKEN_TTL") {
+                continue;
+            }
+            let env = [
+                (variable, value),
+                ("ROSTER_LISTEN", "127.0.0.1:0"),
+                ("ROSTER_SMTP_URL", "smtp://127.0.0.1:1"),
+                (
+                    "ROSTER_JWT_SECRET",
+                    "a-secret-long-enough-for-hs256-0123456789",
+                ),
+            ];
+            let (code, stderr) = fails_with(&[command], &env);
+            assert_eq!(code, Some(2), "{command} {variable}={value}: {stderr}");
+            let lines: Vec<&str> = stderr.lines().filter(|l| !l.contains(" WARN ")).collect();
+            assert_eq!(lines.len(), 1, "{command} {variable}={value}: {stderr}");
+            assert!(
+                lines[0].contains(variable),
+                "{command} {variable}={value}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tuning_is_listed_in_help_with_its_variable() {
+    let out = roster().arg("--help").output().expect("roster --help");
+    let help = String::from_utf8(out.stdout).expect("utf-8");
+    for variable in [
+        "ROSTER_SHUTDOWN_TIMEOUT",
+        "ROSTER_ACCESS_TOKEN_TTL",
+        "ROSTER_REFRESH_TOKEN_TTL",
+        "ROSTER_WORKER_CONCURRENCY",
+        "ROSTER_WORKER_HEARTBEAT",
+        "ROSTER_WORKER_ORPHAN_TIMEOUT",
+        "ROSTER_SMTP_POOL_SIZE",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {variable}")),
+            "{variable} missing:\n{help}"
+        );
+    }
+}

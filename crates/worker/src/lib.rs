@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod purge;
 pub mod reassignment;
 pub mod retention;
+pub mod supervise;
 pub mod wake;
 pub mod webhook_delivery;
 
@@ -74,6 +75,10 @@ pub struct WorkerConfig {
     /// `heartbeat_interval × (missed_heartbeats + 1)` plus a poll.
     pub heartbeat_interval: Duration,
     pub missed_heartbeats: usize,
+    /// How long running jobs may take to finish once `run` is told to stop;
+    /// a job still running then is left to the queue, which re-delivers it
+    /// to a live worker after the missed heartbeats above.
+    pub shutdown_timeout: Duration,
     /// Webhook deliveries: the private-address flag, the timeout and the
     /// retry schedule (their own, not `retries`/`backoff_*` above).
     pub webhooks: WebhookSettings,
@@ -93,6 +98,7 @@ impl Default for WorkerConfig {
             // defaults are 30 s × 10 on PostgreSQL and 30 s × 2 on SQLite).
             heartbeat_interval: Duration::from_secs(5),
             missed_heartbeats: 4,
+            shutdown_timeout: Duration::from_secs(30),
             webhooks: WebhookSettings::default(),
             retention: Default::default(),
         }
@@ -132,7 +138,9 @@ fn retry_policy(
 }
 
 /// Runs the workers until `shutdown` resolves, then gives running jobs up
-/// to 30 s to finish.
+/// to `config.shutdown_timeout` to finish. A worker that fails more than
+/// `MAX_RESTARTS` times stops them all and ends `run` with its error
+/// ([`supervise::supervise`] starts them again).
 pub async fn run(
     db: &Database,
     deps: Arc<Deps>,
@@ -140,14 +148,22 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     crate::metrics::describe();
+    let (failed_tx, failed) = tokio::sync::watch::channel::<Option<String>>(None);
     let mut monitor = Monitor::new()
-        .shutdown_timeout(Duration::from_secs(30))
+        .shutdown_timeout(config.shutdown_timeout)
         // A worker whose queue failed (the database went away mid-poll)
         // starts again rather than leaving jobs unserved; a failure that
         // keeps coming back ends `run` with its error.
-        .should_restart(|worker, error| {
+        .should_restart(move |worker, error| {
             let again = worker.restarts() < MAX_RESTARTS;
             tracing::error!(worker = worker.name(), restarts = worker.restarts(), %error, again, "worker failed");
+            if !again {
+                failed_tx.send_replace(Some(format!(
+                    "worker {} failed {} times, last: {error}",
+                    worker.name(),
+                    worker.restarts() + 1
+                )));
+            }
             again
         });
     let webhooks = Arc::new(WebhookSender::new(
@@ -277,13 +293,21 @@ pub async fn run(
         WorkerBuilder::new(unique_name("retention"))
             .backend(CronScheduler::new(schedule.clone()))
             .data(job.clone())
+            .layer(JobMetricsLayer::new("retention"))
             .build(retention::handle)
     });
+    let mut gave_up = failed.clone();
     monitor
         .run_with_signal(async move {
-            shutdown.await;
+            tokio::select! {
+                () = shutdown => {}
+                _ = gave_up.wait_for(Option::is_some) => {}
+            }
             Ok(())
         })
         .await?;
+    if let Some(reason) = failed.borrow().clone() {
+        anyhow::bail!(reason);
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use templates::{
@@ -25,6 +26,9 @@ pub use templates::{
 /// that is down should fail the job quickly so that it is retried later,
 /// not hold a worker.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SMTP connections one mailer keeps at most (lettre's default).
+pub const DEFAULT_SMTP_POOL_SIZE: u32 = 10;
 
 /// A rendered email, ready to send. `Debug` leaves the bodies out: they
 /// may hold a link token or a password (`mail/debug.rs`).
@@ -101,6 +105,12 @@ impl Mailer {
     /// Call it inside a Tokio runtime and drop the mailer inside one:
     /// lettre's connection pool spawns its clean-up task on both.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailConfigError> {
+        Self::smtp_pooled(url, from, DEFAULT_SMTP_POOL_SIZE)
+    }
+
+    /// [`Mailer::smtp`] holding at most `pool_size` SMTP connections open
+    /// (`ROSTER_SMTP_POOL_SIZE`); at least 1.
+    pub fn smtp_pooled(url: &str, from: &str, pool_size: u32) -> Result<Self, MailConfigError> {
         let from = parse_from(from)?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             // lettre's reasons name the part that is wrong, never the
@@ -109,6 +119,7 @@ impl Mailer {
                 reason: e.to_string(),
             })?
             .timeout(Some(SMTP_TIMEOUT))
+            .pool_config(PoolConfig::new().max_size(pool_size.max(1)))
             .build();
         Ok(Self {
             from,

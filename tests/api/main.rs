@@ -25,6 +25,7 @@ mod lead_races;
 mod leads;
 mod live_events;
 mod live_resync;
+mod mail_once;
 mod matrix;
 mod member_admin;
 mod member_admin_races;

@@ -102,6 +102,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         }
         Command::Worker => {
             let public_url = settings.public_url()?;
+            // Invitation sends derive their secrets from it: every worker
+            // process must share it (README "Configuration").
+            let send_secrets = roster_worker::send_secrets(&settings.jwt_secret()?);
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;
             tracing::info!(database = %redact(&settings.database_url()), "workers running");
@@ -111,6 +114,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 Arc::new(SystemClock),
                 public_url,
                 settings.prices.prices(),
+                send_secrets,
             );
             roster_worker::run(&db, deps, settings.worker_config(), shutdown_signal()).await?;
             Ok(())
@@ -123,6 +127,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let listen = settings.listen_addr()?;
     let public_url = settings.public_url()?;
     let secret = settings.jwt_secret()?;
+    let send_secrets = roster_worker::send_secrets(&secret);
     let mut config = GatewayConfig::new(secret, public_url.clone());
     config.introspection = settings.introspection;
     let prices = settings.prices.prices();
@@ -172,7 +177,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let worker_config = settings.worker_config();
     let worker = (!no_worker).then(|| {
         let db = db.clone();
-        let deps = worker_deps(&db, mailer, clock, public_url, prices);
+        let deps = worker_deps(&db, mailer, clock, public_url, prices, send_secrets);
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let stopped = async move {
@@ -225,6 +230,7 @@ fn worker_deps(
     clock: Arc<dyn Clock>,
     public_url: String,
     prices: Prices,
+    send_secrets: roster_domain::token::DerivationKey,
 ) -> Arc<Deps> {
     let store: Arc<dyn Store> = db.store();
     Arc::new(Deps {
@@ -233,6 +239,7 @@ fn worker_deps(
         clock,
         public_url,
         prices,
+        send_secrets,
     })
 }
 

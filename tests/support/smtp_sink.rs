@@ -160,13 +160,13 @@ async fn converse(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()>
                     from: from.clone(),
                     to: to.clone(),
                     data,
+                    at: Instant::now(),
                 };
                 shared.messages.lock().unwrap().push(mail);
-                let unanswered = shared.unanswered.fetch_update(
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                    |n| n.checked_sub(1),
-                );
+                let unanswered =
+                    shared
+                        .unanswered
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
                 if unanswered.is_ok() {
                     return Ok(());
                 }

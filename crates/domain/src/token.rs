@@ -135,7 +135,10 @@ mod tests {
         assert_ne!(token.as_str(), other_purpose.token(b"send 1").as_str());
         let password = key.temporary_password(b"send 1");
         assert_eq!(password.as_str().len(), 24);
-        assert_eq!(password.as_str(), again.temporary_password(b"send 1").as_str());
+        assert_eq!(
+            password.as_str(),
+            again.temporary_password(b"send 1").as_str()
+        );
         assert!(!token.as_str().starts_with(password.as_str()));
         assert_eq!(format!("{key:?}"), "DerivationKey(..)");
     }

@@ -114,11 +114,7 @@ async fn mark_sent(deps: &Deps, job: InvitationMailJob) -> Result<(), DomainErro
     let give_up = tokio::time::Instant::now() + MARK_PATIENCE;
     let mut pause = Duration::from_millis(100);
     loop {
-        match deps
-            .store
-            .mark_invitation_sent(job, deps.clock.now())
-            .await
-        {
+        match deps.store.mark_invitation_sent(job, deps.clock.now()).await {
             Ok(()) => return Ok(()),
             Err(e) if tokio::time::Instant::now() + pause < give_up => {
                 tracing::warn!(error = %e, "mailed, but marking the send failed; trying again");

@@ -3,7 +3,7 @@
 //! test build produces, killed when the test ends however it ends.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use roster_tests::JWT_SECRET;
@@ -56,8 +56,9 @@ impl Process {
             .env("ROSTER_DATA_DIR", &data)
             .env("ROSTER_SMTP_URL", &shared.smtp_url)
             .env("ROSTER_LIMIT_SIGN_UP_PER_ADDRESS", "1000/1h")
-            .env("RUST_LOG", "warn,roster_worker=info")
-            .stdout(Stdio::null())
+            .env("RUST_LOG", "warn,roster_worker=info,apalis_postgres=info")
+            // Logs go to stdout, errors about the configuration to stderr.
+            .stdout(log.try_clone().expect("process log"))
             .stderr(log);
         if let Some(listen) = listen {
             command.env("ROSTER_LISTEN", listen);

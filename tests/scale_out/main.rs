@@ -8,7 +8,8 @@
 //! fault ending; every request succeeded or got a clear error, none hung.
 //! Prints the recovery time after each fault and the duplicates.
 //!
-//! A test binary of its own: it runs processes and holds the CPU.
+//! A test binary of its own: it runs processes and holds the CPU. The
+//! processes' logs are kept in the directory `ROSTER_TEST_KEEP_LOGS` names.
 
 mod cluster;
 mod fleet;
@@ -47,7 +48,13 @@ async fn postgres_two_gateways_two_workers_survive_a_killed_worker_a_database_re
         return;
     };
     cluster::wait_until_up(&cluster.url(), Duration::from_secs(30)).await;
-    let logs = tempfile::tempdir().expect("log dir");
+    // The processes' logs go to a temporary directory, or to the one
+    // ROSTER_TEST_KEEP_LOGS names (kept, to look into a run).
+    let temporary = tempfile::tempdir().expect("log dir");
+    let logs = std::env::var_os("ROSTER_TEST_KEEP_LOGS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temporary.path().to_owned());
+    std::fs::create_dir_all(&logs).expect("log dir");
     let sink = SmtpSink::start().await;
     // A real server takes a moment to answer: jobs are in flight when the
     // worker dies, and some mails are taken but not yet answered.
@@ -58,7 +65,7 @@ async fn postgres_two_gateways_two_workers_survive_a_killed_worker_a_database_re
         database_url: cluster.url(),
         smtp_url: sink.url(),
         public_url: format!("http://{}", gateways[0]),
-        logs: logs.path().to_owned(),
+        logs: logs.as_path().to_owned(),
     };
     // The first gateway migrates; then the others.
     let mut processes = vec![Process::gateway(&shared, "gateway-1", &gateways[0]).await];
@@ -145,7 +152,7 @@ async fn postgres_two_gateways_two_workers_survive_a_killed_worker_a_database_re
             alive,
             "{} died:\n{}",
             process.name,
-            fleet::log_tail(logs.path(), &process.name)
+            fleet::log_tail(logs.as_path(), &process.name)
         );
     }
     // ...and each worker process still runs its mail queue (a queue worker
@@ -163,7 +170,7 @@ async fn postgres_two_gateways_two_workers_survive_a_killed_worker_a_database_re
     );
     for name in ["worker-1", "worker-2-again"] {
         let log =
-            std::fs::read_to_string(logs.path().join(format!("{name}.log"))).unwrap_or_default();
+            std::fs::read_to_string(logs.as_path().join(format!("{name}.log"))).unwrap_or_default();
         let failed = log.lines().filter(|l| l.contains("worker failed")).count();
         report.push(format!("{name}: {failed} queue worker restart(s) logged"));
     }

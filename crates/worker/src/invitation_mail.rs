@@ -127,11 +127,21 @@ async fn mark_sent(deps: &Deps, job: InvitationMailJob) -> Result<(), DomainErro
 }
 
 /// The apalis handler: transient failures are errors, so the job retries.
+///
+/// The delivery runs in a task of its own: when a queue worker fails (its
+/// poll lost the database) apalis drops the futures of the jobs it was
+/// running, and a send that had already mailed would then never be marked
+/// and would go again once the job is found orphaned. Detached, it runs to
+/// its end (marking included) whatever happens to the job's future.
 pub async fn handle(
     job: InvitationMailJob,
     deps: apalis::prelude::Data<Arc<Deps>>,
 ) -> Result<(), apalis::prelude::BoxDynError> {
-    deliver(&deps, job).await.map(|_| ()).map_err(|e| {
+    let deps = Arc::clone(&deps);
+    let delivered = tokio::spawn(async move { deliver(&deps, job).await })
+        .await
+        .map_err(|e| -> apalis::prelude::BoxDynError { e.into() })?;
+    delivered.map(|_| ()).map_err(|e| {
         tracing::warn!(error = %e, "invitation email failed; will retry");
         e.into()
     })

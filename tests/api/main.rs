@@ -27,6 +27,7 @@ mod leads;
 mod live_client;
 mod live_events;
 mod live_resync;
+mod mail_once;
 mod matrix;
 mod member_admin;
 mod member_admin_races;

@@ -124,6 +124,7 @@ both_backends! {
             clock: Arc::new(app.clock.clone()),
             public_url: app.base.clone(),
             prices: Default::default(),
+            send_secrets: roster_worker::send_secrets(roster_tests::JWT_SECRET.as_bytes()),
         };
         let outcome = roster_worker::member_notice::deliver(&deps, &notice).await.unwrap();
         assert_eq!(outcome, Outcome::Delivered);

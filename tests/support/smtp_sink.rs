@@ -4,7 +4,7 @@
 //! instead of an embedded mail server that would pull a TLS stack into
 //! every test build.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,10 @@ struct Shared {
     messages: Mutex<Vec<ReceivedMail>>,
     down: AtomicBool,
     refusals: AtomicUsize,
+    /// Messages still to keep without answering their DATA.
+    unanswered: AtomicUsize,
+    /// How long to wait, message kept, before answering a DATA.
+    answer_after_ms: AtomicU64,
 }
 
 impl SmtpSink {
@@ -78,6 +82,20 @@ impl SmtpSink {
     /// and DATA: the transient failures a sender must retry.
     pub fn set_down(&self, down: bool) {
         self.shared.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Keeps the next `n` messages but hangs up instead of answering their
+    /// DATA with "250": the sender cannot tell that they arrived (a crash
+    /// or a lost connection between the server's "250" and the sender).
+    pub fn keep_without_answering(&self, n: usize) {
+        self.shared.unanswered.store(n, Ordering::SeqCst);
+    }
+
+    /// Keeps each message at once but answers its DATA with "250" only
+    /// after `wait`.
+    pub fn answer_after(&self, wait: Duration) {
+        let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+        self.shared.answer_after_ms.store(ms, Ordering::SeqCst);
     }
 
     /// How many times the sink refused a sender while down.
@@ -142,8 +160,20 @@ async fn converse(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()>
                     from: from.clone(),
                     to: to.clone(),
                     data,
+                    at: Instant::now(),
                 };
                 shared.messages.lock().unwrap().push(mail);
+                let unanswered =
+                    shared
+                        .unanswered
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+                if unanswered.is_ok() {
+                    return Ok(());
+                }
+                let wait = shared.answer_after_ms.load(Ordering::SeqCst);
+                if wait > 0 {
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
                 "250 OK queued"
             }
             "RSET" => {

@@ -23,6 +23,7 @@ impl TestApp {
             clock: Arc::new(self.clock.clone()),
             public_url: self.base.clone(),
             prices: Default::default(),
+            send_secrets: roster_worker::send_secrets(crate::JWT_SECRET.as_bytes()),
         });
         let db = self.db.clone();
         // Supervised as under `roster serve`: workers that fail for good are

@@ -143,8 +143,10 @@ pub struct Acceptance {
 }
 
 /// The job a send enqueues, in the same transaction: mail send `send_no`
-/// of the invitation. The secret (link token or one-time password) is made
-/// by the worker at send time, so only its hash is ever stored.
+/// of the invitation. The secret (link token or one-time password) is
+/// derived by the worker from this send's identity and a server key
+/// ([`InvitationMailJob::secret_input`]), so only its hash is ever stored
+/// and every attempt of the same send mails the same secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationMailJob {
     pub invitation_id: InvitationId,
@@ -162,6 +164,15 @@ impl InvitationMailJob {
             "<invitation-{}-{}@roster>",
             self.invitation_id, self.send_no
         )
+    }
+
+    /// What this send's secret is derived from: the invitation and the send
+    /// number, so a retry gets the same secret and a resend (the next
+    /// number) a new one.
+    pub fn secret_input(&self) -> Vec<u8> {
+        let mut input = self.invitation_id.0.as_bytes().to_vec();
+        input.extend_from_slice(&self.send_no.to_be_bytes());
+        input
     }
 }
 

@@ -1,7 +1,12 @@
-//! Secret tokens (refresh tokens now, invitation tokens later): 256 random
-//! bits shown to the client once, stored only as their SHA-256.
+//! Secret tokens (refresh tokens, invitation tokens): 256 bits shown to
+//! the client once, stored only as their SHA-256. Most are random; an
+//! invitation send's are derived ([`DerivationKey`]) so that a retry of the
+//! same send mails the same secret.
+
+use std::fmt;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -28,9 +33,55 @@ impl SecretToken {
         &self.0
     }
 
+    fn encoded(bytes: &[u8]) -> Self {
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
     pub fn hash(&self) -> TokenHash {
         TokenHash::of(&self.0)
     }
+}
+
+/// A server-side key that derives secrets instead of drawing them: the same
+/// input always gives the same secret, and without the key the input
+/// (ids the database and the API show) gives nothing. HMAC-SHA-256, so a
+/// derived secret is as unguessable as a random one while the key stays
+/// secret.
+#[derive(Clone)]
+pub struct DerivationKey([u8; 32]);
+
+impl DerivationKey {
+    /// The key for `purpose`, from a server secret (kept apart from every
+    /// other use of that secret by the purpose label).
+    pub fn new(server_secret: &[u8], purpose: &str) -> Self {
+        Self(hmac_sha256(server_secret, &[purpose.as_bytes()]))
+    }
+
+    /// A token like [`SecretToken::generate`]'s (256 bits), for `input`.
+    pub fn token(&self, input: &[u8]) -> SecretToken {
+        SecretToken::encoded(&hmac_sha256(&self.0, &[b"token\0", input]))
+    }
+
+    /// A one-time password like [`SecretToken::temporary_password`]'s
+    /// (144 bits in 24 characters), for `input`.
+    pub fn temporary_password(&self, input: &[u8]) -> SecretToken {
+        SecretToken::encoded(&hmac_sha256(&self.0, &[b"password\0", input])[..18])
+    }
+}
+
+/// Never shows the key.
+impl fmt::Debug for DerivationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DerivationKey(..)")
+    }
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// The SHA-256 of a token's text: what the store keeps and looks up.
@@ -68,5 +119,27 @@ mod tests {
         assert_ne!(a.as_str(), b.as_str());
         assert_eq!(a.hash(), TokenHash::of(a.as_str()));
         assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn derived_secrets_are_stable_per_input_and_key_and_look_like_random_ones() {
+        let key = DerivationKey::new(b"server secret", "invitation-send");
+        let again = DerivationKey::new(b"server secret", "invitation-send");
+        let token = key.token(b"send 1");
+        assert_eq!(token.as_str(), again.token(b"send 1").as_str());
+        assert_eq!(token.as_str().len(), 43);
+        assert_ne!(token.as_str(), key.token(b"send 2").as_str());
+        let other_key = DerivationKey::new(b"another secret", "invitation-send");
+        assert_ne!(token.as_str(), other_key.token(b"send 1").as_str());
+        let other_purpose = DerivationKey::new(b"server secret", "something-else");
+        assert_ne!(token.as_str(), other_purpose.token(b"send 1").as_str());
+        let password = key.temporary_password(b"send 1");
+        assert_eq!(password.as_str().len(), 24);
+        assert_eq!(
+            password.as_str(),
+            again.temporary_password(b"send 1").as_str()
+        );
+        assert!(!token.as_str().starts_with(password.as_str()));
+        assert_eq!(format!("{key:?}"), "DerivationKey(..)");
     }
 }

@@ -119,6 +119,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             let mut worker_config = settings.worker_config();
             settings.tuning.apply_worker(&mut worker_config)?;
             let timeout = settings.tuning.shutdown_timeout()?;
+            // Invitation sends derive their secrets from it: every worker
+            // process must share it (README "Configuration").
+            let send_secrets = roster_worker::send_secrets(&settings.jwt_secret()?);
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;
             let stop = stop_on_signal();
@@ -130,6 +133,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 Arc::new(SystemClock),
                 public_url,
                 settings.prices.prices(),
+                send_secrets,
             );
             let work = async {
                 let (up, _) = watch::channel(true);
@@ -148,6 +152,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let listen = settings.listen_addr()?;
     let public_url = settings.public_url()?;
     let secret = settings.jwt_secret()?;
+    let send_secrets = roster_worker::send_secrets(&secret);
     let mut config = GatewayConfig::new(secret, public_url.clone());
     config.introspection = settings.introspection;
     let prices = settings.prices.prices();
@@ -189,7 +194,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
 
     let worker = (!no_worker).then(|| {
         let db = db.clone();
-        let deps = worker_deps(&db, mailer, clock, public_url, prices);
+        let deps = worker_deps(&db, mailer, clock, public_url, prices, send_secrets);
         let stop = stop.clone();
         tokio::spawn(async move {
             roster_worker::supervise::supervise(&db, deps, worker_config, stop, workers_up).await
@@ -282,6 +287,7 @@ fn worker_deps(
     clock: Arc<dyn Clock>,
     public_url: String,
     prices: Prices,
+    send_secrets: roster_domain::token::DerivationKey,
 ) -> Arc<Deps> {
     let store: Arc<dyn Store> = db.store();
     Arc::new(Deps {
@@ -290,6 +296,7 @@ fn worker_deps(
         clock,
         public_url,
         prices,
+        send_secrets,
     })
 }
 

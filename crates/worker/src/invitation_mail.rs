@@ -1,16 +1,25 @@
-//! The send-invitation-email job: make the send's secret (a link token or
+//! The send-invitation-email job: derive the send's secret (a link token or
 //! a one-time password), store its hash, mail it, mark the send delivered.
 //!
 //! Idempotent per send: an obsolete send (gone, revoked, accepted, resent
 //! since, expired, or its placeholder account claimed) or a delivered one
 //! does nothing. Any other failure (the database away included) is an
-//! error, so the job retries. A send whose mail failed is
-//! retried with a fresh secret; the failed one never reached anyone.
+//! error, so the job retries.
+//!
+//! Exactly once in effect: the secret is derived from the send (invitation
+//! and send number) with the workers' key, and the Message-ID from the same
+//! send, so every attempt of a send mails the same message. A duplicate (the
+//! SMTP server took the mail but the worker died, or the database was away,
+//! before the send was marked delivered) is that same message: the same
+//! link or password, still valid, and a mail client folds it by its
+//! Message-ID. The window for it is the one statement that marks the send,
+//! run right after the server's "250" and retried for a while if the
+//! database is away, rather than mailing again.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use roster_domain::invitation::{InvitationMailJob, SendSecret};
-use roster_domain::token::SecretToken;
 use roster_domain::{DomainError, InvitationDelivery, password};
 
 use crate::Deps;
@@ -38,9 +47,10 @@ pub enum JobError {
 #[tracing::instrument(skip_all, fields(invitation = %job.invitation_id, send = job.send_no))]
 pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, JobError> {
     tracing::debug!("delivering");
+    let input = job.secret_input();
     let (secret, shown) = match job.delivery {
         InvitationDelivery::Link => {
-            let token = SecretToken::generate();
+            let token = deps.send_secrets.token(&input);
             let url = format!("{}/invite/{}", deps.public_url, token.as_str());
             (
                 SendSecret::LinkToken(token.hash()),
@@ -48,7 +58,7 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
             )
         }
         InvitationDelivery::TemporaryPassword => {
-            let one_time = SecretToken::temporary_password();
+            let one_time = deps.send_secrets.temporary_password(&input);
             let plain = one_time.as_str().to_owned();
             let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
                 .await
@@ -89,19 +99,49 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         }
         Err(e) => return Err(e.into()),
     }
-    deps.store
-        .mark_invitation_sent(job, deps.clock.now())
-        .await?;
+    mark_sent(deps, job).await?;
     tracing::info!("invitation email sent");
     Ok(Outcome::Delivered)
 }
 
+/// How long marking a mailed send keeps trying while the database is away
+/// (a restart, a failover) before the job fails and mails again.
+const MARK_PATIENCE: Duration = Duration::from_secs(30);
+
+/// Marks the send delivered, trying again with backoff while the database
+/// is away: the mail has gone, so waiting is better than mailing twice.
+async fn mark_sent(deps: &Deps, job: InvitationMailJob) -> Result<(), DomainError> {
+    let give_up = tokio::time::Instant::now() + MARK_PATIENCE;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match deps.store.mark_invitation_sent(job, deps.clock.now()).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tokio::time::Instant::now() + pause < give_up => {
+                tracing::warn!(error = %e, "mailed, but marking the send failed; trying again");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// The apalis handler: transient failures are errors, so the job retries.
+///
+/// The delivery runs in a task of its own: when a queue worker fails (its
+/// poll lost the database) apalis drops the futures of the jobs it was
+/// running, and a send that had already mailed would then never be marked
+/// and would go again once the job is found orphaned. Detached, it runs to
+/// its end (marking included) whatever happens to the job's future.
 pub async fn handle(
     job: InvitationMailJob,
     deps: apalis::prelude::Data<Arc<Deps>>,
 ) -> Result<(), apalis::prelude::BoxDynError> {
-    deliver(&deps, job).await.map(|_| ()).map_err(|e| {
+    let deps = Arc::clone(&deps);
+    let delivered = tokio::spawn(async move { deliver(&deps, job).await })
+        .await
+        .map_err(|e| -> apalis::prelude::BoxDynError { e.into() })?;
+    delivered.map(|_| ()).map_err(|e| {
         tracing::warn!(error = %e, "invitation email failed; will retry");
         e.into()
     })

@@ -52,6 +52,17 @@ pub struct Deps {
     pub public_url: String,
     /// Monthly plan prices, for the invoice of each new period.
     pub prices: roster_domain::billing::Prices,
+    /// Derives each invitation send's link token or one-time password
+    /// ([`invitation_mail`]): every worker process must hold the same one
+    /// ([`send_secrets`] of the shared `ROSTER_JWT_SECRET`).
+    pub send_secrets: roster_domain::token::DerivationKey,
+}
+
+/// The key invitation sends derive their secrets from, out of the server
+/// secret every process shares (`ROSTER_JWT_SECRET`), under a label of its
+/// own.
+pub fn send_secrets(server_secret: &[u8]) -> roster_domain::token::DerivationKey {
+    roster_domain::token::DerivationKey::new(server_secret, "roster invitation send secret v1")
 }
 
 /// How the workers poll and retry.

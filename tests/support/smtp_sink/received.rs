@@ -12,6 +12,8 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     /// The raw DATA, dot-unstuffed, with its CRLF line ends.
     pub data: String,
+    /// When its DATA ended.
+    pub at: std::time::Instant,
 }
 
 impl ReceivedMail {

@@ -78,25 +78,30 @@ impl async_graphql::dataloader::Loader<SeatsOf> for StoreLoader {
 }
 
 impl async_graphql::dataloader::Loader<ViewerIn> for StoreLoader {
-    type Value = Membership;
+    /// The membership with its organization: what the guard reads, and
+    /// what `organization(id)` then answers with, in one statement.
+    type Value = (Membership, Organization);
     type Error = LoadError;
     /// Also records the viewer's activity (at most once a minute per
     /// membership): loading happens once per organization per request.
-    async fn load(&self, keys: &[ViewerIn]) -> Result<HashMap<ViewerIn, Membership>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[ViewerIn],
+    ) -> Result<HashMap<ViewerIn, (Membership, Organization)>, LoadError> {
         let Some(user) = self.viewer else {
             return Ok(HashMap::new());
         };
         let orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
-        let memberships = self.store.memberships_in(user, &orgs).await?;
+        let memberships = self.store.memberships_with_orgs(user, &orgs).await?;
         let now = self.clock.now();
-        for m in &memberships {
+        for (m, _) in &memberships {
             if m.activity_is_stale(now) {
                 self.store.touch_membership(m.id, now).await?;
             }
         }
         Ok(memberships
             .into_iter()
-            .map(|m| (ViewerIn(m.org_id), m))
+            .map(|(m, o)| (ViewerIn(m.org_id), (m, o)))
             .collect())
     }
 }
@@ -126,7 +131,7 @@ by_id_loader!(
 
 /// Groups `(key, value)` rows under their key; every asked key answers,
 /// with an empty list when it has no rows.
-fn grouped<K: Copy + Eq + std::hash::Hash, V>(
+pub(super) fn grouped<K: Copy + Eq + std::hash::Hash, V>(
     keys: &[K],
     rows: impl IntoIterator<Item = (K, V)>,
 ) -> HashMap<K, Vec<V>> {

@@ -81,18 +81,29 @@ impl MemberPageStore for BackendStore {
     ) -> Result<Page<(Membership, User)>> {
         let from = " from membership m join organization o on o.id = m.organization_id \
                     join app_user u on u.id = m.user_id";
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select * from (select {MEMBER_COLUMNS}, u.email, u.display_name, \
-             u.must_change_password, u.created_at as user_created_at, \
-             count(*) over () as total_count{from}"
-        ));
-        push_conditions(&mut q, org, scope, filter);
-        q.push(") p");
-        if let Some(after) = page.after {
-            q.push(" where p.id > ").push_bind(after.0);
-        }
-        q.push(" order by p.id limit ")
-            .push_bind(i64::from(page.first) + 1);
+        let columns = format!(
+            "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
+             u.created_at as user_created_at, count(*) over () as total_count{from}"
+        );
+        // After a cursor, the window still counts the rows before it: the
+        // cursor applies outside (a subquery the planners then sort: the
+        // first page, the one mostly asked, goes without).
+        let mut q = match page.after {
+            None => {
+                let mut q = QueryBuilder::<Db>::new(columns);
+                push_conditions(&mut q, org, scope, filter);
+                q.push(" order by m.id");
+                q
+            }
+            Some(after) => {
+                let mut q = QueryBuilder::<Db>::new(format!("select * from ({columns}"));
+                push_conditions(&mut q, org, scope, filter);
+                q.push(") p where p.id > ").push_bind(after.0);
+                q.push(" order by p.id");
+                q
+            }
+        };
+        q.push(" limit ").push_bind(i64::from(page.first) + 1);
         let rows: Vec<PageRow> = q
             .build_query_as()
             .fetch_all(&self.pool)

@@ -11,7 +11,7 @@ use tracing::Instrument;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
 
-use super::loaders::{StoreLoader, ViewerIn, load_failed};
+use super::loaders::StoreLoader;
 use crate::auth::viewer::Viewer;
 use crate::config::GatewayConfig;
 use crate::{AccessTokens, Passwords};
@@ -39,6 +39,7 @@ pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer,
             Viewer::Authenticated { user, .. } => Some(user.id),
             _ => None,
         },
+        viewer_in: Default::default(),
     };
     // No batching window: the keys of a list's items are all asked in the
     // same poll (a batch starts on the timer thread's next tick, after the
@@ -78,9 +79,9 @@ pub async fn membership_and_org(
 ) -> Result<(Membership, Organization), DomainError> {
     viewer(ctx).user()?;
     let (m, org) = loader(ctx)
-        .load_one(ViewerIn(org))
-        .await
-        .map_err(load_failed)?
+        .loader()
+        .viewer_in(org)
+        .await?
         .ok_or(DomainError::NotFound)?;
     match m.status {
         MemberStatus::Active => Ok((m, org)),

@@ -56,8 +56,9 @@ pub(super) fn single(media: ResponseMedia, answer: Answer) -> axum::response::Re
     // An executed answer keeps its `data`: serialized straight from the
     // response, without a `serde_json::Value` copy of it in between.
     let body = match answer.outcome {
-        Outcome::Executed => serde_json::to_string(&answer.response)
-            .unwrap_or_else(|_| body_of(answer).to_string()),
+        Outcome::Executed => {
+            serde_json::to_string(&answer.response).unwrap_or_else(|_| body_of(answer).to_string())
+        }
         _ => body_of(answer).to_string(),
     };
     let content_type = [(header::CONTENT_TYPE, media.content_type())];

@@ -42,7 +42,8 @@ macro_rules! on_pool {
     };
 }
 
-// After `on_pool!`, which it uses.
+// After `on_pool!`, which they use.
+pub mod member_page;
 mod seed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,6 +13,7 @@ pub mod job;
 pub mod lead;
 pub mod lifecycle;
 pub mod live;
+pub mod member_page;
 pub mod model;
 pub mod notice;
 pub mod ownership;

@@ -10,9 +10,9 @@ use crate::invitation::{
 };
 use crate::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use crate::model::{
-    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
-    MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
-    Page, PageRequest, Rotation, User, Workspace,
+    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, Membership,
+    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
+    Rotation, User, Workspace,
 };
 use crate::notice::{MemberNotice, NoticeMail};
 use crate::ownership::OwnershipTransfer;
@@ -40,6 +40,7 @@ pub trait Store:
     + crate::webhook::WebhookStore
     + crate::live::LiveStore
     + crate::retention::RetentionStore
+    + crate::member_page::MemberPageStore
     + Send
     + Sync
     + 'static
@@ -111,13 +112,6 @@ pub trait Store:
     async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> Result<Vec<Membership>>;
     /// All of `user`'s memberships, oldest first.
     async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>>;
-    async fn list_members(
-        &self,
-        org: OrgId,
-        scope: MemberScope,
-        filter: &MemberFilter,
-        page: PageRequest<MemberId>,
-    ) -> Result<Page<Membership>>;
     /// Seats in use per organization: ACTIVE members plus PENDING invitations.
     async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>>;
     /// Records that the member acted now, unless it did within the minute.

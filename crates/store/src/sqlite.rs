@@ -95,6 +95,8 @@ mod lifecycle;
 mod live;
 #[path = "shared/member_admin.rs"]
 mod member_admin;
+#[path = "shared/member_page.rs"]
+mod member_page;
 #[path = "shared/members.rs"]
 mod members;
 #[path = "shared/notices.rs"]

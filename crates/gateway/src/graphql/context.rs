@@ -8,10 +8,10 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use tracing::Instrument;
 
-use roster_domain::model::Membership;
+use roster_domain::model::{Membership, Organization};
 use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
 
-use super::loaders::{StoreLoader, ViewerIn, load_failed};
+use super::loaders::StoreLoader;
 use crate::auth::viewer::Viewer;
 use crate::config::GatewayConfig;
 use crate::{AccessTokens, Passwords};
@@ -39,12 +39,17 @@ pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer,
             Viewer::Authenticated { user, .. } => Some(user.id),
             _ => None,
         },
+        viewer_in: Default::default(),
     };
+    // No batching window: the keys of a list's items are all asked in the
+    // same poll (a batch starts on the timer thread's next tick, after the
+    // current poll ends), and the member page feeds its loaders itself.
     let loader = DataLoader::with_cache(
         loader,
         |f| tokio::spawn(f.in_current_span()),
         HashMapCache::default(),
-    );
+    )
+    .delay(std::time::Duration::ZERO);
     (viewer, loader)
 }
 
@@ -64,14 +69,22 @@ pub fn loader<'a>(ctx: &Context<'a>) -> &'a Loader {
 /// `NOT_FOUND`, so another organization's ids reveal nothing. BLOCKED:
 /// `FORBIDDEN`, at once, whatever token it holds.
 pub async fn membership(ctx: &Context<'_>, org: OrgId) -> Result<Membership, DomainError> {
+    membership_and_org(ctx, org).await.map(|(m, _)| m)
+}
+
+/// [`membership`], with its organization (read in the same statement).
+pub async fn membership_and_org(
+    ctx: &Context<'_>,
+    org: OrgId,
+) -> Result<(Membership, Organization), DomainError> {
     viewer(ctx).user()?;
-    let m = loader(ctx)
-        .load_one(ViewerIn(org))
-        .await
-        .map_err(load_failed)?
+    let (m, org) = loader(ctx)
+        .loader()
+        .viewer_in(org)
+        .await?
         .ok_or(DomainError::NotFound)?;
     match m.status {
-        MemberStatus::Active => Ok(m),
+        MemberStatus::Active => Ok((m, org)),
         MemberStatus::Blocked => Err(DomainError::Forbidden),
         MemberStatus::Invited => Err(DomainError::NotFound),
     }

@@ -1,5 +1,6 @@
 //! One DataLoader per request, keyed by type: users, organizations, seat
-//! counts and the viewer's memberships each load in one query per batch.
+//! counts and the rest each load in one query per batch; the viewer's own
+//! memberships are kept beside them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,11 +17,9 @@ pub struct StoreLoader {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub viewer: Option<UserId>,
+    /// The viewer's memberships read so far (`viewer_in`).
+    pub viewer_in: tokio::sync::Mutex<HashMap<OrgId, Option<(Membership, Organization)>>>,
 }
-
-/// The viewer's membership in an organization.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ViewerIn(pub OrgId);
 
 /// Seats in use in an organization.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,27 +76,37 @@ impl async_graphql::dataloader::Loader<SeatsOf> for StoreLoader {
     }
 }
 
-impl async_graphql::dataloader::Loader<ViewerIn> for StoreLoader {
-    type Value = Membership;
-    type Error = LoadError;
+impl StoreLoader {
+    /// The viewer's membership in `org` (any status) with its
+    /// organization, read once per request and kept: straight from the
+    /// store, as a guard asks for one key with nothing to batch it with.
     /// Also records the viewer's activity (at most once a minute per
-    /// membership): loading happens once per organization per request.
-    async fn load(&self, keys: &[ViewerIn]) -> Result<HashMap<ViewerIn, Membership>, LoadError> {
-        let Some(user) = self.viewer else {
-            return Ok(HashMap::new());
-        };
-        let orgs: Vec<OrgId> = keys.iter().map(|k| k.0).collect();
-        let memberships = self.store.memberships_in(user, &orgs).await?;
-        let now = self.clock.now();
-        for m in &memberships {
-            if m.activity_is_stale(now) {
-                self.store.touch_membership(m.id, now).await?;
-            }
+    /// membership).
+    pub async fn viewer_in(
+        &self,
+        org: OrgId,
+    ) -> Result<Option<(Membership, Organization)>, DomainError> {
+        let mut known = self.viewer_in.lock().await;
+        if let Some(found) = known.get(&org) {
+            return Ok(found.clone());
         }
-        Ok(memberships
+        let Some(user) = self.viewer else {
+            return Ok(None);
+        };
+        let found = self
+            .store
+            .memberships_with_orgs(user, &[org])
+            .await?
             .into_iter()
-            .map(|m| (ViewerIn(m.org_id), m))
-            .collect())
+            .next();
+        let now = self.clock.now();
+        if let Some((m, _)) = &found
+            && m.activity_is_stale(now)
+        {
+            self.store.touch_membership(m.id, now).await?;
+        }
+        known.insert(org, found.clone());
+        Ok(found)
     }
 }
 
@@ -126,7 +135,7 @@ by_id_loader!(
 
 /// Groups `(key, value)` rows under their key; every asked key answers,
 /// with an empty list when it has no rows.
-fn grouped<K: Copy + Eq + std::hash::Hash, V>(
+pub(super) fn grouped<K: Copy + Eq + std::hash::Hash, V>(
     keys: &[K],
     rows: impl IntoIterator<Item = (K, V)>,
 ) -> HashMap<K, Vec<V>> {

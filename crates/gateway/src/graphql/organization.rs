@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use roster_domain::model::{
     AssignmentScope, InvitationTtl, MemberFilter, MemberScope, Membership, NewOrganization,
-    Organization, OrganizationPatch, PageRequest,
+    Organization, OrganizationPatch, PageRequest, User,
 };
 use roster_domain::permission::Action;
 use roster_domain::{DomainError, MemberId, OrgId, OrgName};
@@ -20,7 +20,7 @@ use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, 
 use super::guards::{Authenticated, Can, OrgGuard};
 use super::invitation::{InvitationConnection, invitation_page};
 use super::lead::{LeadConnection, LeadPageArgs, lead_page};
-use super::loaders::{SeatsOf, load_failed};
+use super::loaders::{AssistantsOf, SeatsOf, WorkspacesOf, grouped, load_failed};
 use super::member::MemberNode;
 use super::ownership::{OwnershipTransferNode, pending_transfer};
 use super::user::{UserNode, load_user};
@@ -251,9 +251,8 @@ impl OrganizationNode {
             .store
             .list_members(self.org.id, scope, &filter, page)
             .await?;
-        prime_member_page(ctx, &self.org, &page.items).await?;
-        let edges: Vec<MemberEdge> = page
-            .items
+        let members = prime_member_page(ctx, &self.org, page.items).await?;
+        let edges: Vec<MemberEdge> = members
             .into_iter()
             .map(|m| MemberEdge {
                 cursor: encode_cursor("member", m.id.0),
@@ -274,24 +273,43 @@ impl OrganizationNode {
     }
 }
 
-/// Loads what the selection will ask of a page's members in one batch per
-/// kind, instead of trusting the loader's timing window to gather them.
+/// Feeds the loaders what the selection will ask of a page's members (its
+/// users came with the page; workspaces and assistants together in one
+/// statement), so that no field waits on a loader's batch: a list needs
+/// no timing window to gather its keys.
 async fn prime_member_page(
     ctx: &Context<'_>,
     org: &Organization,
-    members: &[Membership],
-) -> Result<(), ApiError> {
+    page: Vec<(Membership, User)>,
+) -> Result<Vec<Membership>, ApiError> {
     let node = ctx.look_ahead().field("edges").field("node");
+    let loader = loader(ctx);
     if node.field("organization").exists() {
-        loader(ctx).feed_one(org.id, org.clone()).await;
+        loader.feed_one(org.id, org.clone()).await;
     }
+    let (members, users): (Vec<Membership>, Vec<User>) = page.into_iter().unzip();
     if node.field("user").exists() {
-        loader(ctx)
-            .load_many(members.iter().map(|m| m.user_id))
-            .await
-            .map_err(load_failed)?;
+        loader.feed_many(users.into_iter().map(|u| (u.id, u))).await;
     }
-    Ok(())
+    let workspaces = node.field("workspaces").exists();
+    let assistants = node.field("assistants").exists() || node.field("managedAssistants").exists();
+    if workspaces || assistants {
+        let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
+        let places = services(ctx).store.member_places(&ids).await?;
+        let keys: Vec<WorkspacesOf> = ids.iter().map(|&id| WorkspacesOf(id)).collect();
+        let found = places
+            .workspaces
+            .into_iter()
+            .map(|(m, w)| (WorkspacesOf(m), w));
+        loader.feed_many(grouped(&keys, found)).await;
+        let keys: Vec<AssistantsOf> = ids.iter().map(|&id| AssistantsOf(id)).collect();
+        let found = places
+            .assistants
+            .into_iter()
+            .map(|(seat, a)| (AssistantsOf(seat.member_id), (seat, a)));
+        loader.feed_many(grouped(&keys, found)).await;
+    }
+    Ok(members)
 }
 
 #[derive(InputObject)]

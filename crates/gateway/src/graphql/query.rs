@@ -5,11 +5,10 @@ use async_graphql::{Context, ID, Object};
 use roster_domain::DomainError;
 use roster_domain::permission::Action;
 
-use super::context::{loader, membership, viewer};
+use super::context::{membership_and_org, viewer};
 use super::cost;
 use super::guards::{Authenticated, OrgGuard, OrgOf};
 use super::invitation::{InvitationPreviewNode, preview};
-use super::loaders::load_failed;
 use super::organization::OrganizationNode;
 use super::rate_limit;
 use super::user::UserNode;
@@ -42,12 +41,7 @@ impl Query {
     /// An organization the caller belongs to; any other id is `NOT_FOUND`.
     #[graphql(guard = "OrgGuard::member_of(&id)")]
     async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<OrganizationNode, ApiError> {
-        let viewer = membership(ctx, id.parse()?).await?;
-        let org = loader(ctx)
-            .load_one(viewer.org_id)
-            .await
-            .map_err(load_failed)?
-            .ok_or(DomainError::NotFound)?;
+        let (viewer, org) = membership_and_org(ctx, id.parse()?).await?;
         Ok(OrganizationNode { org, viewer })
     }
 

@@ -53,7 +53,14 @@ fn status_of(media: ResponseMedia, outcome: Outcome) -> StatusCode {
 /// One operation's answer.
 pub(super) fn single(media: ResponseMedia, answer: Answer) -> axum::response::Response {
     let status = status_of(media, answer.outcome);
-    let body = body_of(answer).to_string();
+    // An executed answer keeps its `data`: serialized straight from the
+    // response, without a `serde_json::Value` copy of it in between.
+    let body = match answer.outcome {
+        Outcome::Executed => {
+            serde_json::to_string(&answer.response).unwrap_or_else(|_| body_of(answer).to_string())
+        }
+        _ => body_of(answer).to_string(),
+    };
     let content_type = [(header::CONTENT_TYPE, media.content_type())];
     if status == StatusCode::METHOD_NOT_ALLOWED {
         return (status, content_type, [(header::ALLOW, "POST")], body).into_response();

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
-use roster_domain::model::{MemberFilter, MemberScope, Membership, Page, PageRequest};
+use roster_domain::model::{MemberFilter, MemberScope, Membership};
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, UserId};
 
-use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page};
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
 use super::{BackendStore, Db};
 use crate::unexpected;
 
@@ -143,34 +143,6 @@ impl BackendStore {
         .await
         .map_err(unexpected)?;
         convert_all(rows)
-    }
-
-    #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn select_members(
-        &self,
-        org: OrgId,
-        scope: MemberScope,
-        filter: &MemberFilter,
-        page: PageRequest<MemberId>,
-    ) -> Result<Page<Membership>> {
-        let from = " from membership m join organization o on o.id = m.organization_id \
-                    join app_user u on u.id = m.user_id";
-        let mut q = QueryBuilder::<Db>::new(format!("select {MEMBER_COLUMNS}{from}"));
-        push_conditions(&mut q, org, scope, filter);
-        if let Some(after) = page.after {
-            q.push(" and m.id > ").push_bind(after.0);
-        }
-        q.push(" order by m.id limit ")
-            .push_bind(i64::from(page.first) + 1);
-        let rows: Vec<MemberRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        let items: Vec<Membership> = convert_all(rows)?;
-        let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
-        push_conditions(&mut count, org, scope, filter);
-        counted_page(&self.pool, items, page.first, count).await
     }
 
     #[tracing::instrument(skip_all, fields(n = orgs.len()))]

@@ -10,9 +10,9 @@ use roster_domain::invitation::{
 };
 use roster_domain::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use roster_domain::model::{
-    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, MemberFilter,
-    MemberScope, Membership, NewOrganization, NewSession, NewUser, Organization, OrganizationPatch,
-    Page, PageRequest, Rotation, User, Workspace,
+    AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, Membership,
+    NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
+    Rotation, User, Workspace,
 };
 use roster_domain::notice::{MemberNotice, NoticeMail};
 use roster_domain::ownership::OwnershipTransfer;
@@ -110,15 +110,6 @@ impl Store for BackendStore {
     }
     async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
         self.select_memberships_of(user).await
-    }
-    async fn list_members(
-        &self,
-        org: OrgId,
-        scope: MemberScope,
-        filter: &MemberFilter,
-        page: PageRequest<MemberId>,
-    ) -> Result<Page<Membership>> {
-        self.select_members(org, scope, filter, page).await
     }
     async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
         self.count_seats(orgs).await

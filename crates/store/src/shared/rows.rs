@@ -11,9 +11,22 @@ use roster_domain::{AssistantId, DomainError, InvitationId, MemberId, OrgId, Use
 
 pub(super) const USER_COLUMNS: &str =
     "u.id, u.email, u.display_name, u.must_change_password, u.created_at";
-pub(super) const ORG_COLUMNS: &str = "o.id, o.name, o.owner_id, o.plan, o.invitation_delivery, \
-     o.link_ttl_hours, o.temporary_password_ttl_hours, o.created_at, o.subscription_status, \
-     o.current_period_start, o.current_period_end, o.billing_email";
+/// An organization's columns but its id (which a membership row names as
+/// `organization_id`).
+macro_rules! org_fields {
+    () => {
+        "o.name, o.owner_id, o.plan, o.invitation_delivery, o.link_ttl_hours, \
+         o.temporary_password_ttl_hours, o.created_at, o.subscription_status, \
+         o.current_period_start, o.current_period_end, o.billing_email"
+    };
+}
+pub(super) const ORG_COLUMNS: &str = concat!("o.id, ", org_fields!());
+/// A membership's columns and its organization's, for [`MemberOrgRow`].
+pub(super) const MEMBER_ORG_COLUMNS: &str = concat!(
+    "m.id, m.organization_id, m.user_id, m.role, m.status, (o.owner_id = m.user_id) as is_owner, \
+     m.joined_at, m.last_active_at, ",
+    org_fields!()
+);
 pub(super) const MEMBER_COLUMNS: &str = "m.id, m.organization_id, m.user_id, m.role, m.status, \
      (o.owner_id = m.user_id) as is_owner, m.joined_at, m.last_active_at";
 
@@ -132,6 +145,45 @@ impl TryFrom<MemberRow> for Membership {
             joined_at: r.joined_at,
             last_active_at: r.last_active_at,
         })
+    }
+}
+
+/// A membership with its organization (`MEMBER_ORG_COLUMNS`).
+#[derive(sqlx::FromRow)]
+pub(super) struct MemberOrgRow {
+    #[sqlx(flatten)]
+    member: MemberRow,
+    name: String,
+    owner_id: Uuid,
+    plan: String,
+    invitation_delivery: String,
+    link_ttl_hours: i32,
+    temporary_password_ttl_hours: i32,
+    created_at: DateTime<Utc>,
+    subscription_status: String,
+    current_period_start: Option<DateTime<Utc>>,
+    current_period_end: Option<DateTime<Utc>>,
+    billing_email: Option<String>,
+}
+
+impl TryFrom<MemberOrgRow> for (Membership, Organization) {
+    type Error = DomainError;
+    fn try_from(r: MemberOrgRow) -> Result<Self, DomainError> {
+        let org = Organization::try_from(OrgRow {
+            id: r.member.organization_id,
+            name: r.name,
+            owner_id: r.owner_id,
+            plan: r.plan,
+            invitation_delivery: r.invitation_delivery,
+            link_ttl_hours: r.link_ttl_hours,
+            temporary_password_ttl_hours: r.temporary_password_ttl_hours,
+            created_at: r.created_at,
+            subscription_status: r.subscription_status,
+            current_period_start: r.current_period_start,
+            current_period_end: r.current_period_end,
+            billing_email: r.billing_email,
+        })?;
+        Ok((Membership::try_from(r.member)?, org))
     }
 }
 

@@ -1,0 +1,202 @@
+//! The member page's reads, one statement each whatever the page size
+//! (`roster_domain::member_page`).
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use roster_domain::error::Result;
+use roster_domain::member_page::{MemberPageStore, MemberPlaces};
+use roster_domain::model::{
+    Assistant, AssistantSeat, MemberFilter, MemberScope, Membership, Organization, Page,
+    PageRequest, User, Workspace,
+};
+use roster_domain::{MemberId, OrgId, UserId};
+
+use super::members::push_conditions;
+use super::rows::{
+    MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, convert_all, push_id_list,
+};
+use super::{BackendStore, Db};
+use crate::unexpected;
+
+/// A member of a page with its user and the page's total count (the same
+/// on every row: a window over the filtered rows, before the cursor and
+/// the limit apply).
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    member: MemberRow,
+    email: String,
+    display_name: String,
+    must_change_password: bool,
+    user_created_at: DateTime<Utc>,
+    total_count: i64,
+}
+
+/// A workspace (`kind` 0) or an assistant place (`kind` 1) of a member.
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    kind: i32,
+    membership_id: Uuid,
+    is_manager: bool,
+    id: Uuid,
+    organization_id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+impl MemberPageStore for BackendStore {
+    #[tracing::instrument(skip_all, fields(user = %user, n = orgs.len()))]
+    async fn memberships_with_orgs(
+        &self,
+        user: UserId,
+        orgs: &[OrgId],
+    ) -> Result<Vec<(Membership, Organization)>> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "select {MEMBER_ORG_COLUMNS} from membership m join organization o \
+             on o.id = m.organization_id where o.deleted_at is null and m.user_id = "
+        ));
+        q.push_bind(user.0).push(" and m.organization_id in ");
+        push_id_list(&mut q, orgs.iter().map(|o| o.0));
+        let rows: Vec<MemberOrgRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        convert_all(rows)
+    }
+
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    async fn list_members(
+        &self,
+        org: OrgId,
+        scope: MemberScope,
+        filter: &MemberFilter,
+        page: PageRequest<MemberId>,
+    ) -> Result<Page<(Membership, User)>> {
+        let from = " from membership m join organization o on o.id = m.organization_id \
+                    join app_user u on u.id = m.user_id";
+        let columns = format!(
+            "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
+             u.created_at as user_created_at, count(*) over () as total_count{from}"
+        );
+        // After a cursor, the window still counts the rows before it: the
+        // cursor applies outside (a subquery the planners then sort: the
+        // first page, the one mostly asked, goes without).
+        let mut q = match page.after {
+            None => {
+                let mut q = QueryBuilder::<Db>::new(columns);
+                push_conditions(&mut q, org, scope, filter);
+                q.push(" order by m.id");
+                q
+            }
+            Some(after) => {
+                let mut q = QueryBuilder::<Db>::new(format!("select * from ({columns}"));
+                push_conditions(&mut q, org, scope, filter);
+                q.push(") p where p.id > ").push_bind(after.0);
+                q.push(" order by p.id");
+                q
+            }
+        };
+        q.push(" limit ").push_bind(i64::from(page.first) + 1);
+        let rows: Vec<PageRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        let total_count = match rows.first() {
+            Some(row) => row.total_count,
+            None if page.after.is_none() => 0,
+            // Past the last member: the window saw no row to count on.
+            None => {
+                let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
+                push_conditions(&mut count, org, scope, filter);
+                let (n,): (i64,) = count
+                    .build_query_as()
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(unexpected)?;
+                n
+            }
+        };
+        let has_next_page = rows.len() > page.first as usize;
+        let items = rows
+            .into_iter()
+            .take(page.first as usize)
+            .map(|row| {
+                let member = Membership::try_from(row.member)?;
+                let user = User {
+                    id: member.user_id,
+                    email: row.email,
+                    display_name: row.display_name,
+                    must_change_password: row.must_change_password,
+                    created_at: row.user_created_at,
+                };
+                Ok((member, user))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(n = members.len()))]
+    async fn member_places(&self, members: &[MemberId]) -> Result<MemberPlaces> {
+        if members.is_empty() {
+            return Ok(MemberPlaces::default());
+        }
+        let ids = || members.iter().map(|m| m.0);
+        let mut q = QueryBuilder::<Db>::new(
+            "select 0 as kind, mw.membership_id, false as is_manager, w.id, w.organization_id, \
+             w.name, w.created_at from member_workspace mw join workspace w on w.id = mw.workspace_id \
+             where mw.membership_id in ",
+        );
+        push_id_list(&mut q, ids());
+        q.push(
+            " union all select 1, au.membership_id, au.is_manager, a.id, a.organization_id, \
+             a.name, a.created_at from assistant_user au join assistant a on a.id = au.assistant_id \
+             where au.membership_id in ",
+        );
+        push_id_list(&mut q, ids());
+        q.push(" order by kind, name, id");
+        let rows: Vec<PlaceRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unexpected)?;
+        let mut places = MemberPlaces::default();
+        for r in rows {
+            let (org_id, member_id) = (OrgId(r.organization_id), MemberId(r.membership_id));
+            if r.kind == 0 {
+                let workspace = Workspace {
+                    id: roster_domain::WorkspaceId(r.id),
+                    org_id,
+                    name: r.name,
+                    created_at: r.created_at,
+                };
+                places.workspaces.push((member_id, workspace));
+            } else {
+                let assistant = Assistant {
+                    id: roster_domain::AssistantId(r.id),
+                    org_id,
+                    name: r.name,
+                    created_at: r.created_at,
+                };
+                let seat = AssistantSeat {
+                    assistant_id: assistant.id,
+                    member_id,
+                    is_manager: r.is_manager,
+                };
+                places.assistants.push((seat, assistant));
+            }
+        }
+        Ok(places)
+    }
+}

@@ -23,6 +23,11 @@ use crate::shutdown::DrainingListener;
 /// Exit code for bad configuration (and an unreachable database).
 const CONFIG_EXIT: u8 = 2;
 
+/// How long, once the listener has closed, the connections it took last
+/// get to start their request before the server asks every connection to
+/// finish.
+const ACCEPTED_GRACE: Duration = Duration::from_secs(1);
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli
@@ -209,6 +214,11 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
         // upgraded sockets: close them (1001).
         let mut closed = closed;
         let _ = closed.wait_for(|c| *c).await;
+        // The connections taken last may not have had their request read
+        // yet: told to finish now, such a connection is idle and closed
+        // with its request unread, which resets it (a failure a balancer
+        // cannot retry). A moment first lets their requests start.
+        tokio::time::sleep(ACCEPTED_GRACE).await;
         stopping.close_live_connections();
     });
     let work = async {

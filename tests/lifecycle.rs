@@ -299,42 +299,9 @@ async fn the_access_token_lifetime_is_configuration(backend: Backend) {
     assert!(server.exit(Duration::from_secs(30)).await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_the_access_token_lifetime_is_configuration() {
-    the_access_token_lifetime_is_configuration(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_the_access_token_lifetime_is_configuration() {
-    the_access_token_lifetime_is_configuration(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_sigterm_finishes_the_request_in_flight_and_exits_0() {
-    sigterm_finishes_the_request_in_flight(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_sigterm_finishes_the_request_in_flight_and_exits_0() {
-    sigterm_finishes_the_request_in_flight(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_the_shutdown_timeout_bounds_the_exit() {
-    the_shutdown_timeout_bounds_the_exit(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_the_shutdown_timeout_bounds_the_exit() {
-    the_shutdown_timeout_bounds_the_exit(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_dead_workers_are_restarted_and_readyz_says_so() {
-    dead_workers_are_restarted_and_readyz_says_so(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_dead_workers_are_restarted_and_readyz_says_so() {
-    dead_workers_are_restarted_and_readyz_says_so(Backend::Postgres).await;
-}
+roster_tests::each_backend!(
+    the_access_token_lifetime_is_configuration,
+    sigterm_finishes_the_request_in_flight,
+    the_shutdown_timeout_bounds_the_exit,
+    dead_workers_are_restarted_and_readyz_says_so,
+);

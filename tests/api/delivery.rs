@@ -66,12 +66,4 @@ async fn a_crash_between_commit_and_send_loses_no_mail(backend: Backend) {
     assert!(app.mails_to("lost@example.com").is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crash_between_commit_and_send_loses_no_mail_sqlite() {
-    a_crash_between_commit_and_send_loses_no_mail(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crash_between_commit_and_send_loses_no_mail_postgres() {
-    a_crash_between_commit_and_send_loses_no_mail(Backend::Postgres).await;
-}
+roster_tests::each_backend!(a_crash_between_commit_and_send_loses_no_mail,);

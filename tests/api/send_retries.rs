@@ -42,12 +42,4 @@ async fn a_database_error_is_retried_not_taken_for_obsolete(backend: Backend) {
     assert_eq!(app.mails_to("new@example.com").len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_error_is_retried_not_taken_for_obsolete_sqlite() {
-    a_database_error_is_retried_not_taken_for_obsolete(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_error_is_retried_not_taken_for_obsolete_postgres() {
-    a_database_error_is_retried_not_taken_for_obsolete(Backend::Postgres).await;
-}
+roster_tests::each_backend!(a_database_error_is_retried_not_taken_for_obsolete,);

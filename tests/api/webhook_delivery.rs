@@ -332,22 +332,7 @@ async fn an_attempt_that_times_out_is_retried(backend: Backend) {
     assert!((300..2000).contains(&waited), "waited {waited} ms");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_attempt_that_times_out_is_retried_sqlite() {
-    an_attempt_that_times_out_is_retried(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_attempt_that_times_out_is_retried_postgres() {
-    an_attempt_that_times_out_is_retried(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_worker_refuses_a_private_address_at_send_time_sqlite() {
-    the_worker_refuses_a_private_address_at_send_time(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_worker_refuses_a_private_address_at_send_time_postgres() {
-    the_worker_refuses_a_private_address_at_send_time(Backend::Postgres).await;
-}
+roster_tests::each_backend!(
+    an_attempt_that_times_out_is_retried,
+    the_worker_refuses_a_private_address_at_send_time,
+);

@@ -190,15 +190,7 @@ async fn only_public_https_urls_are_accepted(backend: Backend) {
     assert!(audit(&app, &ada, &org, "webhook.created").await.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_public_https_urls_are_accepted_sqlite() {
-    only_public_https_urls_are_accepted(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn only_public_https_urls_are_accepted_postgres() {
-    only_public_https_urls_are_accepted(Backend::Postgres).await;
-}
+roster_tests::each_backend!(only_public_https_urls_are_accepted,);
 
 /// Every action the store writes to the audit log can be subscribed to:
 /// the domain's list of events names each string literal of the form

@@ -93,6 +93,26 @@ macro_rules! both_backends {
     )* };
 }
 
+/// One test per backend for each async fn named, which takes the
+/// [`Backend`] (a test that needs more than `TestApp::spawn` gives:
+/// processes of its own, a configured app): `name::sqlite` and
+/// `name::postgres`, as [`both_backends!`] names them.
+#[macro_export]
+macro_rules! each_backend {
+    ($($test:ident),* $(,)?) => { $(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$test($crate::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$test($crate::Backend::Postgres).await;
+            }
+        }
+    )* };
+}
+
 impl TestApp {
     /// The gateway and the workers. `None` for PostgreSQL when
     /// `ROSTER_TEST_POSTGRES_URL` is unset.

@@ -8,7 +8,12 @@
 //! ROSTER_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p roster-tests --bench perf
 //! ROSTER_BENCH_RUNS=5 ROSTER_BENCH_SECONDS=3 cargo bench ...    # more, longer runs
 //! cargo bench -p roster-tests --bench perf --profile dev        # reuses the test build (slower figures)
+//! ROSTER_BENCH_ONLY=page ROSTER_BENCH_MEMBERS=100 ROSTER_BENCH_BACKEND=sqlite cargo bench ...
+//!     # one part (page, auth, invitations), one size, one backend: for profiling
 //! ```
+//!
+//! A run with any of those three set prints its
+//! tables and leaves `docs/benchmarks.md` alone.
 //!
 //! Organizations of 10, 100 and 1,000 members (each member in 2 workspaces
 //! and 1 assistant) are seeded; the page asks for the first 100.
@@ -122,8 +127,16 @@ async fn bench(backend: Backend, runs: usize, time: Duration, t: &mut Tables) ->
             }
         })
     };
+    let only = std::env::var("ROSTER_BENCH_ONLY").ok();
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let sizes: Option<usize> = std::env::var("ROSTER_BENCH_MEMBERS")
+        .ok()
+        .and_then(|m| m.parse().ok());
     for connections in [1, 16] {
-        for (members, org) in &orgs {
+        for (members, org) in orgs
+            .iter()
+            .filter(|(m, _)| part("page") && sizes.is_none_or(|s| s == *m))
+        {
             let page = json!({ "id": org, "first": 100 });
             let pair = [
                 graphql(&app, &ada.access, MEMBER_PAGE, page.clone()),
@@ -140,6 +153,9 @@ async fn bench(backend: Backend, runs: usize, time: Duration, t: &mut Tables) ->
             row.extend(cells(&m[1]));
             row.push(format!("{ratio:.2}×"));
             t.page.push(row);
+        }
+        if !part("auth") {
+            continue;
         }
         let org = &orgs[0].1;
         let trio = [
@@ -175,7 +191,12 @@ async fn bench(backend: Backend, runs: usize, time: Duration, t: &mut Tables) ->
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_mib();
 
-    for (what, connections, per_second) in invitations::bench(&app, &ada, &orgs[0].1).await {
+    let invites = if part("invitations") {
+        invitations::bench(&app, &ada, &orgs[0].1).await
+    } else {
+        Vec::new()
+    };
+    for (what, connections, per_second) in invites {
         t.invitations.push(vec![
             name.clone(),
             what.to_owned(),
@@ -208,7 +229,14 @@ fn main() {
     };
     let mut t = Tables::default();
     runtime.block_on(async {
+        let wanted = std::env::var("ROSTER_BENCH_BACKEND").ok();
         for backend in [Backend::Sqlite, Backend::Postgres] {
+            if wanted
+                .as_deref()
+                .is_some_and(|w| !format!("{backend:?}").eq_ignore_ascii_case(w))
+            {
+                continue;
+            }
             if !bench(backend, runs, time, &mut t).await {
                 break;
             }
@@ -267,6 +295,17 @@ fn main() {
          (tests/benches/reassign.rs). Live events: `--bench live`. What each change of issue 11 \
          bought: [benchmark-history.md](benchmark-history.md).",
     );
+    if [
+        "ROSTER_BENCH_ONLY",
+        "ROSTER_BENCH_MEMBERS",
+        "ROSTER_BENCH_BACKEND",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some())
+    {
+        println!("{}", r.text);
+        return;
+    }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/benchmarks.md");
     std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs")).expect("docs");
     std::fs::write(path, &r.text).expect("write docs/benchmarks.md");

@@ -27,10 +27,12 @@ mod user;
 mod webhooks;
 mod workspace;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::registry::Registry;
+use async_graphql::{MergedObject, OutputType, Schema, SubscriptionType};
 
 pub use context::Services;
 pub(crate) use context::request_data;
+pub(crate) use field_errors::propagate as propagate_nulls;
 pub(crate) use live::LiveConnection;
 
 #[derive(MergedObject, Default)]
@@ -51,33 +53,38 @@ pub struct Mutation(
 
 pub type RosterSchema = Schema<query::Query, Mutation, live::Subscription>;
 
-/// The schema with its services and limits.
+/// The schema with its services and the limits async-graphql enforces
+/// itself (complexity, directives). The rest run around it, in
+/// `http::checks`: the schema has no extension, since any extension wraps
+/// every field it resolves in a chain of boxed futures.
 pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
     let limits = services.config.limits.clone();
+    // Not `limit_depth`: it counts introspection, and the standard
+    // introspection query is deeper than any useful limit (`limits::depth`).
     let mut builder = Schema::build(query::Query, Mutation::default(), live::Subscription)
         .data(services.clone())
-        // First: nothing else may walk a document before its expansion is
-        // known to be bounded.
-        .extension(crate::limits::ExpansionLimit(limits.max_expanded_fields))
-        // Not `limit_depth`: it counts introspection, and the standard
-        // introspection query is deeper than any useful limit.
-        .extension(crate::limits::DepthLimit(limits.max_depth))
         .limit_complexity(limits.max_complexity)
-        .limit_directives(5)
-        .extension(crate::limits::AliasLimit(limits.max_aliases))
-        // Registered before `FieldErrors`, so that it wraps it and sees
-        // the response after null propagation (which needs every error).
-        .extension(crate::limits::ResponseLimit {
-            max_bytes: limits.max_response_bytes,
-            max_errors: limits.max_errors,
-        })
-        .extension(field_errors::FieldErrors)
-        // Tells the HTTP layer whether an operation reached execution.
-        .extension(crate::http::PhaseTracking);
+        .limit_directives(5);
     if !services.config.introspection {
         builder = builder.disable_introspection();
     }
     builder.finish()
+}
+
+/// The schema's types, as the checks around it read them (async-graphql
+/// keeps its schema's registry to itself). Introspection's root fields
+/// (`__schema`, `__type`) are not in it.
+pub(crate) fn registry() -> Registry {
+    let mut registry = Registry {
+        query_type: query::Query::type_name().into_owned(),
+        mutation_type: Some(Mutation::type_name().into_owned()),
+        subscription_type: Some(live::Subscription::type_name().into_owned()),
+        ..Registry::default()
+    };
+    query::Query::create_type_info(&mut registry);
+    Mutation::create_type_info(&mut registry);
+    <live::Subscription as SubscriptionType>::create_type_info(&mut registry);
+    registry
 }
 
 /// The SDL of the schema (what `roster schema` prints).

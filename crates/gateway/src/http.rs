@@ -4,6 +4,7 @@
 //! body limits.
 
 mod body;
+mod checks;
 mod graphql_get;
 mod graphql_post;
 mod live_socket;
@@ -13,8 +14,6 @@ mod params;
 mod phase;
 mod respond;
 mod root_field;
-
-pub use phase::PhaseTracking;
 
 use std::sync::Arc;
 
@@ -40,6 +39,8 @@ use crate::{AccessTokens, Passwords};
 pub struct AppState {
     pub services: Arc<Services>,
     pub schema: RosterSchema,
+    /// What runs around the schema for every operation.
+    checks: Arc<checks::Checks>,
     /// Set when the server shuts down: live sockets close with 1001 (axum's
     /// graceful shutdown does not wait for upgraded connections).
     shutdown: Arc<watch::Sender<bool>>,
@@ -67,10 +68,12 @@ impl AppState {
             live,
         });
         let schema = build_schema(services.clone());
+        let checks = Arc::new(checks::Checks::new(services.config.limits.clone()));
         crate::metrics::handle();
         Self {
             services,
             schema,
+            checks,
             shutdown: Arc::new(watch::channel(false).0),
             workers: None,
         }

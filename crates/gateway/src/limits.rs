@@ -1,8 +1,10 @@
-//! Limits the schema builder has no (suitable) switch for, as
-//! async-graphql extensions: a bound on aliases, a depth limit that leaves
-//! the standard introspection query alone, a bound on how far fragments
-//! expand, and a cap on the size of a
-//! response and on its number of errors.
+//! Limits the schema builder has no (suitable) switch for: a bound on
+//! aliases, a depth limit that leaves the standard introspection query
+//! alone, a bound on how far fragments expand, and a cap on the size of a
+//! response and on its number of errors. Plain functions the gateway runs
+//! around the schema (`http::checks`), not async-graphql extensions: an
+//! extension, whatever hooks it has, wraps every field the schema resolves
+//! in a chain of boxed futures.
 
 mod aliases;
 mod depth;
@@ -10,12 +12,10 @@ mod expansion;
 mod measure;
 mod response;
 
-pub use aliases::AliasLimit;
-pub use depth::DepthLimit;
-pub use expansion::ExpansionLimit;
-pub use response::ResponseLimit;
+pub(crate) use response::cap as cap_response;
 
 use async_graphql::ServerError;
+use async_graphql::parser::types::ExecutableDocument;
 use roster_domain::ErrorCode;
 
 /// A request error with `extensions.code` = `VALIDATION`.
@@ -25,4 +25,16 @@ fn refused(message: impl Into<String>) -> ServerError {
     ext.set("code", ErrorCode::Validation.as_str());
     err.extensions = Some(ext);
     err
+}
+
+/// The document's limits, in the order that keeps each walk cheap: the
+/// expansion first (nothing else may follow fragments before it is known
+/// to be bounded), then depth and aliases.
+pub(crate) fn check_document(
+    doc: &ExecutableDocument,
+    limits: &crate::config::Limits,
+) -> Result<(), ServerError> {
+    expansion::check(doc, limits.max_expanded_fields)?;
+    depth::check(doc, limits.max_depth)?;
+    aliases::check(doc, limits.max_aliases)
 }

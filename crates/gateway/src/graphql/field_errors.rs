@@ -12,70 +12,26 @@
 //! spec asks for. The errors themselves, with their paths, are untouched:
 //! one per failed field.
 
-use std::sync::{Arc, Mutex};
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::Registry;
-use async_graphql::{PathSegment, Response, ServerResult, Value, Variables};
+use async_graphql::{PathSegment, Response, Value};
 
-/// The extension that applies null propagation to every response.
-pub struct FieldErrors;
-
-impl ExtensionFactory for FieldErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldErrorsExtension::default())
+/// Writes the nulls the spec asks for into `response`, the answer to
+/// `operation_name` of `doc` (a no-op when it has no errors).
+pub(crate) fn propagate(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    registry: &Registry,
+    response: &mut Response,
+) {
+    if response.errors.is_empty() {
+        return;
     }
-}
-
-/// One per request: keeps the parsed document for the pass after execution.
-#[derive(Default)]
-struct FieldErrorsExtension {
-    document: Mutex<Option<ExecutableDocument>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for FieldErrorsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        if let Ok(mut kept) = self.document.lock() {
-            *kept = Some(doc.clone());
-        }
-        Ok(doc)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if response.errors.is_empty() {
-            return response;
-        }
-        let doc = self.document.lock().ok().and_then(|mut d| d.take());
-        if let Some(doc) = doc {
-            let registry = &ctx.schema_env.registry;
-            if let Some((set, root)) = operation(&doc, operation_name, registry) {
-                let schema = Operation {
-                    doc: &doc,
-                    registry,
-                };
-                schema.propagate(set, root, &mut response);
-            }
-        }
-        response
+    if let Some((set, root)) = operation(doc, operation_name, registry) {
+        let schema = Operation { doc, registry };
+        schema.propagate(set, root, response);
     }
 }
 

@@ -26,8 +26,8 @@ use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
 
 use super::AppState;
+use super::checks::Checks;
 use super::operation::bearer_viewer;
-use super::phase::OperationPhase;
 use crate::auth::viewer::Viewer;
 use crate::client_addr::ClientAddr;
 use crate::graphql::{LiveConnection, RosterSchema, Services, request_data};
@@ -69,15 +69,24 @@ struct Caller {
 #[derive(Clone)]
 struct ConnectionExecutor {
     schema: RosterSchema,
+    checks: Arc<Checks>,
     services: Arc<Services>,
     client: ClientAddr,
     caller: Arc<OnceLock<Caller>>,
     connection: LiveConnection,
 }
 
+/// Over the websocket only queries and subscriptions run, held to the same
+/// checks as over HTTP (`checks`).
 impl Executor for ConnectionExecutor {
     async fn execute(&self, request: Request) -> Response {
-        self.schema.execute(self.prepare(request)).await
+        match self.checks.admit(request, true) {
+            Err(refusal) => *refusal.response,
+            Ok((request, admitted)) => {
+                let response = self.schema.execute(self.prepare(request)).await;
+                self.checks.finish(&admitted, response).0
+            }
+        }
     }
 
     fn execute_stream(
@@ -85,10 +94,21 @@ impl Executor for ConnectionExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        self.schema.execute_stream_with_session_data(
-            self.prepare(request),
-            session_data.unwrap_or_default(),
-        )
+        match self.checks.admit(request, true) {
+            Err(refusal) => {
+                futures::stream::once(futures::future::ready(*refusal.response)).boxed()
+            }
+            Ok((request, admitted)) => {
+                let checks = self.checks.clone();
+                self.schema
+                    .execute_stream_with_session_data(
+                        self.prepare(request),
+                        session_data.unwrap_or_default(),
+                    )
+                    .map(move |response| checks.finish(&admitted, response).0)
+                    .boxed()
+            }
+        }
     }
 }
 
@@ -103,7 +123,6 @@ impl ConnectionExecutor {
             .data(viewer)
             .data(loader)
             .data(self.client)
-            .data(OperationPhase::new(true))
             .data(self.connection.clone())
     }
 }
@@ -117,6 +136,7 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
     let refused = Arc::new(AtomicBool::new(false));
     let executor = ConnectionExecutor {
         schema: state.schema.clone(),
+        checks: state.checks.clone(),
         services: services.clone(),
         client,
         caller: caller.clone(),

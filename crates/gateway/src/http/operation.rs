@@ -2,7 +2,6 @@
 //! runs (so a batch's `logOut` ends the session for the operations after
 //! it), and the per-operation data is attached in one place.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::{Request, Response, ServerError};
@@ -12,7 +11,7 @@ use chrono::{DateTime, Utc};
 use roster_domain::{DomainError, ErrorCode};
 
 use super::AppState;
-use super::phase::{OperationPhase, Outcome};
+use super::phase::{Outcome, Refusal};
 use super::root_field::OperationLabel;
 use crate::auth::viewer::Viewer;
 use crate::client_addr::ClientAddr;
@@ -61,14 +60,31 @@ pub(super) async fn run(
     if let Viewer::Authenticated { user, .. } = &viewer {
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
     }
-    let phase = OperationPhase::new(read_only);
+    let (request, admitted) = match state.checks.admit(request, read_only) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            let Refusal {
+                response,
+                outcome,
+                label,
+            } = refusal;
+            return answer(*response, outcome, &label, started);
+        }
+    };
     let (viewer, loader) = request_data(&state.services, viewer);
-    let request = request
-        .data(viewer)
-        .data(loader)
-        .data(caller.client)
-        .data(Arc::clone(&phase));
-    let mut response = state.schema.execute(request).await;
+    let request = request.data(viewer).data(loader).data(caller.client);
+    let response = state.schema.execute(request).await;
+    let (response, outcome) = state.checks.finish(&admitted, response);
+    answer(response, outcome, &admitted.label, started)
+}
+
+/// The answer, its errors coded, observed in the metrics and the logs.
+fn answer(
+    mut response: Response,
+    outcome: Outcome,
+    label: &OperationLabel,
+    started: Instant,
+) -> Answer {
     // Errors the schema raised itself (parse, validation, limits, bad
     // argument values) carry no code: they are the request's fault.
     for error in &mut response.errors {
@@ -85,11 +101,8 @@ pub(super) async fn run(
             async_graphql::Value::Enum(code) => Some(code.as_str()),
             _ => None,
         });
-    observe(&phase.label(), code, started);
-    Answer {
-        response,
-        outcome: phase.outcome(),
-    }
+    observe(label, code, started);
+    Answer { response, outcome }
 }
 
 /// The operation's latency in the metrics, and its name on the request's

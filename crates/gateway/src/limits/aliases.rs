@@ -1,22 +1,18 @@
 //! A bound on aliases, so that one small query cannot fan out into
 //! thousands of resolvers.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerResult, Variables};
 
-/// At most this many aliased fields in one document.
-pub struct AliasLimit(pub usize);
-
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
+/// At most `max` aliased fields in one document.
+pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
+    if aliases_in(doc) > max {
+        return Err(super::refused(format!(
+            "the query uses more than {max} aliases"
+        )));
     }
+    Ok(())
 }
-
-struct AliasLimitExtension(usize);
 
 fn count_aliases(set: &SelectionSet) -> usize {
     set.items
@@ -43,24 +39,4 @@ fn aliases_in(doc: &ExecutableDocument) -> usize {
         .map(|f| count_aliases(&f.node.selection_set.node))
         .sum();
     operations + fragments
-}
-
-#[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        if aliases_in(&doc) > self.0 {
-            return Err(super::refused(format!(
-                "the query uses more than {} aliases",
-                self.0
-            )));
-        }
-        Ok(doc)
-    }
 }

@@ -15,12 +15,8 @@
 //!
 //! Fragments are followed through [`Measure`], each measured once.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
-
-use async_graphql::{ServerResult, Variables};
 
 use super::measure::Measure;
 
@@ -44,38 +40,19 @@ const INTROSPECTION_LISTS: [&str; 8] = [
 /// what an introspection bomb looks like.
 pub const MAX_INTROSPECTION_LISTS: usize = 3;
 
-/// At most this many nested fields, not counting introspection.
-pub struct DepthLimit(pub usize);
-
-impl ExtensionFactory for DepthLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DepthLimitExtension(self.0))
+/// At most `max` nested fields, not counting introspection, and at most
+/// [`MAX_INTROSPECTION_LISTS`] nested lists under introspection.
+pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
+    let depth = Measure::new(doc, own_field_depth, usize::max).document();
+    if depth > max {
+        return Err(super::refused("Query is nested too deep."));
     }
-}
-
-struct DepthLimitExtension(usize);
-
-#[async_trait::async_trait]
-impl Extension for DepthLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let depth = Measure::new(&doc, own_field_depth, usize::max).document();
-        if depth > self.0 {
-            return Err(super::refused("Query is nested too deep."));
-        }
-        if introspection_lists(&doc) > MAX_INTROSPECTION_LISTS {
-            return Err(super::refused(
-                "Introspection nests too many lists of types.",
-            ));
-        }
-        Ok(doc)
+    if introspection_lists(doc) > MAX_INTROSPECTION_LISTS {
+        return Err(super::refused(
+            "Introspection nests too many lists of types.",
+        ));
     }
+    Ok(())
 }
 
 /// Our own fields count 1 each; introspection is measured apart.

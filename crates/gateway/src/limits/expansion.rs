@@ -7,52 +7,24 @@
 //! `check_max_directives`, which run inside the parse step, before any
 //! `parse_query` extension sees the document) and again in validation, so
 //! such a document held a core for seconds (for good at eight levels). So
-//! the count runs in `prepare_request`: the document is parsed here (and
-//! handed on parsed, so it is not parsed twice), counted with one memoized
+//! the count runs first, on the document the gateway parsed (and hands on
+//! parsed, so it is not parsed twice), counted with one memoized
 //! pass over the fragments, in time linear in the text, and a document past
 //! the bound goes no further.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
+use async_graphql::ServerError;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerResult};
 
 use super::measure::Measure;
 
-/// At most this many fields once fragments are inlined.
-pub struct ExpansionLimit(pub usize);
-
-impl ExtensionFactory for ExpansionLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExpansionLimitExtension(self.0))
+/// At most `max` fields once fragments are inlined.
+pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
+    if expanded_fields(doc) > max {
+        return Err(super::refused(format!(
+            "the query expands to more than {max} fields once its fragments are inlined"
+        )));
     }
-}
-
-struct ExpansionLimitExtension(usize);
-
-#[async_trait::async_trait]
-impl Extension for ExpansionLimitExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // A syntax error is left to the parse step, which reports it as
-        // for any request.
-        if let Ok(doc) = request.parsed_query()
-            && expanded_fields(doc) > self.0
-        {
-            return Err(super::refused(format!(
-                "the query expands to more than {} fields once its fragments are inlined",
-                self.0
-            )));
-        }
-        next.run(ctx, request).await
-    }
+    Ok(())
 }
 
 /// The fields of every operation with fragments inlined (saturating).

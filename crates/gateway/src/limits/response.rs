@@ -10,57 +10,27 @@
 //! whole.
 
 use std::io;
-use std::sync::Arc;
 
 use async_graphql::Response;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 
 /// At most `max_bytes` of `data` and `errors`, and at most `max_errors`
-/// errors, per operation.
-pub struct ResponseLimit {
-    pub max_bytes: usize,
-    pub max_errors: usize,
-}
-
-impl ExtensionFactory for ResponseLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ResponseLimitExtension {
-            max_bytes: self.max_bytes,
-            max_errors: self.max_errors,
-        })
+/// errors: past the first, the rest are summed up in one error; past the
+/// second, the whole response is replaced by one error.
+pub(crate) fn cap(mut response: Response, max_bytes: usize, max_errors: usize) -> Response {
+    if response.errors.len() > max_errors {
+        let left_out = response.errors.len() - max_errors;
+        response.errors.truncate(max_errors);
+        response.errors.push(super::refused(format!(
+            "{left_out} more errors were left out of this response"
+        )));
     }
-}
-
-struct ResponseLimitExtension {
-    max_bytes: usize,
-    max_errors: usize,
-}
-
-#[async_trait::async_trait]
-impl Extension for ResponseLimitExtension {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if response.errors.len() > self.max_errors {
-            let left_out = response.errors.len() - self.max_errors;
-            response.errors.truncate(self.max_errors);
-            response.errors.push(super::refused(format!(
-                "{left_out} more errors were left out of this response"
-            )));
-        }
-        if !fits(&response, self.max_bytes) {
-            let message = format!(
-                "the response would be larger than {} bytes: ask for fewer fields or smaller pages",
-                self.max_bytes
-            );
-            return Response::from_errors(vec![super::refused(message)]);
-        }
-        response
+    if !fits(&response, max_bytes) {
+        let message = format!(
+            "the response would be larger than {max_bytes} bytes: ask for fewer fields or smaller pages"
+        );
+        return Response::from_errors(vec![super::refused(message)]);
     }
+    response
 }
 
 /// Whether `data` and `errors` serialize to at most `max` bytes.

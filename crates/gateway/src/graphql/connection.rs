@@ -16,7 +16,7 @@ pub struct PageInfo {
 }
 
 #[derive(SimpleObject)]
-#[graphql(name = "MemberEdge")]
+#[graphql(name = "MemberEdge", serial)]
 pub struct MemberEdge {
     pub cursor: String,
     pub node: MemberNode,

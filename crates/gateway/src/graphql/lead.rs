@@ -54,10 +54,7 @@ impl LeadNode {
             .load_one(MemberOfUser(self.lead.org_id, owner))
             .await
             .map_err(load_failed)?;
-        Ok(member.map(|member| MemberNode {
-            member,
-            viewer: self.viewer.clone(),
-        }))
+        Ok(member.map(|member| MemberNode::new(member, self.viewer.clone())))
     }
     async fn assistant(&self, ctx: &Context<'_>) -> Result<Option<AssistantNode>, ApiError> {
         let Some(id) = self.lead.assistant_id else {

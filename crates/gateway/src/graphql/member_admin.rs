@@ -36,7 +36,7 @@ async fn set_blocked(
             s.clock.now(),
         )
         .await?;
-    Ok(MemberNode { member, viewer })
+    Ok(MemberNode::new(member, viewer))
 }
 
 #[Object]
@@ -64,7 +64,7 @@ impl MemberAdminMutation {
                 s.clock.now(),
             )
             .await?;
-        Ok(MemberNode { member, viewer })
+        Ok(MemberNode::new(member, viewer))
     }
 
     /// Blocks a member: it keeps its place and data, and every request it

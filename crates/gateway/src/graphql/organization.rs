@@ -20,8 +20,8 @@ use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, 
 use super::guards::{Authenticated, Can, OrgGuard};
 use super::invitation::{InvitationConnection, invitation_page};
 use super::lead::{LeadConnection, LeadPageArgs, lead_page};
-use super::loaders::{AssistantsOf, SeatsOf, WorkspacesOf, grouped, load_failed};
-use super::member::MemberNode;
+use super::loaders::{SeatsOf, grouped, load_failed};
+use super::member::{MemberNode, Preloaded};
 use super::ownership::{OwnershipTransferNode, pending_transfer};
 use super::user::{UserNode, load_user};
 use super::webhooks::{WebhookEndpointNode, webhook_endpoints};
@@ -251,15 +251,12 @@ impl OrganizationNode {
             .store
             .list_members(self.org.id, scope, &filter, page)
             .await?;
-        let members = prime_member_page(ctx, &self.org, page.items).await?;
-        let edges: Vec<MemberEdge> = members
+        let nodes = member_page_nodes(ctx, &self.org, &self.viewer, page.items).await?;
+        let edges: Vec<MemberEdge> = nodes
             .into_iter()
-            .map(|m| MemberEdge {
-                cursor: encode_cursor("member", m.id.0),
-                node: MemberNode {
-                    member: m,
-                    viewer: self.viewer.clone(),
-                },
+            .map(|node| MemberEdge {
+                cursor: encode_cursor("member", node.member.id.0),
+                node,
             })
             .collect();
         Ok(MemberConnection {
@@ -273,43 +270,53 @@ impl OrganizationNode {
     }
 }
 
-/// Feeds the loaders what the selection will ask of a page's members (its
-/// users came with the page; workspaces and assistants together in one
-/// statement), so that no field waits on a loader's batch: a list needs
-/// no timing window to gather its keys.
-async fn prime_member_page(
+/// The page's members, each node carrying what the selection will ask of
+/// it: its user (read with the page) and, in one statement for the whole
+/// page, its workspaces and assistants. No field then waits on a loader's
+/// batch (a list needs no timing window to gather its keys), and nothing
+/// goes into a loader's cache only to be read back at once.
+async fn member_page_nodes(
     ctx: &Context<'_>,
     org: &Organization,
+    viewer: &Membership,
     page: Vec<(Membership, User)>,
-) -> Result<Vec<Membership>, ApiError> {
+) -> Result<Vec<MemberNode>, ApiError> {
     let node = ctx.look_ahead().field("edges").field("node");
-    let loader = loader(ctx);
     if node.field("organization").exists() {
-        loader.feed_one(org.id, org.clone()).await;
+        loader(ctx).feed_one(org.id, org.clone()).await;
     }
-    let (members, users): (Vec<Membership>, Vec<User>) = page.into_iter().unzip();
-    if node.field("user").exists() {
-        loader.feed_many(users.into_iter().map(|u| (u.id, u))).await;
-    }
-    let workspaces = node.field("workspaces").exists();
-    let assistants = node.field("assistants").exists() || node.field("managedAssistants").exists();
-    if workspaces || assistants {
-        let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
+    let places = node.field("workspaces").exists()
+        || node.field("assistants").exists()
+        || node.field("managedAssistants").exists();
+    let (mut workspaces, mut assistants) = if places {
+        let ids: Vec<MemberId> = page.iter().map(|(m, _)| m.id).collect();
         let places = services(ctx).store.member_places(&ids).await?;
-        let keys: Vec<WorkspacesOf> = ids.iter().map(|&id| WorkspacesOf(id)).collect();
-        let found = places
-            .workspaces
-            .into_iter()
-            .map(|(m, w)| (WorkspacesOf(m), w));
-        loader.feed_many(grouped(&keys, found)).await;
-        let keys: Vec<AssistantsOf> = ids.iter().map(|&id| AssistantsOf(id)).collect();
-        let found = places
+        let assistants = places
             .assistants
             .into_iter()
-            .map(|(seat, a)| (AssistantsOf(seat.member_id), (seat, a)));
-        loader.feed_many(grouped(&keys, found)).await;
-    }
-    Ok(members)
+            .map(|(seat, a)| (seat.member_id, (seat, a)));
+        (
+            Some(grouped(&ids, places.workspaces)),
+            Some(grouped(&ids, assistants)),
+        )
+    } else {
+        (None, None)
+    };
+    Ok(page
+        .into_iter()
+        .map(|(member, user)| {
+            let preloaded = Preloaded {
+                user,
+                workspaces: workspaces
+                    .as_mut()
+                    .map(|w| w.remove(&member.id).unwrap_or_default()),
+                assistants: assistants
+                    .as_mut()
+                    .map(|a| a.remove(&member.id).unwrap_or_default()),
+            };
+            MemberNode::preloaded(member, viewer.clone(), preloaded)
+        })
+        .collect())
 }
 
 #[derive(InputObject)]

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 
 pub struct UserNode(pub User);
 
-#[Object(name = "User")]
+#[Object(name = "User", serial)]
 impl UserNode {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
@@ -61,10 +61,7 @@ impl UserNode {
         }
         Ok(memberships
             .into_iter()
-            .map(|m| MemberNode {
-                viewer: m.clone(),
-                member: m,
-            })
+            .map(|m| MemberNode::new(m.clone(), m))
             .collect())
     }
 }

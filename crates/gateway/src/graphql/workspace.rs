@@ -29,14 +29,11 @@ fn visible(viewer: &Membership, members: Vec<Membership>, manages: bool) -> Vec<
                 || matches!(scope, MemberScope::All)
                 || scope == MemberScope::VisibleTo(m.user_id)
         })
-        .map(|member| MemberNode {
-            member,
-            viewer: viewer.clone(),
-        })
+        .map(|member| MemberNode::new(member, viewer.clone()))
         .collect()
 }
 
-#[Object(name = "Workspace")]
+#[Object(name = "Workspace", serial)]
 impl WorkspaceNode {
     async fn id(&self) -> ID {
         ID(self.workspace.id.to_string())
@@ -84,7 +81,7 @@ impl AssistantNode {
     }
 }
 
-#[Object(name = "Assistant")]
+#[Object(name = "Assistant", serial)]
 impl AssistantNode {
     async fn id(&self) -> ID {
         ID(self.assistant.id.to_string())
@@ -174,7 +171,7 @@ impl WorkspaceMutation {
                 s.clock.now(),
             )
             .await?;
-        Ok(MemberNode { member, viewer })
+        Ok(MemberNode::new(member, viewer))
     }
 
     #[graphql(guard = "OrgGuard::new(&organization_id, Action::ManageAssistants)")]

@@ -37,6 +37,7 @@ pub trait MemberPageStore: Send + Sync {
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
     ) -> Result<Page<(Membership, User)>>;
-    /// The workspaces (by name) and assistant places (by name) of `members`.
-    async fn member_places(&self, members: &[MemberId]) -> Result<MemberPlaces>;
+    /// The workspaces (by name) and assistant places (by name) of `members`,
+    /// members of `org`.
+    async fn member_places(&self, org: OrgId, members: &[MemberId]) -> Result<MemberPlaces>;
 }

@@ -290,7 +290,7 @@ async fn member_page_nodes(
         || node.field("managedAssistants").exists();
     let (mut workspaces, mut assistants) = if places {
         let ids: Vec<MemberId> = page.iter().map(|(m, _)| m.id).collect();
-        let places = services(ctx).store.member_places(&ids).await?;
+        let places = services(ctx).store.member_places(org.id, &ids).await?;
         let assistants = places
             .assistants
             .into_iter()

@@ -41,7 +41,6 @@ struct PlaceRow {
     membership_id: Uuid,
     is_manager: bool,
     id: Uuid,
-    organization_id: Uuid,
     name: String,
     created_at: DateTime<Utc>,
 }
@@ -147,21 +146,21 @@ impl MemberPageStore for BackendStore {
         })
     }
 
-    #[tracing::instrument(skip_all, fields(n = members.len()))]
-    async fn member_places(&self, members: &[MemberId]) -> Result<MemberPlaces> {
+    #[tracing::instrument(skip_all, fields(org = %org, n = members.len()))]
+    async fn member_places(&self, org: OrgId, members: &[MemberId]) -> Result<MemberPlaces> {
         if members.is_empty() {
             return Ok(MemberPlaces::default());
         }
         let ids = || members.iter().map(|m| m.0);
         let mut q = QueryBuilder::<Db>::new(
-            "select 0 as kind, mw.membership_id, false as is_manager, w.id, w.organization_id, \
-             w.name, w.created_at from member_workspace mw join workspace w on w.id = mw.workspace_id \
+            "select 0 as kind, mw.membership_id, false as is_manager, w.id, w.name, w.created_at \
+             from member_workspace mw join workspace w on w.id = mw.workspace_id \
              where mw.membership_id in ",
         );
         push_id_list(&mut q, ids());
         q.push(
-            " union all select 1, au.membership_id, au.is_manager, a.id, a.organization_id, \
-             a.name, a.created_at from assistant_user au join assistant a on a.id = au.assistant_id \
+            " union all select 1, au.membership_id, au.is_manager, a.id, a.name, a.created_at \
+             from assistant_user au join assistant a on a.id = au.assistant_id \
              where au.membership_id in ",
         );
         push_id_list(&mut q, ids());
@@ -173,7 +172,8 @@ impl MemberPageStore for BackendStore {
             .map_err(unexpected)?;
         let mut places = MemberPlaces::default();
         for r in rows {
-            let (org_id, member_id) = (OrgId(r.organization_id), MemberId(r.membership_id));
+            // A member's workspaces and assistants are its organization's.
+            let (org_id, member_id) = (org, MemberId(r.membership_id));
             if r.kind == 0 {
                 let workspace = Workspace {
                     id: roster_domain::WorkspaceId(r.id),

@@ -4,8 +4,8 @@
 //! A fragment that spreads the next one twenty times, six levels down, is
 //! 770 bytes of text and 20⁶ fields once expanded. async-graphql walks every
 //! spread anew in its parse-time checks (`check_recursive_depth`,
-//! `check_max_directives`, which run inside the parse step, before any
-//! `parse_query` extension sees the document) and again in validation, so
+//! `check_max_directives`, which run even on a document handed to it
+//! parsed) and again in validation, so
 //! such a document held a core for seconds (for good at eight levels). So
 //! the count runs first, on the document the gateway parsed (and hands on
 //! parsed, so it is not parsed twice), counted with one memoized

@@ -13,45 +13,31 @@
 //! one per failed field.
 
 use async_graphql::parser::types::{
-    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::Registry;
 use async_graphql::{PathSegment, Response, Value};
 
-/// Writes the nulls the spec asks for into `response`, the answer to
-/// `operation_name` of `doc` (a no-op when it has no errors).
+/// Writes the nulls the spec asks for into `response`, the answer to `op`
+/// of `doc` (a no-op when it has no errors).
 pub(crate) fn propagate(
     doc: &ExecutableDocument,
-    operation_name: Option<&str>,
+    op: &OperationDefinition,
     registry: &Registry,
     response: &mut Response,
 ) {
     if response.errors.is_empty() {
         return;
     }
-    if let Some((set, root)) = operation(doc, operation_name, registry) {
-        let schema = Operation { doc, registry };
-        schema.propagate(set, root, response);
-    }
-}
-
-/// The executed operation's selection set and root type.
-fn operation<'d>(
-    doc: &'d ExecutableDocument,
-    name: Option<&str>,
-    registry: &Registry,
-) -> Option<(&'d SelectionSet, String)> {
-    let op = doc
-        .operations
-        .iter()
-        .find(|(n, _)| name.is_none() || n.map(|n| n.as_str()) == name)?
-        .1;
-    let root = match op.node.ty {
+    let root = match op.ty {
         OperationType::Query => Some(registry.query_type.clone()),
         OperationType::Mutation => registry.mutation_type.clone(),
         OperationType::Subscription => registry.subscription_type.clone(),
-    }?;
-    Some((&op.node.selection_set.node, root))
+    };
+    if let Some(root) = root {
+        let schema = Operation { doc, registry };
+        schema.propagate(&op.selection_set.node, root, response);
+    }
 }
 
 struct Operation<'d> {

@@ -75,9 +75,9 @@ impl Checks {
         }
         if !response.errors.is_empty()
             && let Ok(doc) = parse_query(&admitted.query)
+            && let Some(op) = phase::selected(&doc, admitted.operation_name.as_deref())
         {
-            let name = admitted.operation_name.as_deref();
-            crate::graphql::propagate_nulls(&doc, name, &self.registry, &mut response);
+            crate::graphql::propagate_nulls(&doc, op, &self.registry, &mut response);
         }
         let limits = &self.limits;
         let response =

@@ -13,10 +13,9 @@ use async_graphql::{Response, ServerError, Value, Variables};
 use super::root_field::OperationLabel;
 
 /// How the operation ended.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// Refused before execution: a GraphQL request error.
-    #[default]
     RequestError,
     /// A mutation over a method that may not change anything.
     MethodNotAllowed,
@@ -43,9 +42,9 @@ impl Refusal {
     }
 }
 
-/// The operation async-graphql will run: the one named, or the
-/// document's only one (`None`: it will refuse the request itself).
-fn selected<'d>(
+/// The operation async-graphql runs: the one named, or the document's
+/// only one (`None`: it refuses the request itself).
+pub(crate) fn selected<'d>(
     doc: &'d ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<&'d OperationDefinition> {

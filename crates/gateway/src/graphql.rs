@@ -3,6 +3,7 @@
 mod account;
 mod assistant_managers;
 mod audit;
+mod batch;
 mod billing;
 mod connection;
 mod context;
@@ -31,7 +32,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{MergedObject, OutputType, Schema, SubscriptionType};
 
 pub use context::Services;
-pub(crate) use context::request_data;
+pub(crate) use context::{Loader, request_data};
 pub(crate) use field_errors::propagate as propagate_nulls;
 pub(crate) use live::LiveConnection;
 

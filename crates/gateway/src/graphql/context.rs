@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache};
-use tracing::Instrument;
 
 use roster_domain::model::{Membership, Organization};
 use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
 
+use super::batch::BatchLoader;
 use super::loaders::StoreLoader;
 use crate::auth::viewer::Viewer;
 use crate::config::GatewayConfig;
@@ -27,10 +26,11 @@ pub struct Services {
     pub live: tokio::sync::broadcast::Sender<roster_domain::live::LiveItem>,
 }
 
-pub type Loader = DataLoader<StoreLoader, HashMapCache>;
+pub type Loader = BatchLoader<StoreLoader>;
 
 /// The data one request adds to the schema's: who calls, and a fresh
-/// loader (its cache lives as long as the request).
+/// loader (its cache lives as long as the request), which the request's
+/// execution must run under (`Loader::drive`).
 pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer, Loader) {
     let loader = StoreLoader {
         store: services.store.clone(),
@@ -41,16 +41,7 @@ pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer,
         },
         viewer_in: Default::default(),
     };
-    // No batching window: the keys of a list's items are all asked in the
-    // same poll (a batch starts on the timer thread's next tick, after the
-    // current poll ends), and the member page feeds its loaders itself.
-    let loader = DataLoader::with_cache(
-        loader,
-        |f| tokio::spawn(f.in_current_span()),
-        HashMapCache::default(),
-    )
-    .delay(std::time::Duration::ZERO);
-    (viewer, loader)
+    (viewer, BatchLoader::new(loader))
 }
 
 pub fn services<'a>(ctx: &Context<'a>) -> &'a Arc<Services> {

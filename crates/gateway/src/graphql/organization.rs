@@ -283,7 +283,7 @@ async fn member_page_nodes(
 ) -> Result<Vec<MemberNode>, ApiError> {
     let node = ctx.look_ahead().field("edges").field("node");
     if node.field("organization").exists() {
-        loader(ctx).feed_one(org.id, org.clone()).await;
+        loader(ctx).feed_one(org.id, org.clone());
     }
     let places = node.field("workspaces").exists()
         || node.field("assistants").exists()

@@ -30,7 +30,7 @@ use super::checks::Checks;
 use super::operation::bearer_viewer;
 use crate::auth::viewer::Viewer;
 use crate::client_addr::ClientAddr;
-use crate::graphql::{LiveConnection, RosterSchema, Services, request_data};
+use crate::graphql::{LiveConnection, Loader, RosterSchema, Services, request_data};
 
 const PROTOCOL: &str = "graphql-transport-ws";
 /// Close codes (README "Live events").
@@ -83,7 +83,8 @@ impl Executor for ConnectionExecutor {
         match self.checks.admit(request, true) {
             Err(refusal) => *refusal.response,
             Ok((request, admitted)) => {
-                let response = self.schema.execute(self.prepare(request)).await;
+                let (request, loader) = self.prepare(request);
+                let response = loader.drive(self.schema.execute(request)).await;
                 self.checks.finish(&admitted, response).0
             }
         }
@@ -100,11 +101,12 @@ impl Executor for ConnectionExecutor {
             }
             Ok((request, admitted)) => {
                 let checks = self.checks.clone();
-                self.schema
-                    .execute_stream_with_session_data(
-                        self.prepare(request),
-                        session_data.unwrap_or_default(),
-                    )
+                let (request, loader) = self.prepare(request);
+                let responses = self
+                    .schema
+                    .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+                loader
+                    .drive_stream(responses)
                     .map(move |response| checks.finish(&admitted, response).0)
                     .boxed()
             }
@@ -113,17 +115,19 @@ impl Executor for ConnectionExecutor {
 }
 
 impl ConnectionExecutor {
-    fn prepare(&self, request: Request) -> Request {
+    /// The request with its data, and its loader, to drive the execution.
+    fn prepare(&self, request: Request) -> (Request, Loader) {
         let viewer = self
             .caller
             .get()
             .map_or(Viewer::Anonymous, |c| c.viewer.clone());
         let (viewer, loader) = request_data(&self.services, viewer);
-        request
+        let request = request
             .data(viewer)
-            .data(loader)
+            .data(loader.clone())
             .data(self.client)
-            .data(self.connection.clone())
+            .data(self.connection.clone());
+        (request, loader)
     }
 }
 

@@ -72,8 +72,11 @@ pub(super) async fn run(
         }
     };
     let (viewer, loader) = request_data(&state.services, viewer);
-    let request = request.data(viewer).data(loader).data(caller.client);
-    let response = state.schema.execute(request).await;
+    let request = request
+        .data(viewer)
+        .data(loader.clone())
+        .data(caller.client);
+    let response = loader.drive(state.schema.execute(request)).await;
     let (response, outcome) = state.checks.finish(&admitted, response);
     answer(response, outcome, &admitted.label, started)
 }

@@ -125,13 +125,22 @@ both_backends! {
     }
 
     async fn log_out_ends_the_session_at_once(app) {
+        const ORG: &str = "query($id: ID!) { organization(id: $id) { name } }";
         let s = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&s, "Acme").await;
         let other = Session::from_payload(&log_in(&app, "ada@example.com", PASSWORD).await["data"]["logIn"]);
         assert_eq!(app.ok(Some(&s.access), "mutation { logOut }", json!({})).await["logOut"], true);
         assert_eq!(app.fails(Some(&s.access), ME, json!({})).await, "UNAUTHENTICATED");
         assert_eq!(app.fails(None, REFRESH, json!({ "t": s.refresh })).await, "UNAUTHENTICATED");
+        // An organization's lookup checks the session too (in the same
+        // statement), and tells an ended session nothing of which exist.
+        let unknown = "00000000-0000-4000-8000-000000000000";
+        for id in [org.as_str(), unknown] {
+            assert_eq!(app.fails(Some(&s.access), ORG, json!({ "id": id })).await, "UNAUTHENTICATED", "{id}");
+        }
         // Only that session ends.
         app.ok(Some(&other.access), ME, json!({})).await;
+        app.ok(Some(&other.access), ORG, json!({ "id": org })).await;
         assert_eq!(app.fails(None, "mutation { logOut }", json!({})).await, "UNAUTHENTICATED");
     }
 

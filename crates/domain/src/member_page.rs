@@ -9,7 +9,8 @@ use crate::model::{
     Assistant, AssistantSeat, MemberFilter, MemberScope, Membership, Organization, Page,
     PageRequest, User, Workspace,
 };
-use crate::{OrgId, UserId};
+use crate::{OrgId, SessionId, UserId};
+use chrono::{DateTime, Utc};
 
 /// The workspaces and the assistant places of some members, read together.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +22,17 @@ pub struct MemberPlaces {
 /// A supertrait of [`crate::Store`].
 #[async_trait::async_trait]
 pub trait MemberPageStore: Send + Sync {
+    /// The user of `session`, if it is open at `now` and `user`'s, with
+    /// their membership (any status) in `org` and its organization (none
+    /// if deleted): in one statement, the first an org-scoped request
+    /// needs.
+    async fn session_membership(
+        &self,
+        session: SessionId,
+        user: UserId,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Option<(Membership, Organization)>)>>;
     /// `user`'s memberships (any status) in the given organizations, each
     /// with its organization; deleted organizations are left out.
     async fn memberships_with_orgs(

@@ -188,7 +188,7 @@ impl AccountMutation {
     /// stop working.
     #[graphql(guard = "SignedIn")]
     async fn log_out(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
-        let session = viewer(ctx).session()?;
+        let session = viewer(ctx).await?.session()?;
         let services = services(ctx);
         services
             .store
@@ -206,7 +206,7 @@ impl AccountMutation {
         current_password: String,
         new_password: String,
     ) -> Result<AuthPayload, ApiError> {
-        let me = viewer(ctx).user_pending_password_change()?;
+        let me = viewer(ctx).await?.user_pending_password_change()?;
         let new_password = Password::parse(&new_password)?;
         if new_password.expose() == current_password {
             return Err(DomainError::validation(

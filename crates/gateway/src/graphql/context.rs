@@ -11,7 +11,7 @@ use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
 
 use super::batch::BatchLoader;
 use super::loaders::StoreLoader;
-use crate::auth::viewer::Viewer;
+use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::config::GatewayConfig;
 use crate::{AccessTokens, Passwords};
 
@@ -31,14 +31,11 @@ pub type Loader = BatchLoader<StoreLoader>;
 /// The data one request adds to the schema's: who calls, and a fresh
 /// loader (its cache lives as long as the request), which the request's
 /// execution must run under (`Loader::drive`).
-pub(crate) fn request_data(services: &Arc<Services>, viewer: Viewer) -> (Viewer, Loader) {
+pub(crate) fn request_data(services: &Arc<Services>, viewer: LazyViewer) -> (LazyViewer, Loader) {
     let loader = StoreLoader {
         store: services.store.clone(),
         clock: services.clock.clone(),
-        viewer: match &viewer {
-            Viewer::Authenticated { user, .. } => Some(user.id),
-            _ => None,
-        },
+        viewer: viewer.claimed_user(),
         viewer_in: Default::default(),
     };
     (viewer, BatchLoader::new(loader))
@@ -48,8 +45,14 @@ pub fn services<'a>(ctx: &Context<'a>) -> &'a Arc<Services> {
     ctx.data_unchecked::<Arc<Services>>()
 }
 
-pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
-    ctx.data_unchecked::<Viewer>()
+/// Who calls; its session is checked here unless it has been already.
+pub async fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, DomainError> {
+    let s = services(ctx);
+    ctx.data_unchecked::<LazyViewer>()
+        .get_or_resolve(|subject| async move {
+            s.store.session_user(subject.session, s.clock.now()).await
+        })
+        .await
 }
 
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a Loader {
@@ -68,12 +71,28 @@ pub async fn membership_and_org(
     ctx: &Context<'_>,
     org: OrgId,
 ) -> Result<(Membership, Organization), DomainError> {
-    viewer(ctx).user()?;
-    let (m, org) = loader(ctx)
-        .loader()
-        .viewer_in(org)
+    let s = services(ctx);
+    let loader = loader(ctx).loader();
+    // Unless it is known already, the viewer's session is checked in the
+    // statement that reads its membership in `org`.
+    ctx.data_unchecked::<LazyViewer>()
+        .get_or_resolve(|subject| async move {
+            let now = s.clock.now();
+            let Some((user, found)) = s
+                .store
+                .session_membership(subject.session, subject.user, org, now)
+                .await?
+            else {
+                return Ok(None);
+            };
+            if !user.must_change_password {
+                loader.remember_viewer_in(org, found).await?;
+            }
+            Ok(Some(user))
+        })
         .await?
-        .ok_or(DomainError::NotFound)?;
+        .user()?;
+    let (m, org) = loader.viewer_in(org).await?.ok_or(DomainError::NotFound)?;
     match m.status {
         MemberStatus::Active => Ok((m, org)),
         MemberStatus::Blocked => Err(DomainError::Forbidden),

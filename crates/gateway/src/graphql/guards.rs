@@ -24,7 +24,8 @@ pub struct Authenticated;
 
 impl Guard for Authenticated {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        viewer(ctx).user().map(|_| ()).map_err(deny)
+        let viewer = viewer(ctx).await.map_err(deny)?;
+        viewer.user().map(|_| ()).map_err(deny)
     }
 }
 
@@ -34,7 +35,8 @@ pub struct SignedIn;
 
 impl Guard for SignedIn {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        viewer(ctx)
+        let viewer = viewer(ctx).await.map_err(deny)?;
+        viewer
             .user_pending_password_change()
             .map(|_| ())
             .map_err(deny)
@@ -182,8 +184,22 @@ impl OrgGuard {
 
 impl Guard for OrgGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let me = viewer(ctx).user().map_err(deny)?;
-        let org = self.target.resolve(ctx).await.map_err(deny)?;
+        self.check_viewer(ctx).await.map_err(deny)
+    }
+}
+
+impl OrgGuard {
+    async fn check_viewer(&self, ctx: &Context<'_>) -> Result<(), DomainError> {
+        // An organization named outright is looked up with the viewer's
+        // session, in one statement (`membership`); anything else only for
+        // a signed-in viewer.
+        let org = match self.target {
+            OrgOf::Org(org) => org,
+            target => {
+                viewer(ctx).await?.user()?;
+                target.resolve(ctx).await?
+            }
+        };
         match self.need {
             Need::Member => membership(ctx, org).await.map(|_| ()),
             Need::Table(action) => membership(ctx, org)
@@ -192,9 +208,11 @@ impl Guard for OrgGuard {
             Need::Owner => membership(ctx, org)
                 .await
                 .and_then(|m| permission::require_owner(&m)),
-            Need::Restorer => restorer(ctx, me.id, org).await,
+            Need::Restorer => {
+                let me = viewer(ctx).await?.user()?;
+                restorer(ctx, me.id, org).await
+            }
         }
-        .map_err(deny)
     }
 }
 
@@ -225,7 +243,7 @@ impl<'a> Can<'a> {
 
 impl Guard for Can<'_> {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        viewer(ctx).user().map_err(deny)?;
+        viewer(ctx).await.and_then(|v| v.user()).map_err(deny)?;
         if self.viewer.status != MemberStatus::Active {
             return Err(deny(DomainError::Forbidden));
         }
@@ -240,7 +258,10 @@ pub struct IsViewer(pub UserId);
 
 impl Guard for IsViewer {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let me = viewer(ctx).user_pending_password_change().map_err(deny)?;
+        let me = viewer(ctx)
+            .await
+            .and_then(|v| v.user_pending_password_change())
+            .map_err(deny)?;
         if me.id == self.0 {
             Ok(())
         } else {

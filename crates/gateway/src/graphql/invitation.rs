@@ -265,7 +265,7 @@ async fn accept(
     display_name: Option<String>,
 ) -> Result<AuthPayload, ApiError> {
     let token = token_hash(&token)?;
-    let viewer = match viewer(ctx) {
+    let viewer = match viewer(ctx).await? {
         Viewer::Anonymous => None,
         other => Some(other.user()?.id),
     };

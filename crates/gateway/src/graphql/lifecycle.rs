@@ -49,7 +49,7 @@ impl DeletedOrganizationNode {
 pub async fn deleted_organizations(
     ctx: &Context<'_>,
 ) -> Result<Vec<DeletedOrganizationNode>, ApiError> {
-    let me = viewer(ctx).user()?;
+    let me = viewer(ctx).await?.user()?;
     let s = services(ctx);
     let found = s.store.deleted_organizations(me.id, s.clock.now()).await?;
     Ok(found.into_iter().map(DeletedOrganizationNode).collect())
@@ -82,7 +82,7 @@ impl LifecycleMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<OrganizationNode, ApiError> {
-        let me = viewer(ctx).user()?;
+        let me = viewer(ctx).await?.user()?;
         let org: OrgId = id.parse()?;
         let s = services(ctx);
         let org = s

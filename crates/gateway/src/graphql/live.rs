@@ -95,7 +95,7 @@ impl Subscription {
             services: services(ctx).clone(),
             org,
             user: me.user_id,
-            session: viewer(ctx).session()?,
+            session: viewer(ctx).await?.session()?,
             scope: MemberScope::for_viewer(&me),
             feed: services(ctx).live.subscribe(),
             connection: ctx.data_opt::<LiveConnection>().cloned(),

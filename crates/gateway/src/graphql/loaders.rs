@@ -16,6 +16,7 @@ use roster_domain::{
 pub struct StoreLoader {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// The user the token names; read only once its session is checked.
     pub viewer: Option<UserId>,
     /// The viewer's memberships read so far (`viewer_in`).
     pub viewer_in: tokio::sync::Mutex<HashMap<OrgId, Option<(Membership, Organization)>>>,
@@ -99,6 +100,26 @@ impl StoreLoader {
             .await?
             .into_iter()
             .next();
+        self.remember(&mut known, org, found).await
+    }
+
+    /// Keeps the viewer's membership in `org` (or its absence), read with
+    /// the viewer's session (`MemberPageStore::session_membership`).
+    pub async fn remember_viewer_in(
+        &self,
+        org: OrgId,
+        found: Option<(Membership, Organization)>,
+    ) -> Result<(), DomainError> {
+        let mut known = self.viewer_in.lock().await;
+        self.remember(&mut known, org, found).await.map(drop)
+    }
+
+    async fn remember(
+        &self,
+        known: &mut HashMap<OrgId, Option<(Membership, Organization)>>,
+        org: OrgId,
+        found: Option<(Membership, Organization)>,
+    ) -> Result<Option<(Membership, Organization)>, DomainError> {
         let now = self.clock.now();
         if let Some((m, _)) = &found
             && m.activity_is_stale(now)

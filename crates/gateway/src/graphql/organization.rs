@@ -354,7 +354,7 @@ impl OrganizationMutation {
         name: String,
     ) -> Result<OrganizationNode, ApiError> {
         let name = OrgName::parse(&name)?;
-        let me = viewer(ctx).user()?;
+        let me = viewer(ctx).await?.user()?;
         let services = services(ctx);
         let org = services
             .store

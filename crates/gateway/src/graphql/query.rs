@@ -21,7 +21,7 @@ pub struct Query;
 impl Query {
     /// Null when not authenticated.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<UserNode>, ApiError> {
-        match viewer(ctx) {
+        match viewer(ctx).await? {
             Viewer::Anonymous => Ok(None),
             Viewer::Rejected => Err(DomainError::Unauthenticated.into()),
             Viewer::Authenticated { user, .. } => Ok(Some(UserNode(user.clone()))),

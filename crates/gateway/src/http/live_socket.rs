@@ -28,7 +28,7 @@ use futures::{SinkExt, StreamExt};
 use super::AppState;
 use super::checks::Checks;
 use super::operation::bearer_viewer;
-use crate::auth::viewer::Viewer;
+use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::client_addr::ClientAddr;
 use crate::graphql::{LiveConnection, Loader, RosterSchema, Services, request_data};
 
@@ -121,6 +121,7 @@ impl ConnectionExecutor {
             .caller
             .get()
             .map_or(Viewer::Anonymous, |c| c.viewer.clone());
+        let viewer = LazyViewer::resolved(viewer);
         let (viewer, loader) = request_data(&self.services, viewer);
         let request = request
             .data(viewer)

@@ -1,10 +1,11 @@
 //! Running one operation: the caller is authenticated when the operation
 //! runs (so a batch's `logOut` ends the session for the operations after
-//! it), and the per-operation data is attached in one place.
+//! it), its token verified before and its session checked when first
+//! needed (`LazyViewer`); the per-operation data is attached in one place.
 
 use std::time::Instant;
 
-use async_graphql::{Request, Response, ServerError};
+use async_graphql::{Request, Response};
 use axum::http::{HeaderMap, header};
 use chrono::{DateTime, Utc};
 
@@ -13,7 +14,8 @@ use roster_domain::{DomainError, ErrorCode};
 use super::AppState;
 use super::phase::{Outcome, Refusal};
 use super::root_field::OperationLabel;
-use crate::auth::viewer::Viewer;
+use crate::auth::tokens::TokenSubject;
+use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::client_addr::ClientAddr;
 use crate::graphql::{Services, request_data};
 
@@ -38,27 +40,10 @@ pub(super) async fn run(
     read_only: bool,
 ) -> Answer {
     let started = Instant::now();
-    let viewer = match authenticate(&state.services, caller.headers).await {
-        Ok(viewer) => viewer,
-        Err(e) => {
-            tracing::error!(error = %e, "authentication failed unexpectedly");
-            let mut error = ServerError::new("internal error", None);
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", ErrorCode::Internal.as_str());
-            error.extensions = Some(extensions);
-            observe(
-                &OperationLabel::none(),
-                Some(ErrorCode::Internal.as_str()),
-                started,
-            );
-            return Answer {
-                response: Response::from_errors(vec![error]),
-                outcome: Outcome::Internal,
-            };
-        }
-    };
-    if let Viewer::Authenticated { user, .. } = &viewer {
-        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+    let viewer = claim(&state.services, caller.headers);
+    // The user a verified token names (its session is checked later).
+    if let Some(user) = viewer.claimed_user() {
+        tracing::Span::current().record("user_id", tracing::field::display(user));
     }
     let (request, admitted) = match state.checks.admit(request, read_only) {
         Ok(admitted) => admitted,
@@ -116,14 +101,32 @@ fn observe(label: &OperationLabel, code: Option<&str>, started: Instant) {
 }
 
 /// The caller, from `Authorization: Bearer <token>`: the token must verify
-/// and its session must still be open.
-async fn authenticate(services: &Services, headers: &HeaderMap) -> Result<Viewer, DomainError> {
+/// now; its session is checked when the operation first needs the viewer.
+fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
     let value = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    bearer_viewer(services, value)
-        .await
-        .map(|(viewer, _)| viewer)
+    match bearer_token(services, value) {
+        Ok(Some((subject, _))) => LazyViewer::token(subject),
+        Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
+        Err(rejected) => LazyViewer::resolved(rejected),
+    }
+}
+
+/// What an `Authorization` value (`Bearer <token>`) claims, and when its
+/// token expires: no value, `None`; a token that does not verify,
+/// `Err(Rejected)`.
+fn bearer_token(
+    services: &Services,
+    value: Option<&str>,
+) -> Result<Option<(TokenSubject, DateTime<Utc>)>, Viewer> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let token = value.strip_prefix("Bearer ").ok_or(Viewer::Rejected)?;
+    let now = services.clock.now();
+    let verified = services.tokens.verify_until(token.trim(), now);
+    verified.map(Some).ok_or(Viewer::Rejected)
 }
 
 /// The caller an `Authorization` value (`Bearer <token>`) names, and when
@@ -133,16 +136,12 @@ pub(super) async fn bearer_viewer(
     services: &Services,
     value: Option<&str>,
 ) -> Result<(Viewer, Option<DateTime<Utc>>), DomainError> {
-    let Some(value) = value else {
-        return Ok((Viewer::Anonymous, None));
-    };
-    let Some(token) = value.strip_prefix("Bearer ") else {
-        return Ok((Viewer::Rejected, None));
+    let (subject, expires_at) = match bearer_token(services, value) {
+        Ok(Some(verified)) => verified,
+        Ok(None) => return Ok((Viewer::Anonymous, None)),
+        Err(rejected) => return Ok((rejected, None)),
     };
     let now = services.clock.now();
-    let Some((subject, expires_at)) = services.tokens.verify_until(token.trim(), now) else {
-        return Ok((Viewer::Rejected, None));
-    };
     match services.store.session_user(subject.session, now).await? {
         Some(user) if user.id == subject.user => Ok((
             Viewer::Authenticated {

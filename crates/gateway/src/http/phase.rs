@@ -20,9 +20,6 @@ pub(crate) enum Outcome {
     /// A mutation over a method that may not change anything.
     MethodNotAllowed,
     Executed,
-    /// The server failed before it could run the operation (set by the
-    /// handler, never by the schema).
-    Internal,
 }
 
 /// An operation refused before the schema saw it.

@@ -42,7 +42,6 @@ fn status_of(media: ResponseMedia, outcome: Outcome) -> StatusCode {
     match (outcome, media) {
         (Outcome::Executed, _) => StatusCode::OK,
         (Outcome::MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
-        (Outcome::Internal, _) => StatusCode::INTERNAL_SERVER_ERROR,
         // Legacy clients of application/json cannot tell our 4xx from a
         // proxy's, so the spec keeps 200 for them.
         (Outcome::RequestError, ResponseMedia::Json) => StatusCode::OK,

@@ -2,7 +2,7 @@
 //! (`roster_domain::member_page`).
 
 use chrono::{DateTime, Utc};
-use sqlx::QueryBuilder;
+use sqlx::{FromRow, QueryBuilder, Row};
 use uuid::Uuid;
 
 use roster_domain::error::Result;
@@ -11,11 +11,12 @@ use roster_domain::model::{
     Assistant, AssistantSeat, MemberFilter, MemberScope, Membership, Organization, Page,
     PageRequest, User, Workspace,
 };
-use roster_domain::{MemberId, OrgId, UserId};
+use roster_domain::{MemberId, OrgId, SessionId, UserId};
 
 use super::members::push_conditions;
 use super::rows::{
-    MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, convert_all, push_id_list,
+    MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, composed, convert_all,
+    push_id_list,
 };
 use super::{BackendStore, Db};
 use crate::unexpected;
@@ -47,6 +48,55 @@ struct PlaceRow {
 
 #[async_trait::async_trait]
 impl MemberPageStore for BackendStore {
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    async fn session_membership(
+        &self,
+        session: SessionId,
+        user: UserId,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Option<(Membership, Organization)>)>> {
+        let row = sqlx::query(composed(format!(
+            "select u.email as viewer_email, u.display_name as viewer_display_name, \
+             u.must_change_password as viewer_must_change_password, \
+             u.created_at as viewer_created_at, o.id as live_org_id, {MEMBER_ORG_COLUMNS} \
+             from session s join app_user u on u.id = s.user_id \
+             left join membership m on m.user_id = s.user_id and m.organization_id = $3 \
+             left join organization o on o.id = m.organization_id and o.deleted_at is null \
+             where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > $4"
+        )))
+        .bind(session.0)
+        .bind(user.0)
+        .bind(org.0)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unexpected)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let viewer = User {
+            id: user,
+            email: row.try_get("viewer_email").map_err(unexpected)?,
+            display_name: row.try_get("viewer_display_name").map_err(unexpected)?,
+            must_change_password: row
+                .try_get("viewer_must_change_password")
+                .map_err(unexpected)?,
+            created_at: row.try_get("viewer_created_at").map_err(unexpected)?,
+        };
+        // A membership of a deleted organization is none.
+        let org: Option<Uuid> = row.try_get("live_org_id").map_err(unexpected)?;
+        let membership = match org {
+            Some(_) => Some(
+                MemberOrgRow::from_row(&row)
+                    .map_err(unexpected)?
+                    .try_into()?,
+            ),
+            None => None,
+        };
+        Ok(Some((viewer, membership)))
+    }
+
     #[tracing::instrument(skip_all, fields(user = %user, n = orgs.len()))]
     async fn memberships_with_orgs(
         &self,

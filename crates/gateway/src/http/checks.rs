@@ -1,15 +1,21 @@
 //! What runs around the schema for every operation, over HTTP or the
 //! websocket: before it, the document is parsed once and held to the
-//! limits (`crate::limits`) and to the request rules (`phase`); after it,
+//! limits (`crate::limits`), then kept in a bounded cache by its text
+//! ([`Documents`]), and the operation is held to the request rules
+//! (`phase`); after it,
 //! nulls propagate as the spec says (`graphql::propagate_nulls`) and the
 //! response is capped. Plain code, not async-graphql extensions: a schema
 //! with any extension, whatever hooks it has, wraps every field it resolves
 //! in a chain of boxed futures, which cost a third of the member page
 //! (docs/benchmark-history.md).
 
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use async_graphql::parser::parse_query;
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::Registry;
-use async_graphql::{Request, Response};
+use async_graphql::{Request, Response, ServerError};
 
 use super::phase::{self, Outcome, Refusal};
 use super::root_field::OperationLabel;
@@ -19,14 +25,49 @@ use crate::config::Limits;
 pub(crate) struct Checks {
     registry: Registry,
     limits: Limits,
+    documents: Documents,
 }
 
 /// An operation let through to the schema.
 pub(crate) struct Admitted {
     pub label: OperationLabel,
-    /// Parsed again only when the response has errors to propagate.
-    query: String,
+    document: Arc<ExecutableDocument>,
     operation_name: Option<String>,
+}
+
+/// Documents that passed the limits, by their text: the most recently used
+/// [`DOCUMENTS`], each of at most [`DOCUMENT_BYTES`] of text (larger ones
+/// are parsed every time). A client's queries are a handful of texts asked
+/// again and again; parsing one costs more than copying it.
+struct Documents(Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>);
+
+const DOCUMENTS: usize = 256;
+const DOCUMENT_BYTES: usize = 4096;
+
+impl Documents {
+    fn new() -> Self {
+        let capacity = NonZeroUsize::new(DOCUMENTS).expect("a capacity");
+        Self(Mutex::new(lru::LruCache::new(capacity)))
+    }
+
+    /// The document `query` parses to, checked by `check` when parsed.
+    fn get_or_parse(
+        &self,
+        query: &str,
+        check: impl FnOnce(&ExecutableDocument) -> Result<(), ServerError>,
+    ) -> Result<Arc<ExecutableDocument>, ServerError> {
+        let cached = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(doc) = cached().get(query) {
+            return Ok(doc.clone());
+        }
+        let doc = parse_query(query)?;
+        check(&doc)?;
+        let doc = Arc::new(doc);
+        if query.len() <= DOCUMENT_BYTES {
+            cached().put(query.to_owned(), doc.clone());
+        }
+        Ok(doc)
+    }
 }
 
 impl Checks {
@@ -34,6 +75,7 @@ impl Checks {
         Self {
             registry: crate::graphql::registry(),
             limits,
+            documents: Documents::new(),
         }
     }
 
@@ -45,8 +87,12 @@ impl Checks {
         read_only: bool,
     ) -> Result<(Request, Admitted), Refusal> {
         let refused = |e| Refusal::new(e, Outcome::RequestError, OperationLabel::none());
-        let doc = parse_query(&request.query).map_err(|e| refused(e.into()))?;
-        crate::limits::check_document(&doc, &self.limits).map_err(refused)?;
+        let doc = self
+            .documents
+            .get_or_parse(&request.query, |doc| {
+                crate::limits::check_document(doc, &self.limits)
+            })
+            .map_err(refused)?;
         let label = phase::admit(
             &doc,
             &request.variables,
@@ -54,12 +100,12 @@ impl Checks {
             read_only,
             &self.registry,
         )?;
+        request.set_parsed_query(ExecutableDocument::clone(&doc));
         let admitted = Admitted {
             label,
-            query: request.query.clone(),
+            document: doc,
             operation_name: request.operation_name.clone(),
         };
-        request.set_parsed_query(doc);
         Ok((request, admitted))
     }
 
@@ -73,15 +119,58 @@ impl Checks {
         if !phase::executed(&response) {
             return (response, Outcome::RequestError);
         }
+        let doc = &admitted.document;
         if !response.errors.is_empty()
-            && let Ok(doc) = parse_query(&admitted.query)
-            && let Some(op) = phase::selected(&doc, admitted.operation_name.as_deref())
+            && let Some(op) = phase::selected(doc, admitted.operation_name.as_deref())
         {
-            crate::graphql::propagate_nulls(&doc, op, &self.registry, &mut response);
+            crate::graphql::propagate_nulls(doc, op, &self.registry, &mut response);
         }
         let limits = &self.limits;
         let response =
             crate::limits::cap_response(response, limits.max_response_bytes, limits.max_errors);
         (response, Outcome::Executed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(_: &ExecutableDocument) -> Result<(), ServerError> {
+        Ok(())
+    }
+
+    #[test]
+    fn a_document_is_parsed_once_while_kept_and_the_cache_stays_bounded() {
+        let documents = Documents::new();
+        let first = documents.get_or_parse("{ me { id } }", ok).unwrap();
+        let again = documents.get_or_parse("{ me { id } }", ok).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "parsed again");
+        for i in 0..DOCUMENTS {
+            documents
+                .get_or_parse(&format!("{{ a{i}: me {{ id }} }}"), ok)
+                .unwrap();
+        }
+        assert_eq!(documents.0.lock().unwrap().len(), DOCUMENTS);
+        let evicted = documents.get_or_parse("{ me { id } }", ok).unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &evicted),
+            "the least recently used stays"
+        );
+    }
+
+    #[test]
+    fn long_texts_and_refused_documents_are_not_kept() {
+        let documents = Documents::new();
+        let long = format!("{{ me {{ id }} }} # {}", "x".repeat(DOCUMENT_BYTES));
+        let a = documents.get_or_parse(&long, ok).unwrap();
+        let b = documents.get_or_parse(&long, ok).unwrap();
+        assert!(!Arc::ptr_eq(&a, &b), "a long text was kept");
+        let refuse = |_: &ExecutableDocument| Err(ServerError::new("too deep", None));
+        for _ in 0..2 {
+            let refused = documents.get_or_parse("{ me { id email } }", refuse);
+            assert_eq!(refused.unwrap_err().message, "too deep");
+        }
+        assert_eq!(documents.0.lock().unwrap().len(), 0);
     }
 }

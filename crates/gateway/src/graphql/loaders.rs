@@ -1,6 +1,6 @@
-//! One DataLoader per request, keyed by type: users, organizations, seat
-//! counts and the rest each load in one query per batch; the viewer's own
-//! memberships are kept beside them.
+//! What the per-request batching loader (`batch::BatchLoader`) loads, by
+//! key type: users, organizations, seat counts and the rest each load in
+//! one query per batch; the viewer's own memberships are kept beside them.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -56,14 +56,17 @@ impl Documents {
         query: &str,
         check: impl FnOnce(&ExecutableDocument) -> Result<(), ServerError>,
     ) -> Result<Arc<ExecutableDocument>, ServerError> {
+        // A text too long to keep is not looked up either: hashing it
+        // under the lock would hold up every other request.
+        let kept = query.len() <= DOCUMENT_BYTES;
         let cached = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(doc) = cached().get(query) {
+        if kept && let Some(doc) = cached().get(query) {
             return Ok(doc.clone());
         }
         let doc = parse_query(query)?;
         check(&doc)?;
         let doc = Arc::new(doc);
-        if query.len() <= DOCUMENT_BYTES {
+        if kept {
             cached().put(query.to_owned(), doc.clone());
         }
         Ok(doc)

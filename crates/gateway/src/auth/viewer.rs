@@ -19,6 +19,18 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// The caller a verified token names, given the user of its session if
+    /// that is open: that user if it is the token's, else `Rejected`.
+    pub fn of_session(subject: TokenSubject, session_user: Option<User>) -> Self {
+        match session_user {
+            Some(user) if user.id == subject.user => Viewer::Authenticated {
+                user,
+                session: subject.session,
+            },
+            _ => Viewer::Rejected,
+        }
+    }
+
     /// The user, allowed to do anything its roles allow.
     pub fn user(&self) -> Result<&User, DomainError> {
         let user = self.user_pending_password_change()?;
@@ -93,13 +105,7 @@ impl LazyViewer {
                 let Some(subject) = self.token else {
                     return Ok(Viewer::Anonymous);
                 };
-                Ok(match resolve(subject).await? {
-                    Some(user) if user.id == subject.user => Viewer::Authenticated {
-                        user,
-                        session: subject.session,
-                    },
-                    _ => Viewer::Rejected,
-                })
+                Ok(Viewer::of_session(subject, resolve(subject).await?))
             })
             .await
     }

@@ -142,14 +142,8 @@ pub(super) async fn bearer_viewer(
         Err(rejected) => return Ok((rejected, None)),
     };
     let now = services.clock.now();
-    match services.store.session_user(subject.session, now).await? {
-        Some(user) if user.id == subject.user => Ok((
-            Viewer::Authenticated {
-                user,
-                session: subject.session,
-            },
-            Some(expires_at),
-        )),
-        _ => Ok((Viewer::Rejected, None)),
-    }
+    let session_user = services.store.session_user(subject.session, now).await?;
+    let viewer = Viewer::of_session(subject, session_user);
+    let expires_at = matches!(viewer, Viewer::Authenticated { .. }).then_some(expires_at);
+    Ok((viewer, expires_at))
 }

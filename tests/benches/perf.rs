@@ -10,6 +10,7 @@
 //! cargo bench -p roster-tests --bench perf --profile dev        # reuses the test build (slower figures)
 //! ROSTER_BENCH_ONLY=page ROSTER_BENCH_MEMBERS=100 ROSTER_BENCH_BACKEND=sqlite cargo bench ...
 //!     # one part (page, auth, invitations), one size, one backend: for profiling
+//! ROSTER_BENCH_CPU=1 cargo bench ...                            # and each run's CPU per request, by thread
 //! ```
 //!
 //! A run with any of those three set prints its
@@ -20,6 +21,11 @@
 
 #[path = "perf/floor.rs"]
 mod floor;
+
+/// The `roster` binary's allocator (crates/roster/src/main.rs): the gateway
+/// runs in this process, and so does the floor.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "perf/invitations.rs"]
 mod invitations;
 #[path = "perf/load.rs"]

@@ -2,6 +2,7 @@
 //! after the other for a fixed time, over keep-alive connections (one
 //! `reqwest` client per connection, so none share a socket).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// One HTTP request to repeat.
@@ -81,6 +82,7 @@ pub async fn run(
     req: &Request,
     time: Duration,
 ) -> (f64, Vec<Duration>) {
+    let cpu = std::env::var_os("ROSTER_BENCH_CPU").map(|_| cpu_by_thread());
     let start = Instant::now();
     let deadline = start + time;
     let tasks: Vec<_> = clients
@@ -103,6 +105,9 @@ pub async fn run(
         latencies.extend(task.await.expect("client"));
     }
     let elapsed = start.elapsed().as_secs_f64();
+    if let Some(before) = &cpu {
+        print_cpu(&req.url, clients.len(), latencies.len(), before);
+    }
     (latencies.len() as f64 / elapsed, latencies)
 }
 
@@ -128,4 +133,48 @@ pub async fn interleaved(
         }
     }
     measures
+}
+
+/// CPU time (user and system, in clock ticks of 10 ms) of the process's
+/// threads, summed by name (`tokio-rt-worker`, `sqlx-sqlite-worker`, …).
+fn cpu_by_thread() -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        *out.entry(name.to_owned()).or_default() += ticks(11) + ticks(12);
+    }
+    out
+}
+
+/// With `ROSTER_BENCH_CPU` set, each run's CPU per request by thread
+/// name, on stderr: the gateway, the floor and the client share the
+/// tokio workers; SQLite's statements run on its connections' threads.
+fn print_cpu(url: &str, connections: usize, requests: usize, before: &BTreeMap<String, u64>) {
+    let after = cpu_by_thread();
+    let per_request = after.iter().filter_map(|(name, ticks)| {
+        let spent = ticks.saturating_sub(before.get(name).copied().unwrap_or(0));
+        (spent > 0).then(|| format!("{name} {:.0} µs", spent as f64 * 10_000.0 / requests as f64))
+    });
+    let per_request: Vec<String> = per_request.collect();
+    eprintln!(
+        "{url} at {connections}: CPU per request: {}",
+        per_request.join(", ")
+    );
 }

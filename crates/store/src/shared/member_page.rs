@@ -15,7 +15,7 @@ use roster_domain::{MemberId, OrgId, SessionId, UserId};
 
 use super::members::push_conditions;
 use super::rows::{
-    MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, composed, convert_all,
+    InOrder, MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, composed, convert_all,
     push_id_list,
 };
 use super::{BackendStore, Db};
@@ -23,10 +23,8 @@ use crate::unexpected;
 
 /// A member of a page with its user and the page's total count (the same
 /// on every row: a window over the filtered rows, before the cursor and
-/// the limit apply).
-#[derive(sqlx::FromRow)]
+/// the limit apply), read in the order `list_members` selects them.
 struct PageRow {
-    #[sqlx(flatten)]
     member: MemberRow,
     email: String,
     display_name: String,
@@ -35,8 +33,22 @@ struct PageRow {
     total_count: i64,
 }
 
-/// A workspace (`kind` 0) or an assistant place (`kind` 1) of a member.
-#[derive(sqlx::FromRow)]
+impl<'r> FromRow<'r, DbRow> for PageRow {
+    fn from_row(row: &'r DbRow) -> sqlx::Result<Self> {
+        let mut c = InOrder::new(row);
+        Ok(Self {
+            member: MemberRow::in_order(&mut c)?,
+            email: c.next()?,
+            display_name: c.next()?,
+            must_change_password: c.next()?,
+            user_created_at: c.next()?,
+            total_count: c.next()?,
+        })
+    }
+}
+
+/// A workspace (`kind` 0) or an assistant place (`kind` 1) of a member,
+/// read in the order `member_places` selects them.
 struct PlaceRow {
     kind: i32,
     membership_id: Uuid,
@@ -45,6 +57,22 @@ struct PlaceRow {
     name: String,
     created_at: DateTime<Utc>,
 }
+
+impl<'r> FromRow<'r, DbRow> for PlaceRow {
+    fn from_row(row: &'r DbRow) -> sqlx::Result<Self> {
+        let mut c = InOrder::new(row);
+        Ok(Self {
+            kind: c.next()?,
+            membership_id: c.next()?,
+            is_manager: c.next()?,
+            id: c.next()?,
+            name: c.next()?,
+            created_at: c.next()?,
+        })
+    }
+}
+
+type DbRow = <Db as sqlx::Database>::Row;
 
 #[async_trait::async_trait]
 impl MemberPageStore for BackendStore {

@@ -1,6 +1,6 @@
 //! Cursor connections: opaque cursors, `pageInfo`, `totalCount`.
 
-use async_graphql::SimpleObject;
+use async_graphql::{Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
@@ -15,11 +15,20 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-#[derive(SimpleObject)]
-#[graphql(name = "MemberEdge", serial)]
+/// A member and its cursor, encoded only when asked for (a page of 100
+/// members mostly is not).
 pub struct MemberEdge {
-    pub cursor: String,
     pub node: MemberNode,
+}
+
+#[Object(name = "MemberEdge", serial)]
+impl MemberEdge {
+    async fn cursor(&self) -> String {
+        encode_cursor("member", self.node.member.id.0)
+    }
+    async fn node(&self) -> &MemberNode {
+        &self.node
+    }
 }
 
 #[derive(SimpleObject)]

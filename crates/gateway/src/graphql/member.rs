@@ -1,6 +1,12 @@
 //! `Member`: one user's membership in one organization.
 
-use async_graphql::{Context, ID, Object};
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value,
+};
 use chrono::{DateTime, Utc};
 
 use roster_domain::DomainError;
@@ -25,11 +31,43 @@ pub struct MemberNode {
 }
 
 /// A member's user, workspaces and assistants, read with its page; a list
-/// the selection did not ask for is `None`.
+/// the selection did not ask for is `None`. Its fields answer with
+/// references to them, not copies.
 pub(super) struct Preloaded {
-    pub user: User,
-    pub workspaces: Option<Vec<Workspace>>,
-    pub assistants: Option<Vec<(AssistantSeat, Assistant)>>,
+    user: UserNode,
+    workspaces: Option<Vec<WorkspaceNode>>,
+    /// The assistants, and the member's seat in each (the same order).
+    assistants: Option<(Vec<AssistantNode>, Vec<AssistantSeat>)>,
+}
+
+impl Preloaded {
+    pub(super) fn new(
+        user: User,
+        workspaces: Option<Vec<Workspace>>,
+        assistants: Option<Vec<(AssistantSeat, Assistant)>>,
+        viewer: &Membership,
+    ) -> Self {
+        let workspaces = workspaces.map(|found| {
+            let node = |workspace| WorkspaceNode {
+                workspace,
+                viewer: viewer.clone(),
+            };
+            found.into_iter().map(node).collect()
+        });
+        let assistants = assistants.map(|found| {
+            let node = |assistant| AssistantNode {
+                assistant,
+                viewer: viewer.clone(),
+            };
+            let (seats, assistants): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+            (assistants.into_iter().map(node).collect(), seats)
+        });
+        Self {
+            user: UserNode(user),
+            workspaces,
+            assistants,
+        }
+    }
 }
 
 impl MemberNode {
@@ -49,13 +87,17 @@ impl MemberNode {
         }
     }
 
+    /// The member's assistants whose seat `keep`s.
     async fn assistants_where(
         &self,
         ctx: &Context<'_>,
         keep: impl Fn(&AssistantSeat) -> bool,
     ) -> Result<Vec<AssistantNode>, ApiError> {
         let found = match self.preloaded.as_ref().and_then(|p| p.assistants.as_ref()) {
-            Some(found) => found.clone(),
+            Some((nodes, seats)) => {
+                let kept = nodes.iter().zip(seats).filter(|(_, seat)| keep(seat));
+                return Ok(kept.map(|(node, _)| node.clone()).collect());
+            }
             None => loader(ctx)
                 .load_one(AssistantsOf(self.member.id))
                 .await
@@ -73,16 +115,48 @@ impl MemberNode {
     }
 }
 
+/// A list a field answers with: its node's own (preloaded), or one it
+/// loaded.
+pub(super) enum Listed<'a, T> {
+    Borrowed(&'a [T]),
+    Owned(Vec<T>),
+}
+
+impl<T: OutputType> OutputType for Listed<'_, T> {
+    fn type_name() -> Cow<'static, str> {
+        Vec::<T>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Vec::<T>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Vec::<T>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        match self {
+            Listed::Borrowed(nodes) => nodes.resolve(ctx, field).await,
+            Listed::Owned(nodes) => nodes.resolve(ctx, field).await,
+        }
+    }
+}
+
 #[Object(name = "Member", serial)]
 impl MemberNode {
     /// The membership's id.
     async fn id(&self) -> ID {
         ID(self.member.id.to_string())
     }
-    async fn user(&self, ctx: &Context<'_>) -> Result<UserNode, ApiError> {
+    async fn user(&self, ctx: &Context<'_>) -> Result<Cow<'_, UserNode>, ApiError> {
         match &self.preloaded {
-            Some(p) => Ok(UserNode(p.user.clone())),
-            None => load_user(ctx, self.member.user_id).await,
+            Some(p) => Ok(Cow::Borrowed(&p.user)),
+            None => Ok(Cow::Owned(load_user(ctx, self.member.user_id).await?)),
         }
     }
     async fn organization(&self, ctx: &Context<'_>) -> Result<OrganizationNode, ApiError> {
@@ -109,26 +183,27 @@ impl MemberNode {
         self.member.joined_at
     }
     #[graphql(complexity = "cost::list(cost::ASSIGNED_WORKSPACES, child_complexity)")]
-    async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<WorkspaceNode>, ApiError> {
-        let found = match self.preloaded.as_ref().and_then(|p| p.workspaces.as_ref()) {
-            Some(found) => found.clone(),
-            None => loader(ctx)
-                .load_one(WorkspacesOf(self.member.id))
-                .await
-                .map_err(load_failed)?
-                .unwrap_or_default(),
+    async fn workspaces(&self, ctx: &Context<'_>) -> Result<Listed<'_, WorkspaceNode>, ApiError> {
+        if let Some(found) = self.preloaded.as_ref().and_then(|p| p.workspaces.as_ref()) {
+            return Ok(Listed::Borrowed(found));
+        }
+        let found = loader(ctx)
+            .load_one(WorkspacesOf(self.member.id))
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        let node = |workspace| WorkspaceNode {
+            workspace,
+            viewer: self.viewer.clone(),
         };
-        Ok(found
-            .into_iter()
-            .map(|workspace| WorkspaceNode {
-                workspace,
-                viewer: self.viewer.clone(),
-            })
-            .collect())
+        Ok(Listed::Owned(found.into_iter().map(node).collect()))
     }
     #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
-    async fn assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
-        self.assistants_where(ctx, |_| true).await
+    async fn assistants(&self, ctx: &Context<'_>) -> Result<Listed<'_, AssistantNode>, ApiError> {
+        if let Some((found, _)) = self.preloaded.as_ref().and_then(|p| p.assistants.as_ref()) {
+            return Ok(Listed::Borrowed(found));
+        }
+        Ok(Listed::Owned(self.assistants_where(ctx, |_| true).await?))
     }
     #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn managed_assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {

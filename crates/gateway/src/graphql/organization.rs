@@ -252,17 +252,14 @@ impl OrganizationNode {
             .list_members(self.org.id, scope, &filter, page)
             .await?;
         let nodes = member_page_nodes(ctx, &self.org, &self.viewer, page.items).await?;
-        let edges: Vec<MemberEdge> = nodes
-            .into_iter()
-            .map(|node| MemberEdge {
-                cursor: encode_cursor("member", node.member.id.0),
-                node,
-            })
-            .collect();
+        let end_cursor = nodes
+            .last()
+            .map(|node| encode_cursor("member", node.member.id.0));
+        let edges: Vec<MemberEdge> = nodes.into_iter().map(|node| MemberEdge { node }).collect();
         Ok(MemberConnection {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
+                end_cursor,
             },
             edges,
             total_count: page.total_count,
@@ -305,15 +302,16 @@ async fn member_page_nodes(
     Ok(page
         .into_iter()
         .map(|(member, user)| {
-            let preloaded = Preloaded {
+            let preloaded = Preloaded::new(
                 user,
-                workspaces: workspaces
+                workspaces
                     .as_mut()
                     .map(|w| w.remove(&member.id).unwrap_or_default()),
-                assistants: assistants
+                assistants
                     .as_mut()
                     .map(|a| a.remove(&member.id).unwrap_or_default()),
-            };
+                viewer,
+            );
             MemberNode::preloaded(member, viewer.clone(), preloaded)
         })
         .collect())

@@ -12,6 +12,7 @@ use super::loaders::{InvoicesOf, SeatsOf, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
 
+#[derive(Clone)]
 pub struct UserNode(pub User);
 
 #[Object(name = "User", serial)]

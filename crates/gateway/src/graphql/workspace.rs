@@ -51,6 +51,7 @@ impl WorkspaceNode {
     }
 }
 
+#[derive(Clone)]
 pub struct AssistantNode {
     pub assistant: Assistant,
     pub viewer: Membership,

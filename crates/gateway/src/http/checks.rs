@@ -114,7 +114,20 @@ impl Checks {
 
     /// The schema's `response` to an admitted operation, finished: nulls
     /// propagated and the size capped; and whether it ran.
-    pub(crate) fn finish(
+    pub(crate) fn finish(&self, admitted: &Admitted, response: Response) -> (Response, Outcome) {
+        let (response, outcome) = self.finish_unsized(admitted, response);
+        if outcome != Outcome::Executed {
+            return (response, outcome);
+        }
+        let limits = &self.limits;
+        let response =
+            crate::limits::cap_response(response, limits.max_response_bytes, limits.max_errors);
+        (response, outcome)
+    }
+
+    /// `finish` but for the size cap, which the caller applies as it
+    /// serializes (`crate::limits::response_json` with `max_response_bytes`).
+    pub(crate) fn finish_unsized(
         &self,
         admitted: &Admitted,
         mut response: Response,
@@ -128,10 +141,13 @@ impl Checks {
         {
             crate::graphql::propagate_nulls(doc, op, &self.registry, &mut response);
         }
-        let limits = &self.limits;
-        let response =
-            crate::limits::cap_response(response, limits.max_response_bytes, limits.max_errors);
+        let response = crate::limits::cap_errors(response, self.limits.max_errors);
         (response, Outcome::Executed)
+    }
+
+    /// The most bytes of JSON one operation's response may take.
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.limits.max_response_bytes
     }
 }
 

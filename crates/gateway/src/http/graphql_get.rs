@@ -47,5 +47,5 @@ pub(super) async fn graphql_get(
         true,
     )
     .await;
-    respond::single(media, answer)
+    respond::single(media, answer, state.checks.max_response_bytes())
 }

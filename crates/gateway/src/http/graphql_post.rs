@@ -61,7 +61,7 @@ pub(super) async fn graphql_post(
     let requests = match operations {
         Operations::Single(request) => {
             let answer = operation::run(&state, &caller, *request, false).await;
-            return respond::single(media, answer);
+            return respond::single(media, answer, state.checks.max_response_bytes());
         }
         Operations::Batch(requests) => requests,
     };
@@ -77,5 +77,5 @@ pub(super) async fn graphql_post(
     for request in requests {
         answers.push(operation::run(&state, &caller, request, false).await);
     }
-    respond::batch(media, answers)
+    respond::batch(media, answers, state.checks.max_response_bytes())
 }

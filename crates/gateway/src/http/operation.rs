@@ -33,6 +33,8 @@ pub(super) struct Answer {
 }
 
 /// Runs `request` as `caller`; `read_only` refuses mutations (a `GET`).
+/// The answer is not yet capped in size: `respond` does it as it
+/// serializes.
 pub(super) async fn run(
     state: &AppState,
     caller: &Caller<'_>,
@@ -62,7 +64,8 @@ pub(super) async fn run(
         .data(loader.clone())
         .data(caller.client);
     let response = loader.drive(state.schema.execute(request)).await;
-    let (response, outcome) = state.checks.finish(&admitted, response);
+    // Capped in size as it is serialized (`respond`).
+    let (response, outcome) = state.checks.finish_unsized(&admitted, response);
     answer(response, outcome, &admitted.label, started)
 }
 

@@ -49,16 +49,18 @@ fn status_of(media: ResponseMedia, outcome: Outcome) -> StatusCode {
     }
 }
 
-/// One operation's answer.
-pub(super) fn single(media: ResponseMedia, answer: Answer) -> axum::response::Response {
+/// One operation's answer, of at most `max_bytes` of JSON if it ran.
+pub(super) fn single(
+    media: ResponseMedia,
+    answer: Answer,
+    max_bytes: usize,
+) -> axum::response::Response {
     let status = status_of(media, answer.outcome);
     // An executed answer keeps its `data`: serialized straight from the
-    // response, without a `serde_json::Value` copy of it in between.
+    // response, once, measured against the cap as it goes.
     let body = match answer.outcome {
-        Outcome::Executed => {
-            serde_json::to_string(&answer.response).unwrap_or_else(|_| body_of(answer).to_string())
-        }
-        _ => body_of(answer).to_string(),
+        Outcome::Executed => crate::limits::response_json(&answer.response, max_bytes),
+        _ => body_of(answer).to_string().into_bytes(),
     };
     let content_type = [(header::CONTENT_TYPE, media.content_type())];
     if status == StatusCode::METHOD_NOT_ALLOWED {
@@ -68,10 +70,25 @@ pub(super) fn single(media: ResponseMedia, answer: Answer) -> axum::response::Re
 }
 
 /// A batch's answers, in order. Batches are outside the spec; each entry
-/// follows the rules of a single answer's body, and the status is 200, as
-/// some entries may hold data while others failed.
-pub(super) fn batch(media: ResponseMedia, answers: Vec<Answer>) -> axum::response::Response {
-    let bodies: Vec<serde_json::Value> = answers.into_iter().map(body_of).collect();
+/// follows the rules of a single answer's body (at most `max_bytes` of
+/// JSON each), and the status is 200, as some entries may hold data while
+/// others failed.
+pub(super) fn batch(
+    media: ResponseMedia,
+    answers: Vec<Answer>,
+    max_bytes: usize,
+) -> axum::response::Response {
+    let bodies: Vec<serde_json::Value> = answers
+        .into_iter()
+        .map(|mut answer| {
+            if answer.outcome == Outcome::Executed {
+                // The error count is capped already (`Checks::finish_unsized`).
+                answer.response =
+                    crate::limits::cap_response(answer.response, max_bytes, usize::MAX);
+            }
+            body_of(answer)
+        })
+        .collect();
     let body = serde_json::Value::Array(bodies).to_string();
     ([(header::CONTENT_TYPE, media.content_type())], body).into_response()
 }

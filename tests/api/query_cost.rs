@@ -151,4 +151,16 @@ async fn errors_in_one_response_are_bounded() {
         "{res}"
     );
     assert_eq!(errors[5]["extensions"]["code"], "VALIDATION");
+    // The same query over the websocket: the same six errors, the summary
+    // counting the fifteen left out (not summed up a second time).
+    let mut client = roster_tests::live::LiveClient::connect(&app.base, &ada.access).await;
+    client
+        .send(json!({ "id": "q", "type": "subscribe", "payload": { "query": q } }))
+        .await;
+    match client.frame(Duration::from_secs(5)).await {
+        Some(roster_tests::live::Frame::Next(_, payload)) => {
+            assert_eq!(payload["errors"], res["errors"], "{payload}");
+        }
+        other => panic!("expected the query's answer, got {other:?}"),
+    }
 }

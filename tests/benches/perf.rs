@@ -21,11 +21,6 @@
 
 #[path = "perf/floor.rs"]
 mod floor;
-
-/// The `roster` binary's allocator (crates/roster/src/main.rs): the gateway
-/// runs in this process, and so does the floor.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "perf/invitations.rs"]
 mod invitations;
 #[path = "perf/load.rs"]
@@ -43,6 +38,11 @@ use roster_tests::{Backend, TestApp, unthrottled};
 
 use load::{Measure, Request, interleaved};
 use report::Report;
+
+/// The `roster` binary's allocator (crates/roster/src/main.rs): the gateway
+/// runs in this process, and so does the floor.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

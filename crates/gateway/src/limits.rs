@@ -12,7 +12,7 @@ mod expansion;
 mod measure;
 mod response;
 
-pub(crate) use response::{cap as cap_response, cap_errors, to_json as response_json};
+pub(crate) use response::{cap_errors, cap_size, to_json as response_json};
 
 use async_graphql::ServerError;
 use async_graphql::parser::types::ExecutableDocument;

@@ -119,14 +119,14 @@ impl Checks {
         if outcome != Outcome::Executed {
             return (response, outcome);
         }
-        let limits = &self.limits;
-        let response =
-            crate::limits::cap_response(response, limits.max_response_bytes, limits.max_errors);
+        // Its errors are capped already.
+        let response = crate::limits::cap_size(response, self.limits.max_response_bytes);
         (response, outcome)
     }
 
-    /// `finish` but for the size cap, which the caller applies as it
-    /// serializes (`crate::limits::response_json` with `max_response_bytes`).
+    /// `finish` but for the size cap (its errors capped in number), which
+    /// the caller applies as it serializes (`crate::limits::response_json`
+    /// with `max_response_bytes`).
     pub(crate) fn finish_unsized(
         &self,
         admitted: &Admitted,

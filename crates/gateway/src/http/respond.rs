@@ -82,9 +82,8 @@ pub(super) fn batch(
         .into_iter()
         .map(|mut answer| {
             if answer.outcome == Outcome::Executed {
-                // The error count is capped already (`Checks::finish_unsized`).
-                answer.response =
-                    crate::limits::cap_response(answer.response, max_bytes, usize::MAX);
+                // Its errors are capped already (`Checks::finish_unsized`).
+                answer.response = crate::limits::cap_size(answer.response, max_bytes);
             }
             body_of(answer)
         })

@@ -14,10 +14,8 @@ use std::io;
 
 use async_graphql::Response;
 
-/// At most `max_errors` errors, past them one error summing up the rest;
-/// then at most `max_bytes` of JSON, past them one error for the whole.
-pub(crate) fn cap(response: Response, max_bytes: usize, max_errors: usize) -> Response {
-    let response = cap_errors(response, max_errors);
+/// At most `max_bytes` of JSON: past them, one error for the whole.
+pub(crate) fn cap_size(response: Response, max_bytes: usize) -> Response {
     let mut counter = Budget::new(io::sink(), max_bytes);
     match serde_json::to_writer(&mut counter, &response) {
         Ok(()) => response,
@@ -38,7 +36,7 @@ pub(crate) fn cap_errors(mut response: Response, max_errors: usize) -> Response 
 }
 
 /// The response's JSON, serialized once: past `max_bytes`, that of the
-/// one error that replaces it (`cap`'s rule, for a caller that sends the
+/// one error that replaces it (`cap_size`'s rule, for a caller that sends the
 /// bytes it measured).
 pub(crate) fn to_json(response: &Response, max_bytes: usize) -> Vec<u8> {
     let mut body = Budget::new(Vec::with_capacity(1024), max_bytes);
@@ -99,10 +97,10 @@ mod tests {
             serde_json::from_slice(&to_json(&response, whole.len() - 1)).expect("json");
         assert_eq!(over["data"], serde_json::Value::Null);
         assert_eq!(over["errors"][0]["extensions"]["code"], "VALIDATION");
-        // `cap` draws the line at the same byte.
-        assert_eq!(cap(sample(), whole.len(), 10).data, response.data);
+        // `cap_size` draws the line at the same byte.
+        assert_eq!(cap_size(sample(), whole.len()).data, response.data);
         assert_eq!(
-            cap(sample(), whole.len() - 1, 10).data,
+            cap_size(sample(), whole.len() - 1).data,
             async_graphql::Value::Null
         );
     }

@@ -128,6 +128,54 @@ both_backends! {
     }
 }
 
+/// The member page asking for every field its members, users, workspaces
+/// and assistants can answer inline (without a future per field: the
+/// gateway's `graphql/inline.rs`), with `__typename`s, an alias and a
+/// field asked twice; `extra` goes in each member's selection.
+fn plain(extra: &str) -> String {
+    format!(
+        "query($id: ID!) {{ organization(id: $id) {{ members(first: 50) {{ edges {{ __typename cursor \
+         node {{ __typename id role status isOwner joinedAt lastActiveAt {extra} \
+         user {{ __typename id email displayName mustChangePassword createdAt }} who: user {{ email id }} \
+         workspaces {{ __typename id name }} assistants {{ id name __typename }} role }} }} }} }} }}"
+    )
+}
+
+/// The same selection through fragments, which async-graphql resolves one
+/// field at a time.
+fn through_fragments(extra: &str) -> String {
+    format!(
+        "query($id: ID!) {{ organization(id: $id) {{ members(first: 50) {{ edges {{ ... on MemberEdge \
+         {{ __typename cursor node {{ ...M }} }} }} }} }} }} \
+         fragment M on Member {{ __typename id role status isOwner joinedAt lastActiveAt {extra} \
+         user {{ ... on User {{ __typename id email displayName mustChangePassword createdAt }} }} \
+         who: user {{ ... on User {{ email id }} }} workspaces {{ ... on Workspace {{ __typename id name }} }} \
+         assistants {{ ... on Assistant {{ id name __typename }} }} role }}"
+    )
+}
+
+both_backends! {
+    async fn fields_answered_inline_answer_as_the_general_way_does(app) {
+        let (ada, org) = populated(&app).await;
+        app.seed_member_page(&org, 3, "placed").await;
+        let vars = json!({ "id": org });
+        // Alone, and beside a field that sends the member the general way
+        // (its user, workspaces and assistants still inline).
+        for extra in ["", "organization { name }"] {
+            let inline = app.answer_text(&ada.access, &plain(extra), vars.clone()).await;
+            let general = app.answer_text(&ada.access, &through_fragments(extra), vars.clone()).await;
+            assert_eq!(inline, general, "{extra}");
+            let page: Value = roster_tests::serde_json::from_str(&inline).unwrap();
+            let edges = page["data"]["organization"]["members"]["edges"].as_array().unwrap().clone();
+            assert_eq!(edges.len(), 28);
+            let placed = edges.iter().filter(|e| e["node"]["workspaces"].as_array().unwrap().len() == 2);
+            assert_eq!(placed.count(), 28, "everyone is placed");
+            let ada_node = &edges[0]["node"];
+            assert_eq!((&ada_node["role"], &ada_node["isOwner"], &ada_node["who"]["email"]), (&json!("ADMIN"), &json!(true), &json!("ada@example.com")));
+        }
+    }
+}
+
 fn base64_of(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)

@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use roster_store::Database;
+use serde_json::{Value, json};
 
 use crate::{TestApp, uuid};
 
@@ -85,5 +86,24 @@ impl TestApp {
             .execute(pool))
             .expect("seed placement");
         }
+    }
+}
+
+impl TestApp {
+    /// Runs one GraphQL operation; the response's JSON text as sent, its
+    /// keys in the order the server wrote them.
+    pub async fn answer_text(&self, token: &str, query: &str, variables: Value) -> String {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let res = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{query}");
+        res.text().await.expect("body")
     }
 }

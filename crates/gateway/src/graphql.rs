@@ -12,6 +12,7 @@ mod dashboard;
 mod enums;
 mod field_errors;
 mod guards;
+mod inline;
 mod invitation;
 mod lead;
 mod lifecycle;

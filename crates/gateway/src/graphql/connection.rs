@@ -1,12 +1,14 @@
 //! Cursor connections: opaque cursors, `pageInfo`, `totalCount`.
 
-use async_graphql::{Object, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{Object, SimpleObject, Value};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use roster_domain::DomainError;
 
+use super::inline::{Inline, Listed, answer};
 use super::member::MemberNode;
 
 #[derive(SimpleObject)]
@@ -21,10 +23,26 @@ pub struct MemberEdge {
     pub node: MemberNode,
 }
 
+impl Inline for MemberEdge {
+    fn inline(&self, field: &Field) -> Option<Value> {
+        match field.name.node.as_str() {
+            "cursor" => Some(Value::String(self.cursor_text())),
+            "node" => answer(&self.node, &field.selection_set.node),
+            _ => None,
+        }
+    }
+}
+
+impl MemberEdge {
+    fn cursor_text(&self) -> String {
+        encode_cursor("member", self.node.member.id.0)
+    }
+}
+
 #[Object(name = "MemberEdge", serial)]
 impl MemberEdge {
     async fn cursor(&self) -> String {
-        encode_cursor("member", self.node.member.id.0)
+        self.cursor_text()
     }
     async fn node(&self) -> &MemberNode {
         &self.node
@@ -34,7 +52,7 @@ impl MemberEdge {
 #[derive(SimpleObject)]
 #[graphql(name = "MemberConnection")]
 pub struct MemberConnection {
-    pub edges: Vec<MemberEdge>,
+    pub edges: Listed<'static, MemberEdge>,
     pub page_info: PageInfo,
     pub total_count: i64,
 }

@@ -3,10 +3,8 @@
 use std::borrow::Cow;
 
 use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value,
-};
+use async_graphql::resolver_utils::enum_value;
+use async_graphql::{Context, ID, Object, Value};
 use chrono::{DateTime, Utc};
 
 use roster_domain::DomainError;
@@ -15,6 +13,7 @@ use roster_domain::model::{Assistant, AssistantSeat, Membership, User, Workspace
 use super::context::loader;
 use super::cost;
 use super::enums::{MemberStatus, OrgRole};
+use super::inline::{Inline, Listed, One, answer, answer_all, timestamp};
 use super::loaders::{AssistantsOf, WorkspacesOf, load_failed};
 use super::organization::OrganizationNode;
 use super::user::{UserNode, load_user};
@@ -115,35 +114,23 @@ impl MemberNode {
     }
 }
 
-/// A list a field answers with: its node's own (preloaded), or one it
-/// loaded.
-pub(super) enum Listed<'a, T> {
-    Borrowed(&'a [T]),
-    Owned(Vec<T>),
-}
-
-impl<T: OutputType> OutputType for Listed<'_, T> {
-    fn type_name() -> Cow<'static, str> {
-        Vec::<T>::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        Vec::<T>::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        Vec::<T>::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        match self {
-            Listed::Borrowed(nodes) => nodes.resolve(ctx, field).await,
-            Listed::Owned(nodes) => nodes.resolve(ctx, field).await,
-        }
+impl Inline for MemberNode {
+    fn inline(&self, field: &Field) -> Option<Value> {
+        let member = &self.member;
+        let selection = &field.selection_set.node;
+        let preloaded = self.preloaded.as_deref();
+        Some(match field.name.node.as_str() {
+            "id" => Value::String(member.id.to_string()),
+            "role" => enum_value(OrgRole::from(member.role)),
+            "status" => enum_value(MemberStatus::from(member.status)),
+            "isOwner" => Value::Boolean(member.is_owner),
+            "joinedAt" => timestamp(member.joined_at),
+            "lastActiveAt" => timestamp(member.last_active_at),
+            "user" => answer(&preloaded?.user, selection)?,
+            "workspaces" => answer_all(preloaded?.workspaces.as_deref()?, selection)?,
+            "assistants" => answer_all(&preloaded?.assistants.as_ref()?.0, selection)?,
+            _ => return None,
+        })
     }
 }
 
@@ -153,11 +140,11 @@ impl MemberNode {
     async fn id(&self) -> ID {
         ID(self.member.id.to_string())
     }
-    async fn user(&self, ctx: &Context<'_>) -> Result<Cow<'_, UserNode>, ApiError> {
-        match &self.preloaded {
-            Some(p) => Ok(Cow::Borrowed(&p.user)),
-            None => Ok(Cow::Owned(load_user(ctx, self.member.user_id).await?)),
-        }
+    async fn user(&self, ctx: &Context<'_>) -> Result<One<'_, UserNode>, ApiError> {
+        Ok(One(match &self.preloaded {
+            Some(p) => Cow::Borrowed(&p.user),
+            None => Cow::Owned(load_user(ctx, self.member.user_id).await?),
+        }))
     }
     async fn organization(&self, ctx: &Context<'_>) -> Result<OrganizationNode, ApiError> {
         let org = loader(ctx)

@@ -18,6 +18,7 @@ use super::cost;
 use super::dashboard::{DashboardNode, dashboard};
 use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
 use super::guards::{Authenticated, Can, OrgGuard};
+use super::inline::Listed;
 use super::invitation::{InvitationConnection, invitation_page};
 use super::lead::{LeadConnection, LeadPageArgs, lead_page};
 use super::loaders::{SeatsOf, grouped, load_failed};
@@ -255,13 +256,13 @@ impl OrganizationNode {
         let end_cursor = nodes
             .last()
             .map(|node| encode_cursor("member", node.member.id.0));
-        let edges: Vec<MemberEdge> = nodes.into_iter().map(|node| MemberEdge { node }).collect();
+        let edges = nodes.into_iter().map(|node| MemberEdge { node }).collect();
         Ok(MemberConnection {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,
                 end_cursor,
             },
-            edges,
+            edges: Listed::Owned(edges),
             total_count: page.total_count,
         })
     }

@@ -1,6 +1,7 @@
 //! `User`: a global account.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, ScalarType, Value};
 use chrono::{DateTime, Utc};
 
 use roster_domain::model::User;
@@ -8,12 +9,27 @@ use roster_domain::model::User;
 use super::context::{loader, services};
 use super::cost;
 use super::guards::IsViewer;
+use super::inline::Inline;
 use super::loaders::{InvoicesOf, SeatsOf, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
 
 #[derive(Clone)]
 pub struct UserNode(pub User);
+
+impl Inline for UserNode {
+    fn inline(&self, field: &Field) -> Option<Value> {
+        let user = &self.0;
+        Some(match field.name.node.as_str() {
+            "id" => Value::String(user.id.to_string()),
+            "email" => Value::String(user.email.clone()),
+            "displayName" => Value::String(user.display_name.clone()),
+            "mustChangePassword" => Value::Boolean(user.must_change_password),
+            "createdAt" => user.created_at.to_value(),
+            _ => return None,
+        })
+    }
+}
 
 #[Object(name = "User", serial)]
 impl UserNode {

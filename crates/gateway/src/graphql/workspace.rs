@@ -1,6 +1,7 @@
 //! `Workspace` and `Assistant`, and the mutations that manage them.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, Value};
 
 use roster_domain::model::{Assistant, MemberScope, Membership, Workspace};
 use roster_domain::permission::Action;
@@ -9,6 +10,7 @@ use roster_domain::{ResourceName, UserId, WorkspaceId};
 use super::context::{loader, membership, parse_ids, services};
 use super::cost;
 use super::guards::{OrgGuard, OrgOf};
+use super::inline::Inline;
 use super::loaders::{MembersOfAssistant, MembersOfWorkspace, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
@@ -31,6 +33,16 @@ fn visible(viewer: &Membership, members: Vec<Membership>, manages: bool) -> Vec<
         })
         .map(|member| MemberNode::new(member, viewer.clone()))
         .collect()
+}
+
+impl Inline for WorkspaceNode {
+    fn inline(&self, field: &Field) -> Option<Value> {
+        match field.name.node.as_str() {
+            "id" => Some(Value::String(self.workspace.id.to_string())),
+            "name" => Some(Value::String(self.workspace.name.clone())),
+            _ => None,
+        }
+    }
 }
 
 #[Object(name = "Workspace", serial)]
@@ -79,6 +91,16 @@ impl AssistantNode {
             .map(|(_, m)| m)
             .collect();
         Ok(visible(&self.viewer, members, manages))
+    }
+}
+
+impl Inline for AssistantNode {
+    fn inline(&self, field: &Field) -> Option<Value> {
+        match field.name.node.as_str() {
+            "id" => Some(Value::String(self.assistant.id.to_string())),
+            "name" => Some(Value::String(self.assistant.name.clone())),
+            _ => None,
+        }
     }
 }
 

@@ -41,15 +41,15 @@ pub trait MemberPageStore: Send + Sync {
         orgs: &[OrgId],
     ) -> Result<Vec<(Membership, Organization)>>;
     /// A page of `org`'s members, oldest first, each with its user, and
-    /// the total count under the filter.
+    /// the total count under the filter; with `places`, the workspaces (by
+    /// name) and assistant places (by name) of the page's members too, read
+    /// over the same connection.
     async fn list_members(
         &self,
         org: OrgId,
         scope: MemberScope,
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
-    ) -> Result<Page<(Membership, User)>>;
-    /// The workspaces (by name) and assistant places (by name) of `members`,
-    /// members of `org`.
-    async fn member_places(&self, org: OrgId, members: &[MemberId]) -> Result<MemberPlaces>;
+        places: bool,
+    ) -> Result<(Page<(Membership, User)>, Option<MemberPlaces>)>;
 }

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
+use roster_domain::member_page::MemberPlaces;
 use roster_domain::model::{
     AssignmentScope, InvitationTtl, MemberFilter, MemberScope, Membership, NewOrganization,
     Organization, OrganizationPatch, PageRequest, User,
@@ -248,11 +249,18 @@ impl OrganizationNode {
             status: status.map(Into::into),
         };
         let scope = MemberScope::for_viewer(&self.viewer);
-        let page = services(ctx)
+        let node = ctx.look_ahead().field("edges").field("node");
+        if node.field("organization").exists() {
+            loader(ctx).feed_one(self.org.id, self.org.clone());
+        }
+        let places = node.field("workspaces").exists()
+            || node.field("assistants").exists()
+            || node.field("managedAssistants").exists();
+        let (page, places) = services(ctx)
             .store
-            .list_members(self.org.id, scope, &filter, page)
+            .list_members(self.org.id, scope, &filter, page, places)
             .await?;
-        let nodes = member_page_nodes(ctx, &self.org, &self.viewer, page.items).await?;
+        let nodes = member_page_nodes(&self.viewer, page.items, places);
         let end_cursor = nodes
             .last()
             .map(|node| encode_cursor("member", node.member.id.0));
@@ -270,25 +278,17 @@ impl OrganizationNode {
 
 /// The page's members, each node carrying what the selection will ask of
 /// it: its user (read with the page) and, in one statement for the whole
-/// page, its workspaces and assistants. No field then waits on a loader's
-/// batch (a list needs no timing window to gather its keys), and nothing
-/// goes into a loader's cache only to be read back at once.
-async fn member_page_nodes(
-    ctx: &Context<'_>,
-    org: &Organization,
+/// page, its workspaces and assistants (`places`, when asked for). No field
+/// then waits on a loader's batch (a list needs no timing window to gather
+/// its keys), and nothing goes into a loader's cache only to be read back
+/// at once.
+fn member_page_nodes(
     viewer: &Membership,
     page: Vec<(Membership, User)>,
-) -> Result<Vec<MemberNode>, ApiError> {
-    let node = ctx.look_ahead().field("edges").field("node");
-    if node.field("organization").exists() {
-        loader(ctx).feed_one(org.id, org.clone());
-    }
-    let places = node.field("workspaces").exists()
-        || node.field("assistants").exists()
-        || node.field("managedAssistants").exists();
-    let (mut workspaces, mut assistants) = if places {
+    places: Option<MemberPlaces>,
+) -> Vec<MemberNode> {
+    let (mut workspaces, mut assistants) = if let Some(places) = places {
         let ids: Vec<MemberId> = page.iter().map(|(m, _)| m.id).collect();
-        let places = services(ctx).store.member_places(org.id, &ids).await?;
         let assistants = places
             .assistants
             .into_iter()
@@ -300,8 +300,7 @@ async fn member_page_nodes(
     } else {
         (None, None)
     };
-    Ok(page
-        .into_iter()
+    page.into_iter()
         .map(|(member, user)| {
             let preloaded = Preloaded::new(
                 user,
@@ -315,7 +314,7 @@ async fn member_page_nodes(
             );
             MemberNode::preloaded(member, viewer.clone(), preloaded)
         })
-        .collect())
+        .collect()
 }
 
 #[derive(InputObject)]

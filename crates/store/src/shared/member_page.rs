@@ -73,6 +73,7 @@ impl<'r> FromRow<'r, DbRow> for PlaceRow {
 }
 
 type DbRow = <Db as sqlx::Database>::Row;
+type DbConnection = <Db as sqlx::Database>::Connection;
 
 #[async_trait::async_trait]
 impl MemberPageStore for BackendStore {
@@ -155,7 +156,11 @@ impl MemberPageStore for BackendStore {
         scope: MemberScope,
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
-    ) -> Result<Page<(Membership, User)>> {
+        places: bool,
+    ) -> Result<(Page<(Membership, User)>, Option<MemberPlaces>)> {
+        // One connection for the page and its places: taking one from the
+        // pool and giving it back cost a round trip each (sqlx pings it).
+        let mut conn = self.pool.acquire().await.map_err(unexpected)?;
         let from = " from membership m join organization o on o.id = m.organization_id \
                     join app_user u on u.id = m.user_id";
         let columns = format!(
@@ -183,7 +188,7 @@ impl MemberPageStore for BackendStore {
         q.push(" limit ").push_bind(i64::from(page.first) + 1);
         let rows: Vec<PageRow> = q
             .build_query_as()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(unexpected)?;
         let total_count = match rows.first() {
@@ -195,7 +200,7 @@ impl MemberPageStore for BackendStore {
                 push_conditions(&mut count, org, scope, filter);
                 let (n,): (i64,) = count
                     .build_query_as()
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *conn)
                     .await
                     .map_err(unexpected)?;
                 n
@@ -216,65 +221,77 @@ impl MemberPageStore for BackendStore {
                 };
                 Ok((member, user))
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
+            .collect::<Result<Vec<(Membership, User)>>>()?;
+        let places = if places {
+            let ids: Vec<MemberId> = items.iter().map(|(m, _)| m.id).collect();
+            Some(member_places(&mut conn, org, &ids).await?)
+        } else {
+            None
+        };
+        let page = Page {
             items,
             has_next_page,
             total_count,
-        })
+        };
+        Ok((page, places))
     }
+}
 
-    #[tracing::instrument(skip_all, fields(org = %org, n = members.len()))]
-    async fn member_places(&self, org: OrgId, members: &[MemberId]) -> Result<MemberPlaces> {
-        if members.is_empty() {
-            return Ok(MemberPlaces::default());
-        }
-        let ids = || members.iter().map(|m| m.0);
-        let mut q = QueryBuilder::<Db>::new(
-            "select 0 as kind, mw.membership_id, false as is_manager, w.id, w.name, w.created_at \
-             from member_workspace mw join workspace w on w.id = mw.workspace_id \
-             where mw.membership_id in ",
-        );
-        push_id_list(&mut q, ids());
-        q.push(
-            " union all select 1, au.membership_id, au.is_manager, a.id, a.name, a.created_at \
-             from assistant_user au join assistant a on a.id = au.assistant_id \
-             where au.membership_id in ",
-        );
-        push_id_list(&mut q, ids());
-        q.push(" order by kind, name, id");
-        let rows: Vec<PlaceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        let mut places = MemberPlaces::default();
-        for r in rows {
-            // A member's workspaces and assistants are its organization's.
-            let (org_id, member_id) = (org, MemberId(r.membership_id));
-            if r.kind == 0 {
-                let workspace = Workspace {
-                    id: roster_domain::WorkspaceId(r.id),
-                    org_id,
-                    name: r.name,
-                    created_at: r.created_at,
-                };
-                places.workspaces.push((member_id, workspace));
-            } else {
-                let assistant = Assistant {
-                    id: roster_domain::AssistantId(r.id),
-                    org_id,
-                    name: r.name,
-                    created_at: r.created_at,
-                };
-                let seat = AssistantSeat {
-                    assistant_id: assistant.id,
-                    member_id,
-                    is_manager: r.is_manager,
-                };
-                places.assistants.push((seat, assistant));
-            }
-        }
-        Ok(places)
+/// The workspaces (by name) and assistant places (by name) of `members`,
+/// members of `org`.
+async fn member_places(
+    conn: &mut DbConnection,
+    org: OrgId,
+    members: &[MemberId],
+) -> Result<MemberPlaces> {
+    if members.is_empty() {
+        return Ok(MemberPlaces::default());
     }
+    let ids = || members.iter().map(|m| m.0);
+    let mut q = QueryBuilder::<Db>::new(
+        "select 0 as kind, mw.membership_id, false as is_manager, w.id, w.name, w.created_at \
+         from member_workspace mw join workspace w on w.id = mw.workspace_id \
+         where mw.membership_id in ",
+    );
+    push_id_list(&mut q, ids());
+    q.push(
+        " union all select 1, au.membership_id, au.is_manager, a.id, a.name, a.created_at \
+         from assistant_user au join assistant a on a.id = au.assistant_id \
+         where au.membership_id in ",
+    );
+    push_id_list(&mut q, ids());
+    q.push(" order by kind, name, id");
+    let rows: Vec<PlaceRow> = q
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+    let mut places = MemberPlaces::default();
+    for r in rows {
+        // A member's workspaces and assistants are its organization's.
+        let (org_id, member_id) = (org, MemberId(r.membership_id));
+        if r.kind == 0 {
+            let workspace = Workspace {
+                id: roster_domain::WorkspaceId(r.id),
+                org_id,
+                name: r.name,
+                created_at: r.created_at,
+            };
+            places.workspaces.push((member_id, workspace));
+        } else {
+            let assistant = Assistant {
+                id: roster_domain::AssistantId(r.id),
+                org_id,
+                name: r.name,
+                created_at: r.created_at,
+            };
+            let seat = AssistantSeat {
+                assistant_id: assistant.id,
+                member_id,
+                is_manager: r.is_manager,
+            };
+            places.assistants.push((seat, assistant));
+        }
+    }
+    Ok(places)
 }

@@ -130,13 +130,14 @@ both_backends! {
 
 /// The member page asking for every field its members, users, workspaces
 /// and assistants can answer inline (without a future per field: the
-/// gateway's `graphql/inline.rs`), with `__typename`s, an alias and a
-/// field asked twice; `extra` goes in each member's selection.
+/// gateway's `graphql/inline.rs`), with `__typename`s, an alias, a leaf
+/// asked twice and an object asked twice (its selections merge); `extra`
+/// goes in each member's selection.
 fn plain(extra: &str) -> String {
     format!(
         "query($id: ID!) {{ organization(id: $id) {{ members(first: 50) {{ edges {{ __typename cursor \
          node {{ __typename id role status isOwner joinedAt lastActiveAt {extra} \
-         user {{ __typename id email displayName mustChangePassword createdAt }} who: user {{ email id }} \
+         user {{ __typename id email }} who: user {{ email id }} user {{ displayName mustChangePassword createdAt }} \
          workspaces {{ __typename id name }} assistants {{ id name __typename }} role }} }} }} }} }}"
     )
 }
@@ -148,8 +149,8 @@ fn through_fragments(extra: &str) -> String {
         "query($id: ID!) {{ organization(id: $id) {{ members(first: 50) {{ edges {{ ... on MemberEdge \
          {{ __typename cursor node {{ ...M }} }} }} }} }} }} \
          fragment M on Member {{ __typename id role status isOwner joinedAt lastActiveAt {extra} \
-         user {{ ... on User {{ __typename id email displayName mustChangePassword createdAt }} }} \
-         who: user {{ ... on User {{ email id }} }} workspaces {{ ... on Workspace {{ __typename id name }} }} \
+         user {{ ... on User {{ __typename id email }} }} who: user {{ ... on User {{ email id }} }} \
+         user {{ ... on User {{ displayName mustChangePassword createdAt }} }} workspaces {{ ... on Workspace {{ __typename id name }} }} \
          assistants {{ ... on Assistant {{ id name __typename }} }} role }}"
     )
 }
@@ -172,6 +173,7 @@ both_backends! {
             assert_eq!(placed.count(), 28, "everyone is placed");
             let ada_node = edges.iter().map(|e| &e["node"]).find(|n| n["who"]["email"] == "ada@example.com").expect("Ada");
             assert_eq!((&ada_node["role"], &ada_node["isOwner"]), (&json!("ADMIN"), &json!(true)));
+            assert_eq!((&ada_node["user"]["email"], &ada_node["user"]["displayName"]), (&json!("ada@example.com"), &json!("Ada Lovelace")));
         }
     }
 }

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{
@@ -45,10 +46,18 @@ pub(super) fn answer<T: Inline + ?Sized>(node: &T, selection: &SelectionSet) -> 
             "__typename" => Value::String(node.introspection_type_name().into_owned()),
             _ => node.inline(field)?,
         };
-        // A key asked for twice answers once, where it was first asked.
-        fields
-            .entry(field.response_key().node.clone())
-            .or_insert(value);
+        match fields.entry(field.response_key().node.clone()) {
+            Entry::Vacant(entry) => {
+                entry.insert(value);
+            }
+            // An object or a list asked for twice merges its selections:
+            // async-graphql's way does that.
+            Entry::Occupied(_) if matches!(value, Value::Object(_) | Value::List(_)) => {
+                return None;
+            }
+            // A leaf asked for twice answers once, where first asked.
+            Entry::Occupied(_) => {}
+        }
     }
     Some(Value::Object(fields))
 }

@@ -224,6 +224,21 @@ impl TestApp {
         body: impl Into<reqwest::Body>,
         token: Option<&str>,
     ) -> (u16, Value) {
+        let (status, text) = self.post_text_via(base, body, token).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text })),
+        )
+    }
+
+    /// `post_raw_via`, the answer as the text sent (its keys in the order
+    /// the server wrote them).
+    pub async fn post_text_via(
+        &self,
+        base: &str,
+        body: impl Into<reqwest::Body>,
+        token: Option<&str>,
+    ) -> (u16, String) {
         let mut req = self
             .http
             .post(format!("{base}/graphql"))
@@ -233,11 +248,7 @@ impl TestApp {
         }
         let res = req.body(body).send().await.expect("request");
         let status = res.status().as_u16();
-        let text = res.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text })),
-        )
+        (status, res.text().await.expect("body"))
     }
 
     /// Runs one GraphQL operation; the whole response.

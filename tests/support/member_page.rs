@@ -94,16 +94,8 @@ impl TestApp {
     /// keys in the order the server wrote them.
     pub async fn answer_text(&self, token: &str, query: &str, variables: Value) -> String {
         let body = json!({ "query": query, "variables": variables }).to_string();
-        let res = self
-            .http
-            .post(format!("{}/graphql", self.base))
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {token}"))
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(res.status(), 200, "{query}");
-        res.text().await.expect("body")
+        let (status, text) = self.post_text_via(&self.base, body, Some(token)).await;
+        assert_eq!(status, 200, "{query}");
+        text
     }
 }

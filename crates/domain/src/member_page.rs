@@ -1,7 +1,8 @@
 //! The reads behind the member page (`organization(id) { members { … } }`),
-//! each one statement whatever the page size: the viewer's memberships with
+//! one statement each whatever the page size: the viewer's memberships with
 //! their organizations (what the guard reads), a page of members with its
-//! total count and its users, and the page's workspaces and assistants.
+//! total count and its users, and the page's workspaces and assistants (the
+//! last two over one connection).
 
 use crate::MemberId;
 use crate::error::Result;

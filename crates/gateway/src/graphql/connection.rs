@@ -34,7 +34,7 @@ impl Inline for MemberEdge {
 }
 
 impl MemberEdge {
-    fn cursor_text(&self) -> String {
+    pub(super) fn cursor_text(&self) -> String {
         encode_cursor("member", self.node.member.id.0)
     }
 }

@@ -13,7 +13,7 @@ use roster_domain::{DomainError, MemberId, OrgId, OrgName};
 
 use super::audit::{AuditEventConnection, audit_page};
 use super::billing::BillingNode;
-use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor, encode_cursor};
+use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor};
 use super::context::{loader, membership, services, viewer};
 use super::cost;
 use super::dashboard::{DashboardNode, dashboard};
@@ -261,10 +261,8 @@ impl OrganizationNode {
             .list_members(self.org.id, scope, &filter, page, places)
             .await?;
         let nodes = member_page_nodes(&self.viewer, page.items, places);
-        let end_cursor = nodes
-            .last()
-            .map(|node| encode_cursor("member", node.member.id.0));
-        let edges = nodes.into_iter().map(|node| MemberEdge { node }).collect();
+        let edges: Vec<MemberEdge> = nodes.into_iter().map(|node| MemberEdge { node }).collect();
+        let end_cursor = edges.last().map(MemberEdge::cursor_text);
         Ok(MemberConnection {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,

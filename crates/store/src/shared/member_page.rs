@@ -239,6 +239,7 @@ impl MemberPageStore for BackendStore {
 
 /// The workspaces (by name) and assistant places (by name) of `members`,
 /// members of `org`.
+#[tracing::instrument(skip_all, fields(org = %org, n = members.len()))]
 async fn member_places(
     conn: &mut DbConnection,
     org: OrgId,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use prometheus_parse::{Scrape, Value as Sample};
 use roster_tests::serde_json::json;
-use roster_tests::{both_backends, error_code};
+use roster_tests::{METRICS_TOKEN, both_backends, error_code};
 
 const GRAPHQL: &str = "roster_graphql_operation_duration_seconds";
 
@@ -20,7 +20,10 @@ struct Metrics {
 
 impl Metrics {
     async fn of(base: &str) -> Self {
-        let res = reqwest::get(format!("{base}/metrics"))
+        let res = reqwest::Client::new()
+            .get(format!("{base}/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
             .await
             .expect("GET /metrics");
         assert_eq!(res.status(), 200);
@@ -70,6 +73,26 @@ impl Metrics {
 }
 
 both_backends! {
+    // `/metrics` on the gateway's listener answers only the bearer of
+    // `ROSTER_METRICS_TOKEN`, and is not there at all without one.
+    async fn metrics_need_their_token_and_are_absent_without_one(app) {
+        let http = reqwest::Client::new();
+        let url = format!("{}/metrics", app.base);
+        let anyone = http.get(&url).send().await.expect("GET /metrics");
+        assert_eq!(anyone.status(), 401);
+        assert_eq!(anyone.headers()["www-authenticate"], "Bearer");
+        assert!(!anyone.text().await.unwrap().contains("roster_"));
+        for wrong in ["", "test-metrics-token-012345678", "test-metrics-token-0123456789x"] {
+            let res = http.get(&url).bearer_auth(wrong).send().await.expect("GET /metrics");
+            assert_eq!(res.status(), 401, "{wrong:?}");
+        }
+        let res = http.get(&url).bearer_auth(METRICS_TOKEN).send().await.expect("GET /metrics");
+        assert_eq!(res.status(), 200);
+        let closed = app.spawn_gateway(|c| c.metrics_token = None).await;
+        let res = http.get(format!("{closed}/metrics")).send().await.expect("GET /metrics");
+        assert_eq!(res.status(), 404);
+    }
+
     async fn a_request_moves_its_counters(app) {
         let before = Metrics::of(&app.base).await;
         let owner = app.sign_up("metrics-owner@example.com", "Owner").await;

@@ -16,7 +16,9 @@ async fn member_of(
     role: &str,
     status: &str,
 ) -> roster_tests::Session {
-    let s = app.sign_up(email, email).await;
+    let s = app
+        .sign_up(email, email.split('@').next().unwrap_or(email))
+        .await;
     app.seed_membership(org, &s.user_id, role, status).await;
     s
 }

@@ -161,8 +161,8 @@ both_backends! {
 }
 
 /// Without the private-address flag (the default outside tests): https
-/// only, and no host that is or resolves to a private, loopback or
-/// link-local address.
+/// only, and no host that is or resolves to an address that is not
+/// globally reachable.
 async fn only_public_https_urls_are_accepted(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, false, |c| c.webhooks_allow_private = false).await
     else {
@@ -180,6 +180,16 @@ async fn only_public_https_urls_are_accepted(backend: Backend) {
         "https://169.254.169.254/latest/meta-data",
         "https://[::1]/x",
         "https://[fd00::1]/x",
+        // Not globally reachable by the IANA special-purpose registries,
+        // or an IPv6 form of an IPv4 address that is not (README, Webhooks).
+        "https://[::7f00:1]/x",
+        "https://[64:ff9b::7f00:1]/x",
+        "https://[::ffff:0:7f00:1]/x",
+        "https://[2002:7f00:1::]/x",
+        "https://[fec0::1]/x",
+        "https://240.0.0.1/x",
+        "https://198.18.0.1/x",
+        "https://192.0.0.170/x",
         "https://user:pw@hooks.example.com/x",
         "ftp://hooks.example.com/x",
     ] {

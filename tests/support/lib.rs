@@ -29,6 +29,8 @@ pub use serde_json;
 
 /// The key tests sign with when they forge tokens.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The bearer token test gateways ask of `GET /metrics`.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Runs the same sqlx statement on whichever pool `db` holds; `Ok(())` or
@@ -161,6 +163,7 @@ impl TestApp {
         // Webhook receivers in tests listen on loopback (a test of the
         // refusal turns this off again).
         config.webhooks_allow_private = true;
+        config.metrics_token = Some(METRICS_TOKEN.to_owned());
         configure(&mut config);
         let gateway = serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
@@ -191,6 +194,7 @@ impl TestApp {
         // One deployment: the same public URL (the tokens' issuer).
         let mut config = GatewayConfig::new(JWT_SECRET.as_bytes().to_vec(), self.base.clone());
         config.webhooks_allow_private = true;
+        config.metrics_token = Some(METRICS_TOKEN.to_owned());
         configure(&mut config);
         let _ = serve_gateway(listener, &self.db, &self.clock, config);
         base
@@ -339,7 +343,10 @@ impl TestApp {
 
     /// Signs `email` up and makes it an ACTIVE `role` of `org`.
     pub async fn join(&self, org: &str, email: &str, role: &str) -> Session {
-        let session = self.sign_up(email, email).await;
+        // Named after the address's local part: a display name may hold
+        // no email address (README "Limits").
+        let name = email.split('@').next().unwrap_or(email);
+        let session = self.sign_up(email, name).await;
         self.seed_membership(org, &session.user_id, role, "ACTIVE")
             .await;
         session

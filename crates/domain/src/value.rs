@@ -69,7 +69,7 @@ impl fmt::Display for Email {
 }
 
 macro_rules! name_type {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal, $mailed:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct $name(String);
@@ -88,6 +88,11 @@ macro_rules! name_type {
                 if has_control(s) {
                     return Err(DomainError::validation(concat!($what, " contains control characters")));
                 }
+                if $mailed && has_link(s) {
+                    return Err(DomainError::validation(concat!(
+                        $what, " must not contain a web address or an email address"
+                    )));
+                }
                 Ok(Self(s.to_owned()))
             }
 
@@ -104,18 +109,42 @@ macro_rules! name_type {
     };
 }
 
+// The last argument says whether the name goes into emails Roster sends
+// (from its own sender, so that a name holding a link would read as
+// Roster's own words): such names may hold no web or email address.
 name_type!(/// A person's display name.
-    DisplayName, "display name", 100);
+    DisplayName, "display name", 100, true);
 name_type!(/// An organization's name.
-    OrgName, "organization name", 100);
+    OrgName, "organization name", 100, true);
 name_type!(/// The name of a workspace or an assistant.
-    ResourceName, "name", 100);
+    ResourceName, "name", 100, true);
 name_type!(/// The name of a lead (a contact).
-    LeadName, "name", 200);
+    LeadName, "name", 200, false);
 name_type!(/// The company of a lead.
-    LeadCompany, "company", 200);
+    LeadCompany, "company", 200, false);
 name_type!(/// A lead's status: free text (`NEW` when none is given).
-    LeadStatus, "status", 40);
+    LeadStatus, "status", 40, false);
+
+/// Whether `s` holds something a mail client would make a link of: a URL
+/// (`scheme://`, `www.`), an email address (`x@y.z`), or a host name
+/// followed by a path (`evil.example/sso`). A bare dotted word such as
+/// `Acme.io` or `Node.js` stays allowed: it is a common company name.
+fn has_link(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | '"' | ',' | ';'))
+        .any(|word| {
+            let word = word.to_lowercase();
+            let dotted = |part: &str| {
+                let mut labels = part.split('.');
+                part.contains('.') && labels.all(|l| !l.is_empty())
+            };
+            word.contains("://")
+                || word.starts_with("www.")
+                || word.split_once('@').is_some_and(|(local, domain)| {
+                    !local.is_empty() && dotted(domain.trim_end_matches('.'))
+                })
+                || word.split_once('/').is_some_and(|(host, _)| dotted(host))
+        })
+}
 
 /// A new password, checked for length (NIST SP 800-63B: at least 8, and a
 /// bound so that hashing cost stays predictable). Never printed.
@@ -193,6 +222,35 @@ mod tests {
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
         assert!(DisplayName::parse(&"é".repeat(100)).is_ok());
         assert!(OrgName::parse("Acme\u{0}").is_err());
+    }
+
+    #[test]
+    fn mailed_names_hold_no_links() {
+        for bad in [
+            "IT Helpdesk: your account expires, log in at https://evil.example/sso",
+            "see http://x.y",
+            "hxxp://evil",
+            "www.evil.example",
+            "mail it@evil.example now",
+            "(it@evil.example)",
+            "log in at evil.example/sso",
+            "WWW.EVIL.COM",
+        ] {
+            assert!(OrgName::parse(bad).is_err(), "{bad:?}");
+            assert!(DisplayName::parse(bad).is_err(), "{bad:?}");
+            assert!(ResourceName::parse(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "Acme.io",
+            "Node.js Team",
+            "R&D / Sales",
+            "Ada @ Acme",
+            "A/B tests",
+            "Mr. Smith",
+        ] {
+            assert!(OrgName::parse(good).is_ok(), "{good:?}");
+        }
+        assert!(LeadName::parse("Bob (bob@example.com)").is_ok());
     }
 
     #[test]

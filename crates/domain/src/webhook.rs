@@ -15,12 +15,14 @@ use crate::{DomainError, OrgId, WebhookEndpointId};
 
 mod address;
 mod delivery;
+mod reachable;
 
-pub use address::{WebhookUrl, check_addresses, is_public};
+pub use address::{WebhookUrl, check_addresses};
 pub use delivery::{
     AttemptOutcome, AttemptResult, RetryPolicy, SigningSecret, WebhookAttempt, WebhookSend,
     WebhookTask,
 };
+pub use reachable::is_public;
 
 /// The actions an endpoint may subscribe to: every audit action.
 pub const EVENTS: &[&str] = &[

@@ -36,6 +36,9 @@ impl TrustedProxies {
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let mut client = canonical(peer);
         if !self.trusts(client) {
+            if headers.contains_key("x-forwarded-for") {
+                warn_untrusted_forwarding(client);
+            }
             return client;
         }
         let hops = headers
@@ -56,6 +59,22 @@ impl TrustedProxies {
             }
         }
         client
+    }
+}
+
+/// Says once per process that a peer which is not a trusted proxy sent
+/// `X-Forwarded-For`: behind a proxy missing from `ROSTER_TRUSTED_PROXIES`
+/// every client is the proxy's address, so one client's failures limit
+/// everybody's log-ins and accepts (README "Production checklist").
+fn warn_untrusted_forwarding(peer: IpAddr) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            %peer,
+            "a request carries X-Forwarded-For from a peer that is not in \
+             ROSTER_TRUSTED_PROXIES: the header is ignored and rate limits count \
+             the peer itself; if Roster is behind a reverse proxy, add it there"
+        );
     }
 }
 

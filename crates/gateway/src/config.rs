@@ -34,6 +34,11 @@ pub struct GatewayConfig {
     pub webhooks_allow_private: bool,
     /// Subscriptions over `/graphql/ws`.
     pub live: LiveConfig,
+    /// The bearer token `GET /metrics` on the gateway's own listener asks
+    /// for (`ROSTER_METRICS_TOKEN`); unset, `/metrics` is not served there
+    /// (README "Metrics and logs": `ROSTER_METRICS_LISTEN` serves it on a
+    /// listener of its own).
+    pub metrics_token: Option<String>,
 }
 
 /// Bounds of live connections (README "Live events").
@@ -178,6 +183,7 @@ impl GatewayConfig {
             prices: Prices::default(),
             webhooks_allow_private: false,
             live: LiveConfig::default(),
+            metrics_token: None,
         }
     }
 }
@@ -197,6 +203,10 @@ impl std::fmt::Debug for GatewayConfig {
             .field("prices", &self.prices)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("live", &self.live)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }

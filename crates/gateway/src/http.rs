@@ -135,7 +135,29 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn metrics_scrape(State(state): State<AppState>) -> axum::response::Response {
+/// `/metrics` on the gateway's listener answers only the bearer of
+/// `metrics_token`, and is not there at all without one (README "Metrics
+/// and logs").
+async fn metrics_scrape(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use subtle::ConstantTimeEq;
+    let Some(token) = &state.services.config.metrics_token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
     crate::metrics::scrape(State(state.services.store.clone())).await
 }
 

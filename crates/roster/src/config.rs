@@ -114,10 +114,24 @@ pub struct Settings {
         global = true
     )]
     pub log_format: LogFormat,
-    /// Where `roster worker` serves `GET /metrics` (e.g. `0.0.0.0:9090`);
-    /// unset: no listener (a gateway serves `/metrics` on its own port).
+    /// Where `GET /metrics` is served on a listener of its own (e.g.
+    /// `0.0.0.0:9090`), by `roster serve` and `roster worker` alike.
     #[arg(long, env = "ROSTER_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<String>,
+    /// The bearer token `GET /metrics` on `ROSTER_LISTEN` asks for; unset,
+    /// the gateway's listener does not serve `/metrics`.
+    #[arg(
+        long,
+        env = "ROSTER_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<String>,
+    /// An egress proxy for webhook deliveries (`http://host:port`); it then
+    /// decides which addresses may be reached. Proxies in the environment
+    /// (`HTTPS_PROXY`…) are never used for webhooks.
+    #[arg(long, env = "ROSTER_WEBHOOK_PROXY", value_parser = webhook_proxy, global = true)]
+    pub webhook_proxy: Option<String>,
     /// Days the worker keeps ended sessions, spent refresh tokens,
     /// finished jobs, invitation sends and webhook attempts (README
     /// "Retention"); at least 1.
@@ -131,6 +145,7 @@ impl Settings {
     pub fn worker_config(&self) -> roster_worker::WorkerConfig {
         let mut config = roster_worker::WorkerConfig::default();
         config.webhooks.allow_private = self.webhooks_allow_private;
+        config.webhooks.proxy = self.webhook_proxy.clone();
         config.retention.period =
             std::time::Duration::from_secs(u64::from(self.retention_days) * 24 * 3600);
         config
@@ -146,6 +161,16 @@ pub enum LogFormat {
 
 /// `ROSTER_RETENTION_DAYS`: whole days, at least 1 (the day-long windows
 /// that count sends must stay whole).
+fn webhook_proxy(value: &str) -> Result<String, String> {
+    let bad =
+        || format!("ROSTER_WEBHOOK_PROXY: {value:?} is not a proxy URL like http://host:3128");
+    let (scheme, rest) = value.trim().split_once("://").ok_or_else(bad)?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() {
+        return Err(bad());
+    }
+    Ok(value.trim().to_owned())
+}
+
 fn retention_days(value: &str) -> Result<u32, String> {
     match value.trim().parse::<u32>() {
         Ok(days @ 1..=36_500) => Ok(days),
@@ -258,7 +283,7 @@ fn read_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
         }
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        roster_store::private_files::create_private_dir(dir)?;
     }
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);
@@ -272,20 +297,7 @@ fn read_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(secret.into_bytes())
 }
 
-#[cfg(unix)]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(contents.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
+    roster_store::private_files::open_private_file(path, true)?.write_all(contents.as_bytes())
 }

@@ -163,6 +163,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let prices = settings.prices.prices();
     config.prices = prices;
     config.webhooks_allow_private = settings.webhooks_allow_private;
+    config.metrics_token = settings.metrics_token.clone();
     settings.abuse.apply(&mut config)?;
     settings.tuning.apply_gateway(&mut config)?;
     let mut worker_config = settings.worker_config();
@@ -190,6 +191,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let addr = axum::serve::Listener::local_addr(&listener).map_err(anyhow::Error::from)?;
 
     crate::logs::banner(&settings, addr, no_worker);
+    serve_metrics(&settings, &db).await?;
     if !roster_gateway::playground_embedded() {
         tracing::warn!(
             "this build has no embedded GraphiQL (npm was missing when it was built): \
@@ -310,7 +312,8 @@ fn worker_deps(
     })
 }
 
-/// `GET /metrics` of a `roster worker` on `ROSTER_METRICS_LISTEN`, when set.
+/// `GET /metrics` on `ROSTER_METRICS_LISTEN`, when set (`roster serve` and
+/// `roster worker`).
 async fn serve_metrics(settings: &Settings, db: &Database) -> Result<(), Failure> {
     let Some(listen) = &settings.metrics_listen else {
         return Ok(());

@@ -4,97 +4,13 @@
 //! password a user signed up with, not the JWT secret, not an access
 //! token, not the database URL's password (in logs, `--help` or errors).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
+use common::{JWT_SECRET, Running, graphql, on_postgres, roster};
 use serde_json::{Value, json};
 
-const JWT_SECRET: &str = "log-test-jwt-secret-0123456789-abcdefghij";
 const USER_PASSWORD: &str = "user-password-never-logged-42";
 const DB_PASSWORD: &str = "db-password-never-printed-17";
-
-fn roster() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    for var in [
-        "ROSTER_DATABASE_URL",
-        "DATABASE_URL",
-        "ROSTER_JWT_SECRET",
-        "ROSTER_LISTEN",
-        "ROSTER_PUBLIC_URL",
-        "ROSTER_LOG_FORMAT",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// One request over HTTP/1.1 to `/graphql`; the JSON answer.
-fn graphql(addr: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{auth}\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    let (_, body) = answer.split_once("\r\n\r\n").expect("a response");
-    serde_json::from_str(body).expect("JSON answer")
-}
-
-/// `roster serve` with JSON logs over `database_url`; its stdout lines
-/// arrive on the receiver.
-fn serve(dir: &std::path::Path, database_url: &str) -> (Child, mpsc::Receiver<String>) {
-    let mut child = roster()
-        .current_dir(dir)
-        .arg("serve")
-        .env("ROSTER_LOG_FORMAT", "json")
-        .env("ROSTER_LISTEN", "127.0.0.1:0")
-        .env("ROSTER_JWT_SECRET", JWT_SECRET)
-        .env("ROSTER_DATABASE_URL", database_url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start roster serve");
-    let (tx, rx) = mpsc::channel();
-    for out in [
-        Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
-        Box::new(child.stderr.take().expect("stderr")),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    (child, rx)
-}
-
-/// Reads lines until one satisfies `found`; all lines read so far.
-fn read_until(
-    rx: &mpsc::Receiver<String>,
-    lines: &mut Vec<String>,
-    found: impl Fn(&Value) -> bool,
-) {
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("no such line in:\n{}", lines.join("\n")));
-        lines.push(line.clone());
-        if serde_json::from_str::<Value>(&line).is_ok_and(|v| found(&v)) {
-            return;
-        }
-    }
-}
 
 fn span_field<'a>(line: &'a Value, field: &str) -> Option<&'a str> {
     line["span"][field].as_str()
@@ -102,11 +18,7 @@ fn span_field<'a>(line: &'a Value, field: &str) -> Option<&'a str> {
 
 fn json_logs_carry_the_request_and_no_secret(database_url: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut child, rx) = serve(dir.path(), database_url);
-    let mut lines = Vec::new();
-    read_until(&rx, &mut lines, |v| v["fields"]["address"].is_string());
-    let banner: Value = serde_json::from_str(lines.last().unwrap()).unwrap();
-    let addr = banner["fields"]["address"].as_str().unwrap().to_owned();
+    let (mut running, addr) = Running::serve(dir.path(), database_url, &[]);
 
     let signed_up = graphql(
         &addr,
@@ -124,14 +36,9 @@ fn json_logs_carry_the_request_and_no_secret(database_url: &str) {
         .to_owned();
     let me = graphql(&addr, Some(&token), "query Mine { me { id } }", json!({}));
     assert_eq!(me["data"]["me"]["id"], json!(user_id));
-    read_until(&rx, &mut lines, |v| {
-        span_field(v, "operation") == Some("query me")
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-        lines.push(line);
-    }
+    running.read_until(|v| span_field(v, "operation") == Some("query me"));
+    running.stop();
+    let lines = &running.lines;
 
     let all = lines.join("\n");
     let parsed: Vec<Value> = lines
@@ -169,36 +76,7 @@ fn json_logs_on_sqlite() {
 /// is accepted and ignored), in a database of the test's own.
 #[test]
 fn json_logs_on_postgres() {
-    let Ok(admin) = std::env::var("ROSTER_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: ROSTER_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let name = format!("roster_logs_{}", uuid::Uuid::now_v7().simple());
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let pool = runtime
-        .block_on(sqlx::PgPool::connect(&admin))
-        .expect("connect to ROSTER_TEST_POSTGRES_URL");
-    runtime
-        .block_on(
-            sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&pool),
-        )
-        .expect("create database");
-    let (scheme, rest) = admin.split_once("://").expect("a URL");
-    let rest = rest.split_once('@').map_or(rest, |(_, host)| host);
-    let host = rest.split_once('/').map_or(rest, |(host, _)| host);
-    let url = format!("{scheme}://postgres:{DB_PASSWORD}@{host}/{name}");
-    let result = std::panic::catch_unwind(|| json_logs_carry_the_request_and_no_secret(&url));
-    runtime
-        .block_on(
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "drop database {name} with (force)"
-            )))
-            .execute(&pool),
-        )
-        .expect("drop database");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    on_postgres(DB_PASSWORD, json_logs_carry_the_request_and_no_secret);
 }
 
 #[test]
@@ -251,41 +129,18 @@ fn connection_errors_never_show_the_database_password() {
 #[test]
 fn a_worker_serves_metrics_on_its_own_listener() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = roster()
-        .current_dir(dir.path())
+    let mut cmd = roster();
+    cmd.current_dir(dir.path())
         .arg("worker")
-        .env("ROSTER_LOG_FORMAT", "json")
-        .env("ROSTER_METRICS_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start roster worker");
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut lines = Vec::new();
-    read_until(&rx, &mut lines, |v| {
-        v["fields"]["message"] == "metrics on /metrics"
-    });
-    let line: Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+        .env("ROSTER_METRICS_LISTEN", "127.0.0.1:0");
+    let mut running = Running::start(cmd);
+    let line = running.read_until(|v| v["fields"]["message"] == "metrics on /metrics");
     let addr = line["fields"]["address"]
         .as_str()
         .expect("address")
         .to_owned();
-    let mut stream = TcpStream::connect(&addr).expect("connect");
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    let _ = child.kill();
-    let _ = child.wait();
+    let answer = common::http(&addr, "GET /metrics HTTP/1.1\r\n", "");
+    running.stop();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(
         answer.contains("roster_db_pool_connections{state=\"idle\"}"),

@@ -25,6 +25,7 @@ use sqlx::sqlite::{
 use tokio::sync::broadcast;
 
 mod postgres;
+pub mod private_files;
 mod sqlite;
 
 pub use postgres::PostgresStore;
@@ -64,12 +65,21 @@ impl Database {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(30))
                     .row_buffer_size(1024);
-                if let Some(dir) = options.get_filename().parent()
-                    && !dir.as_os_str().is_empty()
-                {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        ConnectError::Unreachable(format!("{}: {e}", dir.display()))
-                    })?;
+                let file = options.get_filename();
+                if file != std::path::Path::new(":memory:") && !url.contains("mode=memory") {
+                    // The database holds webhook signing secrets: 0600 in a
+                    // 0700 directory when Roster makes them (its WAL and
+                    // shared-memory files take the database's mode).
+                    let private = |path: &std::path::Path, e: std::io::Error| {
+                        ConnectError::Unreachable(format!("{}: {e}", path.display()))
+                    };
+                    if let Some(dir) = file.parent() {
+                        private_files::create_private_dir(dir).map_err(|e| private(dir, e))?;
+                    }
+                    if !file.exists() {
+                        private_files::open_private_file(file, false)
+                            .map_err(|e| private(file, e))?;
+                    }
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)

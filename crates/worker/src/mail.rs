@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use templates::{
     InvitationMailContent, InvitationSecret, OwnershipTransferMailContent, RemovalMailContent,
@@ -53,9 +53,10 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `{uuid}.eml` files, 0600 in a 0700 directory: they hold live
+    /// links and one-time passwords.
     Files {
         dir: PathBuf,
-        transport: AsyncFileTransport<Tokio1Executor>,
     },
 }
 
@@ -83,7 +84,7 @@ pub enum MailError {
     #[error("SMTP delivery failed: {0}")]
     Smtp(lettre::transport::smtp::Error),
     #[error("cannot write the .eml file: {0}")]
-    File(lettre::transport::file::Error),
+    File(std::io::Error),
 }
 
 impl MailError {
@@ -127,18 +128,20 @@ impl Mailer {
         })
     }
 
-    /// Writes each email as `{uuid}.eml` in `dir`, made if missing.
+    /// Writes each email as `{uuid}.eml` (0600) in `dir`, made (0700) if
+    /// missing.
     pub fn files(dir: impl Into<PathBuf>, from: &str) -> Result<Self, MailConfigError> {
         let from = parse_from(from)?;
         let dir = dir.into();
-        std::fs::create_dir_all(&dir).map_err(|e| MailConfigError::MailDir {
-            dir: dir.clone(),
-            reason: e.to_string(),
+        roster_store::private_files::create_private_dir(&dir).map_err(|e| {
+            MailConfigError::MailDir {
+                dir: dir.clone(),
+                reason: e.to_string(),
+            }
         })?;
-        let transport = AsyncFileTransport::<Tokio1Executor>::new(&dir);
         Ok(Self {
             from,
-            transport: Transport::Files { dir, transport },
+            transport: Transport::Files { dir },
         })
     }
 
@@ -180,11 +183,17 @@ impl Mailer {
         let message = self.to_message(mail)?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(MailError::Smtp),
-            Transport::Files { transport, .. } => transport
-                .send(message)
+            Transport::Files { dir } => {
+                let path = dir.join(format!("{}.eml", uuid::Uuid::now_v7()));
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || {
+                    roster_store::private_files::write_private_file(&path, &bytes)
+                })
                 .await
-                .map(drop)
-                .map_err(MailError::File),
+                .map_err(std::io::Error::other)
+                .and_then(|written| written)
+                .map_err(MailError::File)
+            }
         }
     }
 }
@@ -196,7 +205,7 @@ impl fmt::Debug for Mailer {
         debug.field("from", &self.from.to_string());
         match &self.transport {
             Transport::Smtp(_) => debug.field("transport", &"smtp"),
-            Transport::Files { dir, .. } => debug.field("directory", dir),
+            Transport::Files { dir } => debug.field("directory", dir),
         };
         debug.finish()
     }

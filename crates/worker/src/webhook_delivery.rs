@@ -11,7 +11,8 @@
 //! followed (a 3xx is a failure), and the address connected to is checked
 //! by the client's resolver itself, so a name that resolves to a public
 //! address when the endpoint is created and to a private one later (DNS
-//! rebinding) is refused at send time.
+//! rebinding) is refused at send time. Proxies from the environment are
+//! ignored (README "Webhooks": only `ROSTER_WEBHOOK_PROXY` is used).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -32,6 +33,11 @@ pub struct WebhookSettings {
     /// How long one attempt may take, connection included.
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// An egress proxy every delivery goes through
+    /// (`ROSTER_WEBHOOK_PROXY`): it then decides which addresses may be
+    /// reached. Proxies named in the environment (`HTTPS_PROXY`…) are
+    /// never used: they would connect around the address check.
+    pub proxy: Option<String>,
 }
 
 impl Default for WebhookSettings {
@@ -40,6 +46,7 @@ impl Default for WebhookSettings {
             allow_private: false,
             timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            proxy: None,
         }
     }
 }
@@ -80,14 +87,18 @@ impl WebhookSender {
         clock: Arc<dyn Clock>,
         settings: WebhookSettings,
     ) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(CheckedResolver {
+            .user_agent(concat!("Roster-Webhooks/", env!("CARGO_PKG_VERSION")));
+        let client = match &settings.proxy {
+            // The proxy resolves and connects; ours only finds the proxy.
+            Some(proxy) => builder.proxy(reqwest::Proxy::all(proxy)?),
+            None => builder.no_proxy().dns_resolver(Arc::new(CheckedResolver {
                 allow_private: settings.allow_private,
-            }))
-            .user_agent(concat!("Roster-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+            })),
+        }
+        .build()?;
         Ok(Self {
             store,
             clock,

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use super::MAX_URL_CHARS;
+use super::reachable::is_public;
 use crate::DomainError;
 use crate::error::Result;
 
@@ -67,47 +68,16 @@ impl WebhookUrl {
     }
 }
 
-/// Whether `ip` is an address on the public internet: not loopback,
-/// private, link-local, shared (CGNAT), unspecified, broadcast, multicast
-/// or documentation, in IPv4 or IPv6 (an IPv4-mapped IPv6 address is
-/// judged as its IPv4 address).
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
-        }
-    }
-}
-
-/// The addresses a URL's host resolved to must all be public, unless
-/// private ones are allowed; a host that resolves to nothing is refused.
+/// The addresses a URL's host resolved to must all be globally reachable
+/// ([`is_public`]), unless private ones are allowed; a host that resolves
+/// to nothing is refused.
 pub fn check_addresses(addrs: &[IpAddr], allow_private: bool) -> Result<()> {
     if addrs.is_empty() {
         return Err(DomainError::validation("url: the host does not resolve"));
     }
     if !allow_private && addrs.iter().any(|ip| !is_public(*ip)) {
         return Err(DomainError::validation(
-            "url: the host is a private, loopback or link-local address",
+            "url: the host is not a globally reachable address (private, loopback, link-local or reserved)",
         ));
     }
     Ok(())

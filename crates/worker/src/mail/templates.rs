@@ -125,6 +125,19 @@ fn readable_role(role: &str) -> String {
     role.to_lowercase().replace('_', " ")
 }
 
+/// Longest name a subject carries; the body has it whole.
+const SUBJECT_NAME_CHARS: usize = 40;
+
+/// `name` as a subject shows it: at most [`SUBJECT_NAME_CHARS`], else cut
+/// with an ellipsis, so that no name can fill a subject with its own words.
+fn subject_name(name: &str) -> String {
+    if name.chars().count() <= SUBJECT_NAME_CHARS {
+        return name.to_owned();
+    }
+    let cut: String = name.chars().take(SUBJECT_NAME_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 /// A UTC date a person reads at a glance, e.g. `2026-11-20 14:30 UTC`.
 fn readable_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -140,7 +153,10 @@ pub fn render_invitation(content: &InvitationMailContent<'_>) -> OutgoingMail {
     };
     render(
         "invitation",
-        format!("You're invited to join {}", content.organization),
+        format!(
+            "You're invited to join {}",
+            subject_name(content.organization)
+        ),
         content.to,
         &content.message_id,
         context! {
@@ -156,7 +172,10 @@ pub fn render_invitation(content: &InvitationMailContent<'_>) -> OutgoingMail {
 pub fn render_removal(content: &RemovalMailContent<'_>) -> OutgoingMail {
     render(
         "removal",
-        format!("You were removed from {}", content.organization),
+        format!(
+            "You were removed from {}",
+            subject_name(content.organization)
+        ),
         content.to,
         &content.message_id,
         context! { organization => content.organization },
@@ -168,7 +187,8 @@ pub fn render_ownership_transfer(content: &OwnershipTransferMailContent<'_>) -> 
         "ownership_transfer",
         format!(
             "{} wants to make you owner of {}",
-            content.from_name, content.organization
+            subject_name(content.from_name),
+            subject_name(content.organization)
         ),
         content.to,
         &content.message_id,

@@ -34,6 +34,7 @@ mod member_admin_races;
 mod members;
 mod metrics;
 mod names;
+mod one_time_passwords;
 mod organizations;
 mod over_http;
 mod over_http_get;

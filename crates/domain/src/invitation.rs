@@ -133,6 +133,15 @@ pub struct InvitationPreview {
     pub account_exists: bool,
 }
 
+/// A pending invitation as its invitee sees it on `me` (README
+/// "Invitations and email").
+#[derive(Clone, Debug)]
+pub struct ReceivedInvitation {
+    pub invitation: Invitation,
+    pub organization_name: String,
+    pub invited_by_name: Option<String>,
+}
+
 /// Accepting with a token: as the logged-in invitee, or by choosing a
 /// display name and password for the invitee's new account.
 pub struct Acceptance {
@@ -179,8 +188,9 @@ impl InvitationMailJob {
 /// The hash of the secret a send carries.
 pub enum SendSecret {
     LinkToken(TokenHash),
-    /// argon2 hash of the one-time password.
-    TemporaryPassword(String),
+    /// SHA-256 of the one-time password (144 random bits, so a fast hash
+    /// is as safe as for a link token).
+    TemporaryPassword(TokenHash),
 }
 
 /// A send the worker should mail now (current, undelivered, still usable).

@@ -5,6 +5,7 @@
 
 pub mod billing;
 pub mod clock;
+pub mod credentials;
 pub mod dashboard;
 pub mod error;
 pub mod id;

@@ -17,12 +17,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-/// A user with the hash of its password, for log-in only.
-#[derive(Clone, Debug)]
-pub struct Credentials {
-    pub user: User,
-    pub password_hash: String,
-}
+pub use crate::credentials::{Credentials, OneTimePassword, PasswordProof};
 
 pub struct NewUser {
     pub id: UserId,

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InviteOutcome, NewInvitation,
-    PendingSend, SendSecret,
+    PendingSend, ReceivedInvitation, SendSecret,
 };
 use crate::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use crate::model::{
     AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, Membership,
     NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
-    Rotation, User, Workspace,
+    PasswordProof, Rotation, User, Workspace,
 };
 use crate::notice::{MemberNotice, NoticeMail};
 use crate::ownership::OwnershipTransfer;
@@ -74,7 +74,11 @@ pub trait Store:
         email: &Email,
         now: DateTime<Utc>,
     ) -> Result<Option<Credentials>>;
-    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>>;
+    async fn credentials_by_id(
+        &self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>>;
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
     /// Spends `presented` and stores `next` in its place, or reports reuse
@@ -89,12 +93,15 @@ pub trait Store:
     async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>>;
     async fn end_session(&self, session: SessionId, now: DateTime<Utc>) -> Result<()>;
     /// Sets the password, clears `mustChangePassword`, ends every session of
-    /// the user and opens `session` in their place.
+    /// the user and opens `session` in their place. When the password
+    /// replaced was a one-time password (`proof`), its invitation, and no
+    /// other, is accepted, and the address counts as proved.
     async fn change_password(
         &self,
         user: UserId,
         password_hash: String,
         session: NewSession,
+        proof: PasswordProof,
     ) -> Result<User>;
 
     // Organizations and members.
@@ -361,6 +368,27 @@ pub trait Store:
     /// invitation's workspaces and assistants. Returns the invitee.
     async fn accept_invitation(&self, acceptance: Acceptance) -> Result<User>;
     async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> Result<()>;
+    /// The usable PENDING invitations of `user`, once its owner has proved
+    /// the address (else none), oldest first.
+    async fn invitations_to(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReceivedInvitation>>;
+    /// Accepts invitation `id` as its invitee `user` (who proved the
+    /// address): the ACTIVE membership.
+    async fn accept_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Membership>;
+    async fn decline_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
     /// For the worker: records the secret of send `job` and returns what to
     /// mail, or `None` when the send is obsolete or already delivered.
     async fn prepare_invitation_send(

@@ -43,6 +43,7 @@ pub struct Mutation(
     organization::OrganizationMutation,
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,
+    invitation::ReceivedInvitationMutation,
     member_admin::MemberAdminMutation,
     ownership::OwnershipMutation,
     lead::LeadMutation,

@@ -1,5 +1,6 @@
 //! The send-invitation-email job: derive the send's secret (a link token or
-//! a one-time password), store its hash, mail it, mark the send delivered.
+//! a one-time password), store its hash on the invitation (SHA-256: both
+//! are 144 bits or more of randomness), mail it, mark the send delivered.
 //!
 //! Idempotent per send: an obsolete send (gone, revoked, accepted, resent
 //! since, expired, or its placeholder account claimed) or a delivered one
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roster_domain::invitation::{InvitationMailJob, SendSecret};
-use roster_domain::{DomainError, InvitationDelivery, password};
+use roster_domain::{DomainError, InvitationDelivery};
 
 use crate::Deps;
 use crate::mail::{InvitationMailContent, InvitationSecret, MailError, render_invitation};
@@ -59,13 +60,9 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
         }
         InvitationDelivery::TemporaryPassword => {
             let one_time = deps.send_secrets.temporary_password(&input);
-            let plain = one_time.as_str().to_owned();
-            let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
-                .await
-                .map_err(DomainError::internal)??;
             let login_url = format!("{}/login", deps.public_url);
             (
-                SendSecret::TemporaryPassword(hash),
+                SendSecret::TemporaryPassword(one_time.hash()),
                 InvitationSecret::TemporaryPassword {
                     password: one_time.as_str().to_owned(),
                     login_url,

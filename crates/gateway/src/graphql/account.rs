@@ -11,6 +11,7 @@ use super::context::{Services, services, viewer};
 use super::guards::SignedIn;
 use super::rate_limit;
 use super::user::UserNode;
+use crate::auth::credentials::prove;
 use crate::auth::tokens::TokenSubject;
 use crate::error::ApiError;
 
@@ -144,8 +145,10 @@ impl AccountMutation {
             .store
             .credentials_by_email(&email, services.clock.now())
             .await?;
-        let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
-        if !services.passwords.verify(&password, hash).await? {
+        if prove(&services.passwords, &password, credentials.as_ref())
+            .await?
+            .is_none()
+        {
             return Err(DomainError::WrongCredentials.into());
         }
         let user = credentials.ok_or(DomainError::WrongCredentials)?.user;
@@ -198,7 +201,8 @@ impl AccountMutation {
     }
 
     /// Sets a new password, ends every session of the account, and opens a
-    /// fresh one.
+    /// fresh one. Replacing an invitation's one-time password accepts that
+    /// invitation, and no other (README "Invitations and email").
     #[graphql(guard = "SignedIn")]
     async fn change_password(
         &self,
@@ -224,18 +228,22 @@ impl AccountMutation {
             &me.id.to_string(),
         )
         .await?;
-        let credentials = services.store.credentials_by_id(me.id).await?;
-        let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
-        if !services.passwords.verify(&current_password, hash).await? {
+        let credentials = services
+            .store
+            .credentials_by_id(me.id, services.clock.now())
+            .await?;
+        let Some(proof) =
+            prove(&services.passwords, &current_password, credentials.as_ref()).await?
+        else {
             return Err(DomainError::Forbidden.into());
-        }
+        };
         rate_limit::refund(services, attempt).await;
         let new_hash = services.passwords.hash(&new_password).await?;
         let (session, refresh) = new_session(services, me.id);
         let id = session.id;
         let user = services
             .store
-            .change_password(me.id, new_hash, session)
+            .change_password(me.id, new_hash, session, proof)
             .await?;
         Ok(payload(services, user, id, &refresh))
     }

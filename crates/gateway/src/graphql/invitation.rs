@@ -1,5 +1,6 @@
 //! Invitations: the public preview and the mutations that invite, resend,
-//! revoke, accept and decline (the object and its page: `node.rs`).
+//! revoke, accept and decline (the object and its page: `node.rs`; the
+//! invitee's own, by id: `received.rs`).
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -22,6 +23,7 @@ use crate::auth::viewer::Viewer;
 use crate::error::ApiError;
 
 mod node;
+mod received;
 
 /// The longest token we could have issued, with room; longer is garbage.
 const MAX_TOKEN_LEN: usize = 256;
@@ -29,6 +31,7 @@ const MAX_TOKEN_LEN: usize = 256;
 const MAX_BULK_INVITES: usize = 100;
 
 pub use node::{InvitationConnection, InvitationNode, invitation_page};
+pub use received::{ReceivedInvitationMutation, ReceivedInvitationNode};
 
 /// What the holder of an invitation token may see before logging in.
 pub struct InvitationPreviewNode(pub InvitationPreview);

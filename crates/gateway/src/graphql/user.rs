@@ -10,6 +10,7 @@ use super::context::{loader, services};
 use super::cost;
 use super::guards::IsViewer;
 use super::inline::Inline;
+use super::invitation::ReceivedInvitationNode;
 use super::loaders::{InvoicesOf, SeatsOf, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
@@ -80,6 +81,21 @@ impl UserNode {
             .into_iter()
             .map(|m| MemberNode::new(m.clone(), m))
             .collect())
+    }
+    /// Pending invitations to the caller's own address; only visible on
+    /// `me`, and empty until the address is proved (a one-time password
+    /// or an invitation link used). Accept each with `acceptInvitationById`.
+    #[graphql(
+        guard = "IsViewer(self.0.id)",
+        complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
+    )]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<ReceivedInvitationNode>, ApiError> {
+        let s = services(ctx);
+        let found = s.store.invitations_to(self.0.id, s.clock.now()).await?;
+        Ok(found.into_iter().map(ReceivedInvitationNode).collect())
     }
 }
 

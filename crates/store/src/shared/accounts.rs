@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
-use roster_domain::model::{Credentials, NewSession, NewUser, Rotation, User};
+use roster_domain::model::{Credentials, NewSession, NewUser, PasswordProof, Rotation, User};
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, Email, SessionId, UserId};
 
@@ -12,14 +12,10 @@ use super::rows::{CredentialsRow, USER_COLUMNS, UserRow, composed};
 use super::{BackendStore, Db, begin_write};
 use crate::{is_unique_violation, unexpected};
 
-/// A one-time password works while one of its invitations is usable:
-/// expiry is enforced at log-in, whether or not the sweeper ran.
 /// A placeholder account: made for an invitee, its owner never chose a
-/// password (it has none, or only a one-time one). `signUp` may claim it.
+/// password (it has none; it logs in only with its invitations' one-time
+/// passwords). `signUp` may claim it.
 const PLACEHOLDER: &str = "(password_hash is null or must_change_password = true)";
-
-const TEMPORARY_PASSWORD_EXPIRED: &str = "(u.must_change_password and not exists (select 1 from invitation i \
-     where i.user_id = u.id and i.status = 'PENDING' and i.delivery = 'TEMPORARY_PASSWORD' and i.expires_at > $2))";
 
 impl BackendStore {
     /// Signs up: a new account, or the claim of a placeholder made for an
@@ -27,9 +23,9 @@ impl BackendStore {
     /// later sign-up or tells a stranger the address was invited). A claim
     /// is a fresh account too (new id, new creation time), so its answer is
     /// a first sign-up's; what a claimer may reach is limited elsewhere: a
-    /// LINK invitation still needs its token, and changing a password
-    /// activates TEMPORARY_PASSWORD invitations only when the password
-    /// being replaced was the one-time one.
+    /// LINK invitation still needs its token, the placeholder's one-time
+    /// passwords die with it, and a claimed account (its address not
+    /// proved) cannot accept by id.
     #[tracing::instrument(skip_all)]
     pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
@@ -87,27 +83,42 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Option<Credentials>> {
         let row: Option<CredentialsRow> = sqlx::query_as(composed(format!(
-            "select {USER_COLUMNS}, u.password_hash, {TEMPORARY_PASSWORD_EXPIRED} as temporary_password_expired \
-             from app_user u where u.email_normalized = $1"
+            "select {USER_COLUMNS}, u.password_hash from app_user u where u.email_normalized = $1"
         )))
         .bind(email.normalized())
-        .bind(now)
         .fetch_optional(&self.pool)
         .await
         .map_err(unexpected)?;
-        Ok(row.and_then(CredentialsRow::into_credentials))
+        self.with_one_time_passwords(row, now).await
     }
 
     #[tracing::instrument(skip_all)]
-    pub(super) async fn select_credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>> {
+    pub(super) async fn select_credentials_by_id(
+        &self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>> {
         let row: Option<CredentialsRow> = sqlx::query_as(composed(format!(
-            "select {USER_COLUMNS}, u.password_hash, false as temporary_password_expired from app_user u where u.id = $1"
+            "select {USER_COLUMNS}, u.password_hash from app_user u where u.id = $1"
         )))
         .bind(id.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(unexpected)?;
-        Ok(row.and_then(CredentialsRow::into_credentials))
+        self.with_one_time_passwords(row, now).await
+    }
+
+    /// The account's credentials with the one-time passwords of its usable
+    /// TEMPORARY_PASSWORD invitations (rules.md §3: each its own).
+    async fn with_one_time_passwords(
+        &self,
+        row: Option<CredentialsRow>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>> {
+        let Some(row) = row else { return Ok(None) };
+        let one_time =
+            super::invitations::one_time_passwords(&self.pool, row.user_id(), now).await?;
+        Ok(Some(row.into_credentials(one_time)))
     }
 
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
@@ -237,35 +248,52 @@ impl BackendStore {
         user: UserId,
         password_hash: String,
         session: NewSession,
+        proof: PasswordProof,
     ) -> Result<User> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let (replacing_one_time,): (bool,) =
-            sqlx::query_as("select must_change_password from app_user where id = $1")
-                .bind(user.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(unexpected)?
-                .ok_or(DomainError::NotFound)?;
-        // Only someone who logged in with the one-time password (proof of
-        // the mailbox) joins by changing it; whoever claimed the
-        // placeholder through signUp chose their own password and does
-        // not. Done before the account is written, so that locks are taken
+        // Only someone who presented a one-time password (proof of the
+        // mailbox) joins by changing it, and only the organization whose
+        // invitation it belongs to; whoever claimed the placeholder
+        // through signUp chose their own password and joins nothing.
+        // Done before the account is written, so that locks are taken
         // organization first, as accept, revoke and the sweep do.
-        if replacing_one_time {
-            super::invitations::activate_temporary_password_invitations(&mut tx, user, session.now)
+        let proved = match &proof {
+            PasswordProof::OneTime(one_time) => {
+                super::invitations::accept_by_one_time_password(
+                    &mut tx,
+                    user,
+                    one_time,
+                    session.now,
+                )
                 .await?;
-        }
+                true
+            }
+            PasswordProof::Own => false,
+        };
         let row: UserRow = sqlx::query_as(
-            "update app_user set password_hash = $2, must_change_password = false, updated_at = $3 \
+            "update app_user set password_hash = $2, must_change_password = false, updated_at = $3, \
+             email_verified_at = case when $4 then coalesce(email_verified_at, $3) else email_verified_at end \
              where id = $1 returning id, email, display_name, must_change_password, created_at",
         )
         .bind(user.0)
         .bind(password_hash)
         .bind(session.now)
+        .bind(proved)
         .fetch_optional(&mut *tx)
         .await
         .map_err(unexpected)?
         .ok_or(DomainError::NotFound)?;
+        // The account has a password of its own now: the one-time
+        // passwords of its other invitations log in no more (they are
+        // accepted by id, README "Invitations and email").
+        sqlx::query(
+            "update invitation set temporary_password_hash = null \
+             where user_id = $1 and temporary_password_hash is not null",
+        )
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(unexpected)?;
         sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
             .bind(user.0)
             .bind(session.now)
@@ -289,7 +317,8 @@ async fn move_pending_invitations(
 ) -> Result<()> {
     for sql in [
         "update membership set user_id = $2 where user_id = $1 and status = 'INVITED'",
-        "update invitation set user_id = $2 where user_id = $1 and status = 'PENDING'",
+        // The one-time passwords mailed for the placeholder die with it.
+        "update invitation set user_id = $2, temporary_password_hash = null where user_id = $1 and status = 'PENDING'",
     ] {
         sqlx::query(sql)
             .bind(placeholder)

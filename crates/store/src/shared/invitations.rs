@@ -25,8 +25,12 @@ use crate::unexpected;
 
 #[path = "invitations/accept.rs"]
 mod accept;
+#[path = "invitations/by_id.rs"]
+mod by_id;
 #[path = "invitations/invite.rs"]
 mod invite;
+#[path = "invitations/one_time.rs"]
+mod one_time;
 #[path = "invitations/read.rs"]
 mod read;
 #[path = "invitations/resend.rs"]
@@ -38,7 +42,7 @@ mod send;
 #[path = "invitations/sweep.rs"]
 mod sweep;
 
-pub(super) use accept::activate_temporary_password_invitations;
+pub(super) use one_time::{accept_by_one_time_password, one_time_passwords};
 pub(super) use revoke::revoke_all_pending;
 pub(super) use sweep::expire_overdue;
 pub(super) use sweep::expire_overdue_of_email;
@@ -142,9 +146,8 @@ async fn request_send(
     enqueue(tx, InvitationMailJob::QUEUE, &job).await
 }
 
-/// Ends a PENDING invitation: its token dies, its seat (the INVITED
-/// membership) is freed, and a one-time password no other invitation
-/// needs stops working. `false` when it was no longer PENDING: the guard
+/// Ends a PENDING invitation: its token and one-time password die, and
+/// its seat (the INVITED membership) is freed. `false` when it was no longer PENDING: the guard
 /// in the update, not an earlier read, decides, so a concurrent accept or
 /// a second sweep never has its outcome overwritten (nor audited twice).
 async fn end_pending(
@@ -155,7 +158,7 @@ async fn end_pending(
 ) -> Result<bool> {
     let ended = sqlx::query(
         "update invitation set status = $2, updated_at = $3, \
-         token_hash = case when $2 = 'EXPIRED' then token_hash end \
+         token_hash = case when $2 = 'EXPIRED' then token_hash end, temporary_password_hash = null \
          where id = $1 and status = 'PENDING'",
     )
     .bind(inv.id.0)
@@ -176,17 +179,6 @@ async fn end_pending(
     .execute(&mut **tx)
     .await
     .map_err(unexpected)?;
-    if inv.delivery == InvitationDelivery::TemporaryPassword {
-        sqlx::query(
-            "update app_user set password_hash = null where id = $1 and must_change_password = true \
-             and not exists (select 1 from invitation where user_id = $1 and status = 'PENDING' \
-             and delivery = 'TEMPORARY_PASSWORD')",
-        )
-        .bind(inv.user_id.0)
-        .execute(&mut **tx)
-        .await
-        .map_err(unexpected)?;
-    }
     Ok(true)
 }
 

@@ -6,13 +6,13 @@ use roster_domain::RateKey;
 use roster_domain::error::Result;
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InvitationPreview, InviteOutcome,
-    NewInvitation, PendingSend, SendSecret,
+    NewInvitation, PendingSend, ReceivedInvitation, SendSecret,
 };
 use roster_domain::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use roster_domain::model::{
     AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Credentials, Membership,
     NewOrganization, NewSession, NewUser, Organization, OrganizationPatch, Page, PageRequest,
-    Rotation, User, Workspace,
+    PasswordProof, Rotation, User, Workspace,
 };
 use roster_domain::notice::{MemberNotice, NoticeMail};
 use roster_domain::ownership::OwnershipTransfer;
@@ -59,8 +59,12 @@ impl Store for BackendStore {
     ) -> Result<Option<Credentials>> {
         self.select_credentials_by_email(email, now).await
     }
-    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>> {
-        self.select_credentials_by_id(id).await
+    async fn credentials_by_id(
+        &self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Credentials>> {
+        self.select_credentials_by_id(id, now).await
     }
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
         self.select_users(ids).await
@@ -87,8 +91,9 @@ impl Store for BackendStore {
         user: UserId,
         password_hash: String,
         session: NewSession,
+        proof: PasswordProof,
     ) -> Result<User> {
-        self.set_password(user, password_hash, session).await
+        self.set_password(user, password_hash, session, proof).await
     }
     async fn create_organization(&self, org: NewOrganization) -> Result<Organization> {
         self.insert_organization(org).await
@@ -375,6 +380,29 @@ impl Store for BackendStore {
     }
     async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> Result<()> {
         self.decline(token, now).await
+    }
+    async fn invitations_to(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReceivedInvitation>> {
+        self.select_invitations_to(user, now).await
+    }
+    async fn accept_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Membership> {
+        self.accept_by_id(id, user, now).await
+    }
+    async fn decline_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.decline_by_id(id, user, now).await
     }
     async fn prepare_invitation_send(
         &self,

@@ -6,7 +6,9 @@ use roster_domain::billing::Subscription;
 use uuid::Uuid;
 
 use roster_domain::invitation::Invitation;
-use roster_domain::model::{Assistant, Credentials, Membership, Organization, User, Workspace};
+use roster_domain::model::{
+    Assistant, Credentials, Membership, OneTimePassword, Organization, User, Workspace,
+};
 use roster_domain::{AssistantId, DomainError, InvitationId, MemberId, OrgId, UserId, WorkspaceId};
 
 /// A row's columns read one after the other, by position. `FromRow`'s
@@ -80,22 +82,21 @@ pub(super) struct CredentialsRow {
     #[sqlx(flatten)]
     user: UserRow,
     password_hash: Option<String>,
-    temporary_password_expired: bool,
 }
 
 impl CredentialsRow {
-    /// An account without a password (made for an invitee who has not
-    /// accepted yet), or whose one-time password has expired, has no
-    /// credentials to log in with.
-    pub(super) fn into_credentials(self) -> Option<Credentials> {
-        if self.temporary_password_expired {
-            return None;
-        }
-        let password_hash = self.password_hash?;
-        Some(Credentials {
+    /// The account's credentials, with the one-time passwords its
+    /// placeholder may be logged in with.
+    pub(super) fn into_credentials(self, one_time: Vec<OneTimePassword>) -> Credentials {
+        Credentials {
             user: self.user.into(),
-            password_hash,
-        })
+            password_hash: self.password_hash,
+            one_time,
+        }
+    }
+
+    pub(super) fn user_id(&self) -> UserId {
+        UserId(self.user.id)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Accepting: by token (LINK), or by changing the one-time password
-//! (TEMPORARY_PASSWORD); and what the token holder sees first.
+//! Accepting by token (LINK), and what the token holder sees first; what
+//! every acceptance shares (by id: `by_id.rs`; by changing a one-time
+//! password: `one_time.rs`).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -12,11 +13,9 @@ use roster_domain::{DomainError, UserId};
 
 use super::super::assistants::insert_assistant_users;
 use super::super::organizations::{record_audit, select_org};
-use super::super::rows::{
-    INVITATION_COLUMNS, InvitationRow, USER_COLUMNS, UserRow, composed, convert_all,
-};
+use super::super::rows::{USER_COLUMNS, UserRow, composed};
 use super::super::workspaces::insert_member_workspaces;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, begin_write};
 use super::{Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use};
 use crate::unexpected;
 
@@ -54,14 +53,7 @@ impl BackendStore {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
         let inv = locked_by_token(&mut tx, &a.token).await?;
         inv.usable(now)?;
-        // The invited role is checked again against the inviter's role now.
-        let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
-        require_inviter(&mut tx, inv.org_id, inviter, inv.role)
-            .await
-            .map_err(|e| match e {
-                DomainError::Internal(e) => DomainError::Internal(e),
-                _ => DomainError::InvitationInvalid,
-            })?;
+        still_invited(&mut tx, &inv).await?;
         let (registered,): (bool,) = sqlx::query_as(
             "select password_hash is not null and must_change_password = false from app_user where id = $1",
         )
@@ -98,6 +90,8 @@ impl BackendStore {
             }
         }
         activate(&mut tx, &inv, now).await?;
+        // The token came by mail to the invited address: it is proved.
+        mark_address_proved(&mut tx, inv.user_id, now).await?;
         let user: UserRow = sqlx::query_as(composed(format!(
             "select {USER_COLUMNS} from app_user u where u.id = $1"
         )))
@@ -108,6 +102,32 @@ impl BackendStore {
         tx.commit().await.map_err(unexpected)?;
         Ok(user.into())
     }
+}
+
+/// The invited role is checked again against the inviter's role now.
+pub(in super::super) async fn still_invited(tx: &mut Tx, inv: &Invitation) -> Result<()> {
+    let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
+    require_inviter(tx, inv.org_id, inviter, inv.role)
+        .await
+        .map_err(|e| match e {
+            DomainError::Internal(e) => DomainError::Internal(e),
+            _ => DomainError::InvitationInvalid,
+        })?;
+    Ok(())
+}
+
+/// The account's owner used a secret mailed to its address (README
+/// "Invitations and email": only then are its invitations accepted by id).
+async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "update app_user set email_verified_at = $2 where id = $1 and email_verified_at is null",
+    )
+    .bind(user.0)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    Ok(())
 }
 
 /// Turns the invitation's INVITED membership ACTIVE with the workspaces
@@ -125,7 +145,8 @@ pub(in super::super) async fn activate(
         return Err(DomainError::SeatLimitReached);
     }
     let won = sqlx::query(
-        "update invitation set status = 'ACCEPTED', token_hash = null, updated_at = $2 where id = $1 and status = 'PENDING'",
+        "update invitation set status = 'ACCEPTED', token_hash = null, temporary_password_hash = null, \
+         updated_at = $2 where id = $1 and status = 'PENDING'",
     )
     .bind(inv.id.0)
     .bind(now)
@@ -175,30 +196,4 @@ pub(in super::super) async fn activate(
         audit(inv, Some(inv.user_id), "invitation.accepted", detail, now),
     )
     .await
-}
-
-/// Accepts the user's usable TEMPORARY_PASSWORD invitations: changing the
-/// one-time password is what activates those memberships.
-pub(in super::super) async fn activate_temporary_password_invitations(
-    tx: &mut Tx,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let rows: Vec<InvitationRow> = sqlx::query_as(composed(format!(
-        "select {INVITATION_COLUMNS} from invitation i where i.user_id = $1 and i.status = 'PENDING' \
-         and i.delivery = 'TEMPORARY_PASSWORD' and i.expires_at > $2"
-    )))
-    .bind(user.0)
-    .bind(now)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    let pending: Vec<Invitation> = convert_all(rows)?;
-    for inv in &pending {
-        lock_organization(tx, inv.org_id)
-            .await
-            .map_err(unexpected)?;
-        activate(tx, inv, now).await?;
-    }
-    Ok(())
 }

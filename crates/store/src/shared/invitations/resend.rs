@@ -88,10 +88,11 @@ impl BackendStore {
             expires_at: now + ttl(&org, delivery),
             ..inv.clone()
         };
-        // The old secret dies now: the link token at once, a one-time
-        // password by clearing it until the new send sets the next one.
+        // The old secret dies now, link token or one-time password; the
+        // new send sets the next one.
         sqlx::query(
-            "update invitation set status = 'PENDING', delivery = $5, token_hash = null, sent_count = $2, \
+            "update invitation set status = 'PENDING', delivery = $5, token_hash = null, \
+             temporary_password_hash = null, sent_count = $2, \
              last_sent_at = $3, expires_at = $4, updated_at = $3 where id = $1",
         )
         .bind(resent.id.0)
@@ -104,8 +105,7 @@ impl BackendStore {
         .map_err(unexpected)?;
         if delivery == InvitationDelivery::TemporaryPassword {
             sqlx::query(
-                "update app_user set password_hash = null, must_change_password = true where id = $1 \
-                 and not (password_hash is not null and must_change_password = false)",
+                "update app_user set must_change_password = true where id = $1 and password_hash is null",
             )
             .bind(resent.user_id.0)
             .execute(&mut *tx)

@@ -46,13 +46,16 @@ impl BackendStore {
                 .bind(hash.as_bytes())
                 .execute(&mut *tx)
                 .await,
-            SendSecret::TemporaryPassword(hash) => {
-                sqlx::query("update app_user set password_hash = $2 where id = $1 and must_change_password = true")
-                    .bind(inv.user_id.0)
-                    .bind(hash)
-                    .execute(&mut *tx)
-                    .await
-            }
+            // Only while the account is still a placeholder: one whose
+            // owner chose a password (or that was claimed) is obsolete.
+            SendSecret::TemporaryPassword(hash) => sqlx::query(
+                "update invitation set temporary_password_hash = $2 where id = $1 and exists \
+                 (select 1 from app_user u where u.id = invitation.user_id and u.must_change_password = true)",
+            )
+            .bind(inv.id.0)
+            .bind(hash.as_bytes())
+            .execute(&mut *tx)
+            .await,
         }
         .map_err(unexpected)?
         .rows_affected();

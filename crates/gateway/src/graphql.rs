@@ -17,6 +17,7 @@ mod invitation;
 mod lead;
 mod lifecycle;
 mod live;
+mod log_in_attempt;
 mod loaders;
 mod member;
 mod member_admin;

@@ -34,8 +34,8 @@ pub use id::{
     AssistantId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
     WebhookEndpointId, WorkspaceId,
 };
-pub use permission::{Action, Grant};
 pub use log_in_throttle::LogInThrottle;
+pub use permission::{Action, Grant};
 pub use rate_limit::{InviteLimits, RateKey, RatePolicy, RateScope};
 pub use role::{
     InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan, SubscriptionStatus,

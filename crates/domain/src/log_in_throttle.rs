@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::rate_limit::{RateKey, RatePolicy, RateScope};
 use crate::DomainError;
+use crate::rate_limit::{RateKey, RatePolicy, RateScope};
 
 /// The log-in limits, each a count per fixed window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

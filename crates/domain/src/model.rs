@@ -300,6 +300,10 @@ mod tests {
         assert_eq!(session(6).sessions_to_end(&live), &[] as &[SessionId]);
         assert_eq!(session(5).sessions_to_end(&live), &live[..1]);
         assert_eq!(session(1).sessions_to_end(&live), &live[..]);
-        assert_eq!(session(0).sessions_to_end(&live), &live[..], "never below one");
+        assert_eq!(
+            session(0).sessions_to_end(&live),
+            &live[..],
+            "never below one"
+        );
     }
 }

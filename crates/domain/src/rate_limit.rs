@@ -4,8 +4,8 @@
 //! A limit is a fixed window: at most `limit` hits per key in each
 //! `window`-long slice of time, counted in the database so that every
 //! gateway of a deployment sees the same count. When the window ends the
-//! count starts again, so a stranger can hold a log-in back for one window
-//! at most before its owner gets fresh attempts.
+//! count starts again. Log-in combines several such counters so that a
+//! stranger's failures never refuse the owner (`log_in_throttle`).
 
 use std::fmt;
 use std::str::FromStr;

@@ -6,8 +6,8 @@
 
 use async_graphql::Context;
 
-use roster_domain::log_in_throttle::{Counted, LogInCounter, LogInCounts};
 use roster_domain::DomainError;
+use roster_domain::log_in_throttle::{Counted, LogInCounter, LogInCounts};
 
 use super::context::Services;
 use super::rate_limit;
@@ -67,7 +67,11 @@ impl Attempt {
     }
 }
 
-async fn take_back(services: &Services, counters: &[LogInCounter], which: impl Fn(Counted) -> bool) {
+async fn take_back(
+    services: &Services,
+    counters: &[LogInCounter],
+    which: impl Fn(Counted) -> bool,
+) {
     for counter in counters.iter().filter(|c| which(c.counted)) {
         rate_limit::uncount(services, &counter.key, counter.window_start).await;
     }

@@ -51,16 +51,26 @@ mod tests {
 
     #[test]
     fn fields_that_hash_count_through_aliases_and_fragments() {
-        assert_eq!(count("mutation { logIn(email: \"a\", password: \"b\") { accessToken } }"), 1);
         assert_eq!(
-            count("mutation { a: logIn(email: \"a\", password: \"b\") { accessToken } \
+            count("mutation { logIn(email: \"a\", password: \"b\") { accessToken } }"),
+            1
+        );
+        assert_eq!(
+            count(
+                "mutation { a: logIn(email: \"a\", password: \"b\") { accessToken } \
                    b: logIn(email: \"a\", password: \"b\") { accessToken } ...F } \
-                   fragment F on Mutation { c: changePassword(currentPassword: \"a\", newPassword: \"b\") { accessToken } }"),
+                   fragment F on Mutation { c: changePassword(currentPassword: \"a\", newPassword: \"b\") { accessToken } }"
+            ),
             4
         );
-        assert_eq!(count("mutation { acceptInvitation(token: \"t\") { accessToken } }"), 0);
         assert_eq!(
-            count("mutation { acceptInvitation(token: \"t\", password: \"p\", displayName: \"n\") { accessToken } }"),
+            count("mutation { acceptInvitation(token: \"t\") { accessToken } }"),
+            0
+        );
+        assert_eq!(
+            count(
+                "mutation { acceptInvitation(token: \"t\", password: \"p\", displayName: \"n\") { accessToken } }"
+            ),
             1
         );
         assert_eq!(count("{ me { id } }"), 0);

@@ -15,7 +15,7 @@ use roster_tests::serde_json::{Value, json};
 use roster_tests::{PASSWORD, TestApp, both_backends, error_code};
 
 const SIGN_UP: &str = "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, displayName: \"Someone\") { accessToken } }";
-const LOG_IN: &str =
+pub(crate) const LOG_IN: &str =
     "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }";
 const PREVIEW: &str = "query($t: String!) { invitationPreview(token: $t) { email } }";
@@ -23,7 +23,7 @@ const ACCEPT: &str = "mutation($t: String!) { acceptInvitation(token: $t, passwo
 const DECLINE: &str = "mutation($t: String!) { declineInvitation(token: $t) }";
 const RESEND: &str = "mutation($id: ID!) { resendInvitation(id: $id) { sentCount } }";
 
-fn policy(s: &str) -> RatePolicy {
+pub(crate) fn policy(s: &str) -> RatePolicy {
     s.parse().expect("a limit")
 }
 
@@ -34,7 +34,7 @@ fn generous(config: &mut GatewayConfig) {
 
 /// One GraphQL operation against the gateway at `base`, from 127.0.0.1,
 /// with an optional bearer token and `X-Forwarded-For`.
-async fn post(
+pub(crate) async fn post(
     base: &str,
     token: Option<&str>,
     forwarded_for: Option<&str>,
@@ -66,13 +66,13 @@ async fn log_in(base: &str, email: &str, password: &str) -> Value {
     .await
 }
 
-fn code(res: &Value) -> String {
+pub(crate) fn code(res: &Value) -> String {
     error_code(res).unwrap_or_else(|| "OK".into())
 }
 
 /// A `RATE_LIMITED` answer, whose `retryAfterSeconds` is between 1 and
 /// `most`; the seconds.
-fn assert_limited(res: &Value, most: u64) -> u64 {
+pub(crate) fn assert_limited(res: &Value, most: u64) -> u64 {
     assert_eq!(code(res), "RATE_LIMITED", "{res}");
     let after = res["errors"][0]["extensions"]["retryAfterSeconds"]
         .as_u64()
@@ -91,7 +91,7 @@ fn assert_limited(res: &Value, most: u64) -> u64 {
 }
 
 /// Counters in the `rate_limit` table.
-async fn counters(app: &TestApp) -> i64 {
+pub(crate) async fn counters(app: &TestApp) -> i64 {
     let sql = "select count(*) from rate_limit";
     match &app.db {
         Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
@@ -104,30 +104,32 @@ both_backends! {
     async fn counters_of_windows_long_over_are_purged(app) {
         let base = app.spawn_gateway(generous).await;
         log_in(&base, "nobody@example.com", "wrong password").await;
-        assert_eq!(counters(&app).await, 2, "one per email, one per address");
+        // Address, (email, address) pair, email, the pair's day, successes.
+        assert_eq!(counters(&app).await, 5);
         app.clock.advance(Duration::hours(25));
-        // The address's new window purges the old email's counter.
+        // The address's new window purges the old email's counters.
         log_in(&base, "someone@example.com", "wrong password").await;
-        assert_eq!(counters(&app).await, 2);
+        assert_eq!(counters(&app).await, 5);
     }
 
-    async fn failed_log_ins_lock_an_email_for_one_window_only(app) {
+    async fn past_the_email_budget_an_address_that_failed_waits_for_the_budget(app) {
         app.sign_up("ada@example.com", "Ada").await;
         app.sign_up("bob@example.com", "Bob").await;
         let base = app.spawn_gateway(|c| {
             generous(c);
             c.rate_limits.log_in_per_email = policy("3/5m");
+            c.rate_limits.log_in_per_pair_day = policy("1/24h");
         }).await;
         for _ in 0..3 {
             assert_eq!(code(&log_in(&base, "ada@example.com", "wrong password").await), "UNAUTHENTICATED");
         }
         assert_limited(&log_in(&base, "ADA@example.com", "wrong password").await, 300);
-        // While locked even the right password is refused: otherwise the
-        // lock would not stop a guesser who finds it.
+        // From the address that failed even the right password is refused:
+        // otherwise the limit would not stop a guesser who finds it.
         let after = assert_limited(&log_in(&base, "ada@example.com", PASSWORD).await, 300);
         // Another email from the same address is not affected.
         assert_eq!(code(&log_in(&base, "bob@example.com", PASSWORD).await), "OK");
-        // Once the window passes the owner logs in.
+        // Once the budget's window passes, that address is verified again.
         app.clock.advance(Duration::seconds(after as i64));
         assert_eq!(code(&log_in(&base, "ada@example.com", PASSWORD).await), "OK");
     }
@@ -206,7 +208,7 @@ both_backends! {
         app.sign_up("ada@example.com", "Ada").await;
         let limits = |c: &mut GatewayConfig| {
             generous(c);
-            c.rate_limits.log_in_per_email = policy("2/5m");
+            c.rate_limits.log_in_per_pair = policy("2/5m");
         };
         let first = app.spawn_gateway(limits).await;
         let second = app.spawn_gateway(limits).await;

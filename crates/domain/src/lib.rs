@@ -14,6 +14,7 @@ pub mod job;
 pub mod lead;
 pub mod lifecycle;
 pub mod live;
+pub mod log_in_throttle;
 pub mod member_page;
 pub mod model;
 pub mod notice;
@@ -34,6 +35,7 @@ pub use id::{
     AssistantId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
     WebhookEndpointId, WorkspaceId,
 };
+pub use log_in_throttle::LogInThrottle;
 pub use permission::{Action, Grant};
 pub use rate_limit::{InviteLimits, RateKey, RatePolicy, RateScope};
 pub use role::{

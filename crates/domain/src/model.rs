@@ -34,6 +34,19 @@ pub struct NewSession {
     pub refresh_token: TokenHash,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The most live sessions the account may have once this one is open
+    /// (at least 1; README "Guessing and password hashing").
+    pub max_live: usize,
+}
+
+impl NewSession {
+    /// Of the account's other live sessions, oldest first, those that end
+    /// as this one opens: the oldest, until at most `max_live` are live.
+    pub fn sessions_to_end<'a>(&self, live_oldest_first: &'a [SessionId]) -> &'a [SessionId] {
+        let keep = self.max_live.max(1) - 1;
+        let excess = live_oldest_first.len().saturating_sub(keep);
+        &live_oldest_first[..excess]
+    }
 }
 
 /// What presenting a refresh token led to.
@@ -258,4 +271,34 @@ pub struct AuditFilter {
     /// Exact match on the action, e.g. `member.role_changed`.
     pub action: Option<String>,
     pub target_user: Option<crate::UserId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(max_live: usize) -> NewSession {
+        NewSession {
+            id: SessionId::new(),
+            user_id: UserId::new(),
+            refresh_token: TokenHash::of("refresh"),
+            now: Utc::now(),
+            expires_at: Utc::now(),
+            max_live,
+        }
+    }
+
+    #[test]
+    fn a_new_session_ends_the_oldest_past_the_cap() {
+        let live: Vec<SessionId> = (0..5).map(|_| SessionId::new()).collect();
+        assert_eq!(session(3).sessions_to_end(&live), &live[..3]);
+        assert_eq!(session(6).sessions_to_end(&live), &[] as &[SessionId]);
+        assert_eq!(session(5).sessions_to_end(&live), &live[..1]);
+        assert_eq!(session(1).sessions_to_end(&live), &live[..]);
+        assert_eq!(
+            session(0).sessions_to_end(&live),
+            &live[..],
+            "never below one"
+        );
+    }
 }

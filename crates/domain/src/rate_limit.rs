@@ -4,8 +4,8 @@
 //! A limit is a fixed window: at most `limit` hits per key in each
 //! `window`-long slice of time, counted in the database so that every
 //! gateway of a deployment sees the same count. When the window ends the
-//! count starts again, so a stranger can hold a log-in back for one window
-//! at most before its owner gets fresh attempts.
+//! count starts again. Log-in combines several such counters so that a
+//! stranger's failures never refuse the owner (`log_in_throttle`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -49,17 +49,25 @@ impl RatePolicy {
         now.timestamp().div_euclid(self.window_secs()) * self.window_secs()
     }
 
+    /// Whether `hits` in one window are past the limit.
+    pub fn exceeded(&self, hits: i64) -> bool {
+        hits > i64::from(self.limit)
+    }
+
+    /// How long until the window of `now` ends.
+    pub fn until_window_ends(&self, now: DateTime<Utc>) -> Duration {
+        let ends = self.window_at(now) + self.window_secs();
+        let ends = DateTime::from_timestamp(ends, 0).unwrap_or(now);
+        (ends - now).to_std().unwrap_or_default()
+    }
+
     /// The answer to a hit that made `hits` in the window of `now`:
     /// `RATE_LIMITED` until the window ends once past the limit.
     pub fn check(&self, hits: i64, now: DateTime<Utc>) -> Result<(), DomainError> {
-        if hits <= i64::from(self.limit) {
+        if !self.exceeded(hits) {
             return Ok(());
         }
-        let ends = self.window_at(now) + self.window_secs();
-        let ends = DateTime::from_timestamp(ends, 0).unwrap_or(now);
-        Err(DomainError::rate_limited(
-            (ends - now).to_std().unwrap_or_default(),
-        ))
+        Err(DomainError::rate_limited(self.until_window_ends(now)))
     }
 }
 
@@ -101,10 +109,18 @@ impl fmt::Display for RatePolicy {
 /// What a limit counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateScope {
-    /// Failed log-ins per email.
+    /// Failed log-ins per email, from every address (a budget, see
+    /// `log_in_throttle`).
     LogInEmail,
     /// Failed log-ins per client address.
     LogInAddress,
+    /// Failed log-ins per (email, client address) pair.
+    LogInPair,
+    /// Failed log-ins per (email, client address) pair over a day: whether
+    /// an address is fresh once the email's budget is spent.
+    LogInPairDay,
+    /// Successful log-ins per account (its normalized email).
+    LogInSuccess,
     /// Sign-ups per client address.
     SignUpAddress,
     /// Invitation tokens that open nothing, per client address.
@@ -123,6 +139,9 @@ impl RateScope {
         match self {
             Self::LogInEmail => "log-in-email",
             Self::LogInAddress => "log-in-address",
+            Self::LogInPair => "log-in-pair",
+            Self::LogInPairDay => "log-in-pair-day",
+            Self::LogInSuccess => "log-in-success",
             Self::SignUpAddress => "sign-up-address",
             Self::TokenAddress => "token-address",
             Self::ChangePasswordUser => "change-password-user",

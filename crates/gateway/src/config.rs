@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use roster_domain::billing::Prices;
-use roster_domain::{InviteLimits, RatePolicy};
+use roster_domain::{InviteLimits, LogInThrottle, RatePolicy};
 
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
@@ -22,6 +22,9 @@ pub struct GatewayConfig {
     pub limits: Limits,
     /// Throttles on guessing (log-in, sign-up, tokens, change-password).
     pub rate_limits: RateLimits,
+    /// Live sessions one account may have; opening another ends the
+    /// oldest (README "Guessing and password hashing").
+    pub max_live_sessions: usize,
     /// Peers whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: TrustedProxies,
     /// Threads that hash passwords, and how many requests may wait.
@@ -69,11 +72,19 @@ impl Default for LiveConfig {
 /// database across every gateway (see the README's "Limits").
 #[derive(Clone, Debug)]
 pub struct RateLimits {
-    /// Failed log-ins per email: short, so that a stranger cannot keep an
-    /// owner out for long.
+    /// Failed log-ins per email from every address: a budget, past which
+    /// only an address fresh on that email is verified
+    /// (`roster_domain::log_in_throttle`).
     pub log_in_per_email: RatePolicy,
-    /// Failed log-ins per client address.
+    /// Failed log-ins per client address, across emails.
     pub log_in_per_address: RatePolicy,
+    /// Failed log-ins per (email, client address) pair.
+    pub log_in_per_pair: RatePolicy,
+    /// Failed log-ins per pair, over a day, that leave an address fresh
+    /// once the email's budget is spent.
+    pub log_in_per_pair_day: RatePolicy,
+    /// Successful log-ins per account.
+    pub log_in_successes_per_account: RatePolicy,
     /// Sign-ups (successful or not) per client address.
     pub sign_up_per_address: RatePolicy,
     /// Invitation tokens that open nothing (preview, accept, decline) per
@@ -92,8 +103,11 @@ impl Default for RateLimits {
     fn default() -> Self {
         let minutes = |m: u64| Duration::from_secs(m * 60);
         Self {
-            log_in_per_email: RatePolicy::new(10, minutes(5)),
+            log_in_per_email: RatePolicy::new(10, minutes(60)),
             log_in_per_address: RatePolicy::new(50, minutes(5)),
+            log_in_per_pair: RatePolicy::new(5, minutes(15)),
+            log_in_per_pair_day: RatePolicy::new(1, minutes(24 * 60)),
+            log_in_successes_per_account: RatePolicy::new(30, minutes(60)),
             sign_up_per_address: RatePolicy::new(20, minutes(60)),
             token_per_address: RatePolicy::new(30, minutes(10)),
             change_password_per_user: RatePolicy::new(5, minutes(15)),
@@ -113,11 +127,25 @@ impl RateLimits {
         Self {
             log_in_per_email: off,
             log_in_per_address: off,
+            log_in_per_pair: off,
+            log_in_per_pair_day: off,
+            log_in_successes_per_account: off,
             sign_up_per_address: off,
             token_per_address: off,
             change_password_per_user: off,
             invite_per_inviter: off,
             invite_per_recipient: off,
+        }
+    }
+
+    /// What each log-in attempt counts against.
+    pub fn log_in(&self) -> LogInThrottle {
+        LogInThrottle {
+            per_address: self.log_in_per_address,
+            per_pair: self.log_in_per_pair,
+            per_email: self.log_in_per_email,
+            per_pair_day: self.log_in_per_pair_day,
+            successes: self.log_in_successes_per_account,
         }
     }
 
@@ -148,6 +176,10 @@ pub struct Limits {
     pub max_response_bytes: usize,
     /// Errors in one operation's response; the rest are summed up in one.
     pub max_errors: usize,
+    /// Password hashes and verifications one request (a whole batch) may
+    /// ask for (`logIn`, `signUp`, `changePassword`, `acceptInvitation`
+    /// with a password; `limits::passwords`).
+    pub max_password_hashes: usize,
 }
 
 impl Default for Limits {
@@ -164,6 +196,7 @@ impl Default for Limits {
             max_expanded_fields: 2_000,
             max_response_bytes: 4 * 1024 * 1024,
             max_errors: 100,
+            max_password_hashes: 2,
         }
     }
 }
@@ -178,6 +211,7 @@ impl GatewayConfig {
             introspection: true,
             limits: Limits::default(),
             rate_limits: RateLimits::default(),
+            max_live_sessions: 20,
             trusted_proxies: TrustedProxies::default(),
             hashing: HashingLimits::default(),
             prices: Prices::default(),
@@ -198,6 +232,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("introspection", &self.introspection)
             .field("limits", &self.limits)
             .field("rate_limits", &self.rate_limits)
+            .field("max_live_sessions", &self.max_live_sessions)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("hashing", &self.hashing)
             .field("prices", &self.prices)

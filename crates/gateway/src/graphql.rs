@@ -18,6 +18,7 @@ mod lead;
 mod lifecycle;
 mod live;
 mod loaders;
+mod log_in_attempt;
 mod member;
 mod member_admin;
 mod organization;

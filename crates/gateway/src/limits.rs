@@ -10,6 +10,7 @@ mod aliases;
 mod depth;
 mod expansion;
 mod measure;
+pub(crate) mod passwords;
 mod response;
 
 pub(crate) use response::{cap_errors, cap_size, to_json as response_json};

@@ -72,6 +72,19 @@ async fn lock_active_member(
     .map(|row| row.is_some())
 }
 
+/// Locks an account's row until commit: opening a session waits for
+/// another one of the same account (the live-session cap).
+async fn lock_user(
+    tx: &mut Transaction<'static, Db>,
+    user: roster_domain::UserId,
+) -> sqlx::Result<()> {
+    sqlx::query("select 1 from app_user where id = $1 for update")
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
 /// Locks a lead's row until commit, so that a change never overwrites
 /// another one made after it was read.
 async fn lock_lead(

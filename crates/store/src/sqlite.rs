@@ -62,6 +62,14 @@ async fn lock_active_member(
 }
 
 /// `begin immediate` already holds the database's single write lock.
+async fn lock_user(
+    _tx: &mut Transaction<'static, Db>,
+    _user: roster_domain::UserId,
+) -> sqlx::Result<()> {
+    Ok(())
+}
+
+/// `begin immediate` already holds the database's single write lock.
 async fn lock_lead(
     _tx: &mut Transaction<'static, Db>,
     _lead: roster_domain::LeadId,

@@ -9,6 +9,7 @@ use roster_domain::{DisplayName, DomainError, Email, Password, RateScope, Sessio
 
 use super::context::{Services, services, viewer};
 use super::guards::SignedIn;
+use super::log_in_attempt;
 use super::rate_limit;
 use super::user::UserNode;
 use crate::auth::credentials::prove;
@@ -38,6 +39,7 @@ fn new_session(services: &Services, user: UserId) -> (NewSession, SecretToken) {
         refresh_token: refresh.hash(),
         now,
         expires_at: now + ttl,
+        max_live: services.config.max_live_sessions,
     };
     (session, refresh)
 }
@@ -110,9 +112,11 @@ impl AccountMutation {
     }
 
     /// A wrong password and an unknown email get the same answer, in about
-    /// the same time. Failures are limited per email and per client
-    /// address; while either is over its limit even the right password is
-    /// refused (`RATE_LIMITED`), or the limit would not stop guessing.
+    /// the same time. Attempts are throttled per client address, per
+    /// (email, address) pair and per email, and successes per account
+    /// (README "Guessing and password hashing"): a refused attempt gets
+    /// `RATE_LIMITED` whatever its password, and a stranger's failures
+    /// never refuse the owner from an address that has not been failing.
     async fn log_in(
         &self,
         ctx: &Context<'_>,
@@ -124,36 +128,28 @@ impl AccountMutation {
             return Err(DomainError::WrongCredentials.into());
         }
         let services = services(ctx);
-        let limits = &services.config.rate_limits;
-        // Counted before the hash, so that a refused guess costs no hash;
-        // taken back below when the password is right.
-        let by_address = rate_limit::hit(
-            services,
-            limits.log_in_per_address,
-            RateScope::LogInAddress,
-            &rate_limit::client_subject(ctx),
-        )
-        .await?;
-        let by_email = rate_limit::hit(
-            services,
-            limits.log_in_per_email,
-            RateScope::LogInEmail,
-            &email.normalized(),
-        )
-        .await?;
-        let credentials = services
-            .store
-            .credentials_by_email(&email, services.clock.now())
-            .await?;
-        if prove(&services.passwords, &password, credentials.as_ref())
-            .await?
-            .is_none()
-        {
-            return Err(DomainError::WrongCredentials.into());
-        }
-        let user = credentials.ok_or(DomainError::WrongCredentials)?.user;
-        rate_limit::refund(services, by_address).await;
-        rate_limit::refund(services, by_email).await;
+        // Counted before the hash, so that a refused guess costs no hash.
+        let attempt = log_in_attempt::begin(ctx, services, &email.normalized()).await?;
+        let checked = async {
+            let credentials = services
+                .store
+                .credentials_by_email(&email, services.clock.now())
+                .await?;
+            let proof = prove(&services.passwords, &password, credentials.as_ref()).await?;
+            Ok::<_, DomainError>(credentials.filter(|_| proof.is_some()))
+        };
+        let user = match checked.await {
+            Ok(Some(credentials)) => credentials.user,
+            Ok(None) => {
+                attempt.failed(services).await;
+                return Err(DomainError::WrongCredentials.into());
+            }
+            Err(e) => {
+                attempt.abandoned(services).await;
+                return Err(e.into());
+            }
+        };
+        attempt.succeeded(services).await;
         open_session(services, user).await
     }
 

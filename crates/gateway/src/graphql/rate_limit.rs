@@ -29,18 +29,29 @@ pub async fn hit(
     let key = RateKey::new(scope, subject);
     let now = services.clock.now();
     let window_start = policy.window_at(now);
-    let hits = services.store.hit_rate_limit(&key, window_start).await?;
-    if hits == 1 {
-        // A key's new window is the moment to drop counters whose window
-        // is long over, so the table holds only the last day's keys.
-        purge_stale(services, now).await;
-    }
+    let hits = count(services, &key, window_start).await?;
     if let Err(refused) = policy.check(hits, now) {
         tracing::info!(scope = ?scope, hits, "rate limited");
         crate::metrics::rate_limited(scope.as_str());
         return Err(refused);
     }
     Ok(Hit { key, window_start })
+}
+
+/// Counts one hit on `key` in the window starting at `window_start`; the
+/// hits in that window so far.
+pub async fn count(
+    services: &Services,
+    key: &RateKey,
+    window_start: i64,
+) -> Result<i64, DomainError> {
+    let hits = services.store.hit_rate_limit(key, window_start).await?;
+    if hits == 1 {
+        // A key's new window is the moment to drop counters whose window
+        // is long over, so the table holds only the last day's keys.
+        purge_stale(services, services.clock.now()).await;
+    }
+    Ok(hits)
 }
 
 async fn purge_stale(services: &Services, now: chrono::DateTime<chrono::Utc>) {
@@ -57,11 +68,13 @@ async fn purge_stale(services: &Services, now: chrono::DateTime<chrono::Utc>) {
 /// Takes `hit` back. Best effort: a failure only leaves the count one too
 /// high until the window ends.
 pub async fn refund(services: &Services, hit: Hit) {
-    if let Err(e) = services
-        .store
-        .refund_rate_limit(&hit.key, hit.window_start)
-        .await
-    {
+    uncount(services, &hit.key, hit.window_start).await;
+}
+
+/// Takes back one hit on `key` in the window starting at `window_start`,
+/// best effort.
+pub async fn uncount(services: &Services, key: &RateKey, window_start: i64) {
+    if let Err(e) = services.store.refund_rate_limit(key, window_start).await {
         tracing::warn!(error = %e, "could not take back a rate-limit hit");
     }
 }

@@ -96,6 +96,11 @@ impl Checks {
                 crate::limits::check_document(doc, &self.limits)
             })
             .map_err(refused)?;
+        if let Some(op) = phase::selected(&doc, request.operation_name.as_deref()) {
+            let hashes = crate::limits::passwords::hashes_in(&doc, op);
+            crate::limits::passwords::check(hashes, self.limits.max_password_hashes)
+                .map_err(refused)?;
+        }
         let label = phase::admit(
             &doc,
             &request.variables,
@@ -110,6 +115,29 @@ impl Checks {
             operation_name: request.operation_name.clone(),
         };
         Ok((request, admitted))
+    }
+
+    /// The password hashes and verifications `request` asks for (0 when
+    /// its document is refused: `admit` answers that).
+    pub(crate) fn password_hashes(&self, request: &Request) -> usize {
+        let parsed = self.documents.get_or_parse(&request.query, |doc| {
+            crate::limits::check_document(doc, &self.limits)
+        });
+        let Ok(doc) = parsed else { return 0 };
+        phase::selected(&doc, request.operation_name.as_deref())
+            .map_or(0, |op| crate::limits::passwords::hashes_in(&doc, op))
+    }
+
+    /// Whether a batch of `requests` stays within the password hashes one
+    /// POST may ask for (`Limits::max_password_hashes`), all operations
+    /// together.
+    pub(crate) fn batch_password_hashes(&self, requests: &[Request]) -> Result<(), String> {
+        let hashes = requests
+            .iter()
+            .map(|r| self.password_hashes(r))
+            .fold(0, usize::saturating_add);
+        crate::limits::passwords::check(hashes, self.limits.max_password_hashes)
+            .map_err(|e| e.message)
     }
 
     /// The schema's `response` to an admitted operation, finished: nulls

@@ -70,6 +70,11 @@ pub(super) async fn graphql_post(
         let message = format!("a batch holds 1 to {max_batch} operations");
         return rejected(StatusCode::BAD_REQUEST, media, &message);
     }
+    // One POST is the unit of the bound on password hashing: refused
+    // before any of its operations runs (README "Limits").
+    if let Err(message) = state.checks.batch_password_hashes(&requests) {
+        return rejected(StatusCode::BAD_REQUEST, media, &message);
+    }
     // Operations of a batch run one after the other, each authenticated
     // when it runs and with its own loader, so that a mutation's effect
     // (a logOut included) is seen by the next operation.

@@ -20,15 +20,16 @@ pub struct AbuseSettings {
         global = true
     )]
     pub trusted_proxies: String,
-    /// Failed log-ins per email.
+    /// Failed log-ins per email from every address: a budget, past which
+    /// only addresses fresh on that email have their password checked.
     #[arg(
         long,
         env = "ROSTER_LIMIT_LOG_IN_PER_EMAIL",
-        default_value = "10/5m",
+        default_value = "10/1h",
         global = true
     )]
     pub limit_log_in_per_email: String,
-    /// Failed log-ins per client address.
+    /// Failed log-ins per client address, across emails.
     #[arg(
         long,
         env = "ROSTER_LIMIT_LOG_IN_PER_ADDRESS",
@@ -36,6 +37,39 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_log_in_per_address: String,
+    /// Failed log-ins per (email, client address) pair.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_LOG_IN_PER_PAIR",
+        default_value = "5/15m",
+        global = true
+    )]
+    pub limit_log_in_per_pair: String,
+    /// Failed log-ins per (email, address) pair that still leave the
+    /// address fresh once the email's budget is spent.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_LOG_IN_PER_PAIR_DAY",
+        default_value = "1/24h",
+        global = true
+    )]
+    pub limit_log_in_per_pair_day: String,
+    /// Successful log-ins per account.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_LOG_IN_SUCCESSES_PER_ACCOUNT",
+        default_value = "30/1h",
+        global = true
+    )]
+    pub limit_log_in_successes_per_account: String,
+    /// Live sessions per account; opening another ends the oldest.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_SESSIONS_PER_ACCOUNT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_sessions_per_account: usize,
     /// Sign-ups per client address.
     #[arg(
         long,
@@ -101,6 +135,15 @@ impl AbuseSettings {
                 "ROSTER_LIMIT_LOG_IN_PER_ADDRESS",
                 &self.limit_log_in_per_address,
             )?,
+            log_in_per_pair: policy("ROSTER_LIMIT_LOG_IN_PER_PAIR", &self.limit_log_in_per_pair)?,
+            log_in_per_pair_day: policy(
+                "ROSTER_LIMIT_LOG_IN_PER_PAIR_DAY",
+                &self.limit_log_in_per_pair_day,
+            )?,
+            log_in_successes_per_account: policy(
+                "ROSTER_LIMIT_LOG_IN_SUCCESSES_PER_ACCOUNT",
+                &self.limit_log_in_successes_per_account,
+            )?,
             sign_up_per_address: policy(
                 "ROSTER_LIMIT_SIGN_UP_PER_ADDRESS",
                 &self.limit_sign_up_per_address,
@@ -126,6 +169,13 @@ impl AbuseSettings {
             .trusted_proxies
             .parse::<TrustedProxies>()
             .map_err(|message| config_error("ROSTER_TRUSTED_PROXIES", message))?;
+        if self.max_sessions_per_account == 0 {
+            return Err(config_error(
+                "ROSTER_MAX_SESSIONS_PER_ACCOUNT",
+                "must be at least 1",
+            ));
+        }
+        config.max_live_sessions = self.max_sessions_per_account;
         if self.hash_threads == Some(0) {
             return Err(config_error("ROSTER_HASH_THREADS", "must be at least 1"));
         }

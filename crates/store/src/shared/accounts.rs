@@ -336,7 +336,29 @@ async fn move_pending_invitations(
     Ok(())
 }
 
+/// Opens `s`, first ending the account's oldest live sessions past its
+/// cap (`NewSession::sessions_to_end`), under the account's lock so that
+/// concurrent log-ins cannot pass the cap together.
 async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {
+    super::lock_user(tx, s.user_id).await.map_err(unexpected)?;
+    let live: Vec<(uuid::Uuid,)> = sqlx::query_as(
+        "select id from session where user_id = $1 and ended_at is null and expires_at > $2 \
+         order by created_at, id",
+    )
+    .bind(s.user_id.0)
+    .bind(s.now)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    let live: Vec<SessionId> = live.into_iter().map(|(id,)| SessionId(id)).collect();
+    for ended in s.sessions_to_end(&live) {
+        sqlx::query("update session set ended_at = $2 where id = $1")
+            .bind(ended.0)
+            .bind(s.now)
+            .execute(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    }
     sqlx::query(
         "insert into session (id, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
     )

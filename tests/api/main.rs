@@ -7,6 +7,7 @@ mod audit_log;
 mod billing;
 mod billing_periods;
 mod billing_races;
+mod carried_permissions;
 mod dashboard;
 mod deletion;
 mod deletion_jobs;

@@ -34,6 +34,7 @@ mod member_admin;
 mod member_admin_races;
 mod members;
 mod metrics;
+mod mutation_recheck;
 mod organizations;
 mod over_http;
 mod over_http_get;

@@ -1,6 +1,8 @@
 //! A mutation's root fields run one after the other, each as the caller
 //! stands when it starts (README "Sessions and tokens"): a session ended,
-//! or a membership lost, by an earlier field holds for the later ones.
+//! or a membership lost, by an earlier field holds for the later ones. And
+//! the write itself reads the caller again under its organization's lock:
+//! a block committed after the guard looked still stops it.
 
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{TestApp, both_backends};
@@ -43,6 +45,22 @@ both_backends! {
         let q = "mutation($o: ID!) { deleteOrganization(id: $o) late: createWorkspace(organizationId: $o, name: \"Late\") { id } }";
         let res = app.gql(Some(&ada.access), q, json!({ "o": org })).await;
         assert_eq!(code_at(&res, "late").as_deref(), Some("NOT_FOUND"), "{res}");
+        assert_eq!(workspaces_named(&app, "Late").await, 0);
+    }
+
+    async fn a_write_rereads_the_caller_under_its_lock(app) {
+        use roster_domain::{OrgId, ResourceName, UserId};
+        let ada = app.sign_up("ada@example.com", "Ada").await;
+        let org = app.create_org(&ada, "Acme").await;
+        let uma = app.join(&org, "uma@example.com", "USER_ADMIN").await;
+        // Her guard passed while she was ACTIVE; she is blocked before the
+        // store's transaction runs (the interleaving, made deterministic).
+        app.set_membership_status(&org, &uma.user_id, "BLOCKED").await;
+        let store = app.db.store();
+        let (org_id, uma_id): (OrgId, UserId) = (org.parse().expect("org"), uma.user_id.parse().expect("user"));
+        let name = ResourceName::parse("Late").expect("name");
+        let refused = store.create_workspace(org_id, name, uma_id, app.now()).await;
+        assert!(matches!(refused, Err(roster_domain::DomainError::Forbidden)), "{refused:?}");
         assert_eq!(workspaces_named(&app, "Late").await, 0);
     }
 

@@ -2,13 +2,17 @@
 //! administration, invitations, workspaces and assistants, leads,
 //! ownership, billing, webhook endpoints, and the organization's deletion and restore, called
 //! by each role, by a non-member, a BLOCKED member and an anonymous caller,
-//! against each kind of target, on a fresh organization per cell. What each
+//! against each kind of target, on a fresh organization per cell; and an
+//! operation again for each argument that carries a permission of its own
+//! (`permission::CARRIED`: an invitation naming workspaces, one naming
+//! assistants, for each invited role). What each
 //! cell must answer is derived from the permission
 //! table (`expect.rs`); `contract.rs` pins that table to rules.md §2.
 
 mod expect;
 mod ops;
 mod ops_billing;
+mod ops_invite;
 mod ops_life;
 mod ops_webhooks;
 mod world;
@@ -38,8 +42,9 @@ async fn walk(app: &TestApp) -> (usize, Vec<String>) {
                 cells += 1;
                 if got != want {
                     wrong.push(format!(
-                        "{} by {caller:?} on {target:?}: expected {want}, got {got} ({res})",
-                        op.name()
+                        "{} ({:?}) by {caller:?} on {target:?}: expected {want}, got {got} ({res})",
+                        op.name(),
+                        op.shape.rule
                     ));
                 }
             }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Membership;
+use crate::permission::{self, Action, Carried};
 use crate::token::TokenHash;
 use crate::{
     AssistantId, DisplayName, DomainError, Email, InvitationDelivery, InvitationId,
@@ -70,6 +71,7 @@ pub fn delivery_for(wanted: InvitationDelivery, registered: bool) -> InvitationD
 }
 
 /// What an invitation names, parsed: at most 10 workspaces, no duplicates.
+#[derive(Debug, Default)]
 pub struct InvitationTargets {
     pub workspaces: Vec<WorkspaceId>,
     pub assistants: Vec<AssistantId>,
@@ -94,6 +96,34 @@ impl InvitationTargets {
             assistants,
         })
     }
+}
+
+impl InvitationTargets {
+    /// The permission-carrying arguments these targets use.
+    pub fn carried(&self) -> impl Iterator<Item = Carried> {
+        [
+            (!self.workspaces.is_empty()).then_some(Carried::InvitationWorkspaces),
+            (!self.assistants.is_empty()).then_some(Carried::InvitationAssistants),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// May a member of `inviter_role` invite `role` with `targets`? The
+/// operation's row (rules.md §2: invite members, a USER_ADMIN MEMBERs
+/// only) and the row of every argument that grants something (rules.md
+/// §10: naming assistants needs the right to assign them). Checked at
+/// invite and again, against the inviter's role then, at accept.
+pub fn require_inviter(
+    inviter_role: OrgRole,
+    role: OrgRole,
+    targets: &InvitationTargets,
+) -> Result<(), DomainError> {
+    permission::require_on(inviter_role, Action::InviteOrRemoveMembers, role)?;
+    targets
+        .carried()
+        .try_for_each(|c| permission::require_carried(inviter_role, c, role))
 }
 
 pub struct NewInvitation {
@@ -272,6 +302,21 @@ mod tests {
         assert_eq!(delivery_for(TemporaryPassword, false), TemporaryPassword);
         assert_eq!(delivery_for(TemporaryPassword, true), Link);
         assert_eq!(delivery_for(Link, false), Link);
+    }
+
+    #[test]
+    fn assistants_in_an_invitation_need_the_right_to_assign_them() {
+        let with = |w: usize, a: usize| InvitationTargets {
+            workspaces: (0..w).map(|_| WorkspaceId::new()).collect(),
+            assistants: (0..a).map(|_| AssistantId::new()).collect(),
+        };
+        let member = OrgRole::Member;
+        assert!(require_inviter(OrgRole::UserAdmin, member, &with(0, 0)).is_ok());
+        assert!(require_inviter(OrgRole::UserAdmin, member, &with(2, 0)).is_ok());
+        assert!(require_inviter(OrgRole::UserAdmin, member, &with(0, 1)).is_err());
+        assert!(require_inviter(OrgRole::UserAdmin, OrgRole::Admin, &with(0, 0)).is_err());
+        assert!(require_inviter(OrgRole::Admin, OrgRole::Admin, &with(2, 1)).is_ok());
+        assert!(require_inviter(OrgRole::BillingAdmin, member, &with(0, 0)).is_err());
     }
 
     #[test]

@@ -187,6 +187,56 @@ pub fn require_on(role: OrgRole, action: Action, target_role: OrgRole) -> Result
     }
 }
 
+/// An argument that grants something beyond its operation's own row
+/// (rules.md §10): naming it needs that row of the table too, checked
+/// when the operation runs and again when what it granted takes effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Carried {
+    /// An invitation's `workspaceIds`: assigns the invitee to workspaces.
+    InvitationWorkspaces,
+    /// An invitation's `assistantIds`: assigns the invitee to assistants.
+    InvitationAssistants,
+}
+
+/// Each permission-carrying argument, what it is called in the API, and
+/// the row of [`TABLE`] it needs.
+pub const CARRIED: &[(Carried, &str, Action)] = &[
+    (
+        Carried::InvitationWorkspaces,
+        "inviteMember's workspaceIds",
+        Action::EditMemberWorkspaces,
+    ),
+    (
+        Carried::InvitationAssistants,
+        "inviteMember's assistantIds",
+        Action::ManageAssistants,
+    ),
+];
+
+/// The row an argument needs.
+pub fn carried_action(carried: Carried) -> Action {
+    CARRIED
+        .iter()
+        .find(|(c, _, _)| *c == carried)
+        .map(|(_, _, action)| *action)
+        .expect("every carried argument has a row")
+}
+
+/// May `role` use `carried` for a member (or invitee) holding
+/// `target_role`? Its row must grant it for someone else: `Yes`, or
+/// `MemberRoleOnly` towards a MEMBER; `Own` never reaches another person.
+pub fn require_carried(
+    role: OrgRole,
+    carried: Carried,
+    target_role: OrgRole,
+) -> Result<(), DomainError> {
+    match grant(role, carried_action(carried)) {
+        Yes => Ok(()),
+        MRO if target_role == OrgRole::Member => Ok(()),
+        _ => Err(DomainError::Forbidden),
+    }
+}
+
 /// Owner-only operations (asking for an ownership transfer, cancelling
 /// it): not a cell of the table, because the owner is a flag on one ADMIN,
 /// not a role. `FORBIDDEN` for anyone else, whatever its role.
@@ -260,6 +310,24 @@ mod tests {
             assert!(require_on(OrgRole::Admin, a, target).is_ok());
         }
         assert!(require_on(OrgRole::BillingAdmin, a, OrgRole::Member).is_err());
+    }
+
+    #[test]
+    fn only_admin_names_assistants_in_an_invitation() {
+        let a = Carried::InvitationAssistants;
+        assert!(require_carried(OrgRole::Admin, a, OrgRole::Member).is_ok());
+        for role in [OrgRole::BillingAdmin, OrgRole::UserAdmin, OrgRole::Member] {
+            assert!(
+                require_carried(role, a, OrgRole::Member).is_err(),
+                "{role:?}"
+            );
+        }
+        let w = Carried::InvitationWorkspaces;
+        assert!(require_carried(OrgRole::UserAdmin, w, OrgRole::Member).is_ok());
+        assert!(require_carried(OrgRole::BillingAdmin, w, OrgRole::Member).is_err());
+        for (c, _, _) in CARRIED {
+            carried_action(*c);
+        }
     }
 
     #[test]

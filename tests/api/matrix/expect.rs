@@ -5,7 +5,7 @@
 //! what the matrix expects, and the server must follow.
 
 use roster_domain::OrgRole;
-use roster_domain::permission::{Action, Grant, grant};
+use roster_domain::permission::{Action, Carried, Grant, grant, require_carried};
 
 /// Who calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,8 +110,9 @@ pub enum Rule {
     OnMember { spares_owner: bool, not_self: bool },
     /// Invites the target's email with the target's role (MEMBER for the
     /// owner and another organization's member): the owner is already a
-    /// member (`CONFLICT`).
-    Invite,
+    /// member (`CONFLICT`). `carried`: the invitation also names what that
+    /// argument grants, which needs its own row (`permission::CARRIED`).
+    Invite { carried: Option<Carried> },
     /// Acts on a PENDING invitation for the target's role.
     OnInvitation,
     /// Acts on an object of the organization, or of another one.
@@ -211,12 +212,14 @@ pub fn expect(shape: &Shape, caller: Caller, target: Target) -> Code {
                 OK
             }
         }
-        Rule::Invite => {
+        Rule::Invite { carried } => {
             let invited = match target {
                 Target::Owner | Target::OtherOrg => Some(OrgRole::Member),
                 t => t.role(caller),
             };
-            if member_role_only(invited) {
+            let carried_refused = carried
+                .is_some_and(|c| require_carried(role, c, invited.expect("a role")).is_err());
+            if member_role_only(invited) || carried_refused {
                 "FORBIDDEN"
             } else if target == Target::Owner {
                 "CONFLICT"

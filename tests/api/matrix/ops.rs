@@ -25,12 +25,12 @@ impl Op {
 
 use Target::{Admin, Caller as Myself, Here, Member, OtherOrg, Owner, UserAdmin};
 
-const MEMBERS: &[Target] = &[Member, UserAdmin, Admin, Owner, OtherOrg];
+pub(super) const MEMBERS: &[Target] = &[Member, UserAdmin, Admin, Owner, OtherOrg];
 const MEMBERS_AND_SELF: &[Target] = &[Member, UserAdmin, Admin, Owner, Myself, OtherOrg];
 const OBJECTS: &[Target] = &[Here, OtherOrg];
 const INVITATIONS: &[Target] = &[Member, UserAdmin, Admin, OtherOrg];
 
-const fn shape(action: Action, address: Address, rule: Rule) -> Shape {
+pub(super) const fn shape(action: Action, address: Address, rule: Rule) -> Shape {
     Shape {
         action: Some(action),
         address,
@@ -52,6 +52,7 @@ fn object(w_here: uuid::Uuid, w_other: uuid::Uuid, t: Target) -> String {
 
 pub fn all() -> Vec<Op> {
     let mut ops = member_and_object_ops();
+    ops.extend(super::ops_invite::all());
     ops.extend(super::ops_life::all());
     ops
 }
@@ -140,24 +141,6 @@ fn member_and_object_ops() -> Vec<Op> {
                 vars(&[
                     ("a", w.assistant.to_string()),
                     ("u", c.user(caller, t).to_string()),
-                ])
-            },
-        },
-        Op {
-            query: "mutation($o: ID!, $e: String!, $r: OrgRole!) { inviteMember(organizationId: $o, input: { email: $e, role: $r }) { id } }",
-            shape: shape(Action::InviteOrRemoveMembers, Address::Org, Rule::Invite),
-            targets: MEMBERS,
-            setup: plain,
-            vars: |c, w, _, t| {
-                let role = match t {
-                    UserAdmin => "USER_ADMIN",
-                    Admin => "ADMIN",
-                    _ => "MEMBER",
-                };
-                vars(&[
-                    ("o", w.org.to_string()),
-                    ("e", c.email(t).to_owned()),
-                    ("r", role.to_owned()),
                 ])
             },
         },

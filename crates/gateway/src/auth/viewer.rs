@@ -59,12 +59,19 @@ impl Viewer {
 
 /// The caller of one operation, resolved when first needed: the token is
 /// verified before the operation runs, its session checked by the first
-/// resolver that needs the viewer (at most once per operation), in the same
-/// statement as the viewer's membership when that is what it needs first
-/// (`graphql::context::membership_and_org`).
+/// resolver that needs the viewer, in the same statement as the viewer's
+/// membership when that is what it needs first
+/// (`graphql::context::membership_and_org`). A query checks it at most
+/// once. A mutation checks it again for each of its root fields, which
+/// run one after the other (README "Sessions and tokens"): a `logOut`, a
+/// block or a demotion committed before a field starts holds for that
+/// field, whatever the earlier fields saw.
 pub struct LazyViewer {
     token: Option<TokenSubject>,
-    resolved: tokio::sync::OnceCell<Viewer>,
+    /// Whether each root field is checked afresh (a mutation).
+    per_root_field: bool,
+    /// The viewer as checked, and the root field it was checked for.
+    resolved: tokio::sync::Mutex<Option<(Option<String>, Viewer)>>,
 }
 
 impl LazyViewer {
@@ -72,7 +79,8 @@ impl LazyViewer {
     pub fn resolved(viewer: Viewer) -> Self {
         Self {
             token: None,
-            resolved: tokio::sync::OnceCell::new_with(Some(viewer)),
+            per_root_field: false,
+            resolved: tokio::sync::Mutex::new(Some((None, viewer))),
         }
     }
 
@@ -80,33 +88,57 @@ impl LazyViewer {
     pub fn token(subject: TokenSubject) -> Self {
         Self {
             token: Some(subject),
-            resolved: tokio::sync::OnceCell::new(),
+            per_root_field: false,
+            resolved: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Checks the session again for each root field (for a mutation).
+    pub fn per_root_field(self, yes: bool) -> Self {
+        Self {
+            per_root_field: yes && self.token.is_some(),
+            ..self
         }
     }
 
     /// The user the token names, before its session is checked.
     pub fn claimed_user(&self) -> Option<UserId> {
-        match (&self.token, self.resolved.get()) {
-            (Some(subject), _) => Some(subject.user),
-            (None, Some(Viewer::Authenticated { user, .. })) => Some(user.id),
-            _ => None,
+        match &self.token {
+            Some(subject) => Some(subject.user),
+            None => match self.resolved.try_lock().ok()?.as_ref() {
+                Some((_, Viewer::Authenticated { user, .. })) => Some(user.id),
+                _ => None,
+            },
         }
     }
 
-    /// The viewer, resolving the token with `resolve` (given its subject:
-    /// whether its session is open, and its user) if nobody has yet.
-    pub async fn get_or_resolve<F, Fut>(&self, resolve: F) -> Result<&Viewer, DomainError>
+    /// The viewer for the root field `root` (its response key), resolving
+    /// the token with `resolve` if nobody has yet for this field (for this
+    /// operation, unless it is checked per root field). `resolve` gets the
+    /// token's subject (is its session open, and whose is it?) and whether
+    /// an earlier field's viewer is being replaced: what was cached with
+    /// that one is stale then.
+    pub async fn get_or_resolve<F, Fut>(
+        &self,
+        root: Option<&str>,
+        resolve: F,
+    ) -> Result<Viewer, DomainError>
     where
-        F: FnOnce(TokenSubject) -> Fut,
+        F: FnOnce(TokenSubject, bool) -> Fut,
         Fut: Future<Output = Result<Option<User>, DomainError>>,
     {
-        self.resolved
-            .get_or_try_init(|| async {
-                let Some(subject) = self.token else {
-                    return Ok(Viewer::Anonymous);
-                };
-                Ok(Viewer::of_session(subject, resolve(subject).await?))
-            })
-            .await
+        let scope = root.filter(|_| self.per_root_field);
+        let mut resolved = self.resolved.lock().await;
+        let replacing = match resolved.as_ref() {
+            Some((seen, viewer)) if seen.as_deref() == scope => return Ok(viewer.clone()),
+            Some(_) => true,
+            None => false,
+        };
+        let Some(subject) = self.token else {
+            return Ok(Viewer::Anonymous);
+        };
+        let viewer = Viewer::of_session(subject, resolve(subject, replacing).await?);
+        *resolved = Some((scope.map(str::to_owned), viewer.clone()));
+        Ok(viewer)
     }
 }

@@ -206,7 +206,8 @@ impl AccountMutation {
         current_password: String,
         new_password: String,
     ) -> Result<AuthPayload, ApiError> {
-        let me = viewer(ctx).await?.user_pending_password_change()?;
+        let viewer = viewer(ctx).await?;
+        let me = viewer.user_pending_password_change()?;
         let new_password = Password::parse(&new_password)?;
         if new_password.expose() == current_password {
             return Err(DomainError::validation(

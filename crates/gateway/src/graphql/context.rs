@@ -45,14 +45,32 @@ pub fn services<'a>(ctx: &Context<'a>) -> &'a Arc<Services> {
     ctx.data_unchecked::<Arc<Services>>()
 }
 
-/// Who calls; its session is checked here unless it has been already.
-pub async fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, DomainError> {
+/// Who calls; its session is checked here unless it has been already
+/// (for this root field, in a mutation: `LazyViewer`).
+pub async fn viewer(ctx: &Context<'_>) -> Result<Viewer, DomainError> {
     let s = services(ctx);
+    let loader = loader(ctx).loader();
     ctx.data_unchecked::<LazyViewer>()
-        .get_or_resolve(|subject| async move {
+        .get_or_resolve(root_field(ctx), |subject, replacing| async move {
+            if replacing {
+                loader.forget_viewer_in().await;
+            }
             s.store.session_user(subject.session, s.clock.now()).await
         })
         .await
+}
+
+/// The response key of the root field `ctx` is under (what a mutation's
+/// viewer is checked again for).
+fn root_field<'a>(ctx: &Context<'a>) -> Option<&'a str> {
+    let mut node = ctx.path_node.as_ref()?;
+    while let Some(parent) = node.parent {
+        node = parent;
+    }
+    match node.segment {
+        async_graphql::QueryPathSegment::Name(name) => Some(name),
+        async_graphql::QueryPathSegment::Index(_) => None,
+    }
 }
 
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a Loader {
@@ -76,7 +94,10 @@ pub async fn membership_and_org(
     // Unless it is known already, the viewer's session is checked in the
     // statement that reads its membership in `org`.
     ctx.data_unchecked::<LazyViewer>()
-        .get_or_resolve(|subject| async move {
+        .get_or_resolve(root_field(ctx), |subject, replacing| async move {
+            if replacing {
+                loader.forget_viewer_in().await;
+            }
             let now = s.clock.now();
             let Some((user, found)) = s
                 .store

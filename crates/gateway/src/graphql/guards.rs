@@ -209,8 +209,8 @@ impl OrgGuard {
                 .await
                 .and_then(|m| permission::require_owner(&m)),
             Need::Restorer => {
-                let me = viewer(ctx).await?.user()?;
-                restorer(ctx, me.id, org).await
+                let me = viewer(ctx).await?.user()?.id;
+                restorer(ctx, me, org).await
             }
         }
     }
@@ -243,7 +243,10 @@ impl<'a> Can<'a> {
 
 impl Guard for Can<'_> {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        viewer(ctx).await.and_then(|v| v.user()).map_err(deny)?;
+        viewer(ctx)
+            .await
+            .and_then(|v| v.user().map(drop))
+            .map_err(deny)?;
         if self.viewer.status != MemberStatus::Active {
             return Err(deny(DomainError::Forbidden));
         }
@@ -260,9 +263,9 @@ impl Guard for IsViewer {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         let me = viewer(ctx)
             .await
-            .and_then(|v| v.user_pending_password_change())
+            .and_then(|v| v.user_pending_password_change().map(|u| u.id))
             .map_err(deny)?;
-        if me.id == self.0 {
+        if me == self.0 {
             Ok(())
         } else {
             Err(deny(DomainError::Forbidden))

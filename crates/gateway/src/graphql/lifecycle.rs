@@ -49,9 +49,9 @@ impl DeletedOrganizationNode {
 pub async fn deleted_organizations(
     ctx: &Context<'_>,
 ) -> Result<Vec<DeletedOrganizationNode>, ApiError> {
-    let me = viewer(ctx).await?.user()?;
+    let me = viewer(ctx).await?.user()?.id;
     let s = services(ctx);
-    let found = s.store.deleted_organizations(me.id, s.clock.now()).await?;
+    let found = s.store.deleted_organizations(me, s.clock.now()).await?;
     Ok(found.into_iter().map(DeletedOrganizationNode).collect())
 }
 
@@ -82,17 +82,14 @@ impl LifecycleMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<OrganizationNode, ApiError> {
-        let me = viewer(ctx).await?.user()?;
+        let me = viewer(ctx).await?.user()?.id;
         let org: OrgId = id.parse()?;
         let s = services(ctx);
-        let org = s
-            .store
-            .restore_organization(org, me.id, s.clock.now())
-            .await?;
+        let org = s.store.restore_organization(org, me, s.clock.now()).await?;
         // The caller's membership as the restore left it (it is the owner).
         let viewer = s
             .store
-            .memberships_in(me.id, &[org.id])
+            .memberships_in(me, &[org.id])
             .await?
             .pop()
             .ok_or_else(|| DomainError::internal("the owner's membership vanished"))?;

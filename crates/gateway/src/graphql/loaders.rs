@@ -103,6 +103,12 @@ impl StoreLoader {
         self.remember(&mut known, org, found).await
     }
 
+    /// Forgets the viewer's memberships read so far: the viewer is being
+    /// checked again (the next root field of a mutation).
+    pub async fn forget_viewer_in(&self) {
+        self.viewer_in.lock().await.clear();
+    }
+
     /// Keeps the viewer's membership in `org` (or its absence), read with
     /// the viewer's session (`MemberPageStore::session_membership`).
     pub async fn remember_viewer_in(

@@ -350,14 +350,14 @@ impl OrganizationMutation {
         name: String,
     ) -> Result<OrganizationNode, ApiError> {
         let name = OrgName::parse(&name)?;
-        let me = viewer(ctx).await?.user()?;
+        let me = viewer(ctx).await?.user()?.id;
         let services = services(ctx);
         let org = services
             .store
             .create_organization(NewOrganization {
                 id: OrgId::new(),
                 name,
-                owner: me.id,
+                owner: me,
                 now: services.clock.now(),
                 prices: services.config.prices,
             })

@@ -24,7 +24,7 @@ impl Query {
         match viewer(ctx).await? {
             Viewer::Anonymous => Ok(None),
             Viewer::Rejected => Err(DomainError::Unauthenticated.into()),
-            Viewer::Authenticated { user, .. } => Ok(Some(UserNode(user.clone()))),
+            Viewer::Authenticated { user, .. } => Ok(Some(UserNode(user))),
         }
     }
 

@@ -58,6 +58,9 @@ pub(super) async fn run(
             return answer(*response, outcome, &label, started);
         }
     };
+    // A mutation's root fields run one after the other, each as the
+    // caller stands when it starts.
+    let viewer = viewer.per_root_field(admitted.label.kind == "mutation");
     let (viewer, loader) = request_data(&state.services, viewer);
     let request = request
         .data(viewer)

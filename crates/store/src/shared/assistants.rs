@@ -8,6 +8,7 @@ use roster_domain::error::Result;
 use roster_domain::model::{AssignmentScope, Assistant, AssistantSeat, Membership};
 use roster_domain::{AssistantId, DomainError, MemberId, OrgId, ResourceName, UserId};
 
+use super::members::lock_and_require;
 use super::organizations::record_audit;
 use super::rows::{
     ASSISTANT_COLUMNS, AssistantRow, MEMBER_COLUMNS, MemberRow, composed, push_id_list,
@@ -15,6 +16,7 @@ use super::rows::{
 use super::workspaces::{assignable_member, audit};
 use super::{BackendStore, Db, begin_write};
 use crate::unexpected;
+use roster_domain::permission::Action;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -26,6 +28,7 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Assistant> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_and_require(&mut tx, org, actor, Action::ManageAssistants).await?;
         let id = AssistantId::new();
         sqlx::query("insert into assistant (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
             .bind(id.0)
@@ -105,6 +108,7 @@ impl BackendStore {
         .map_err(unexpected)?
         .ok_or(DomainError::NotFound)?;
         let assistant = Assistant::from(row);
+        lock_and_require(&mut tx, assistant.org_id, actor, Action::ManageAssistants).await?;
         let mut members = Vec::with_capacity(users.len());
         for user in users {
             members.push(

@@ -10,12 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Transaction;
 
 use roster_domain::error::Result;
-use roster_domain::invitation::{Invitation, InvitationMailJob};
+use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
-use roster_domain::permission::{self, Action};
 use roster_domain::token::TokenHash;
 use roster_domain::{
-    DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
+    AssistantId, DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
+    WorkspaceId,
 };
 
 use super::organizations::AuditRecord;
@@ -89,19 +89,41 @@ async fn locked_by_token(tx: &mut Tx, token: &TokenHash) -> Result<Invitation> {
         .ok_or(DomainError::InvitationInvalid)
 }
 
-/// `actor` may still act on invitations of `role` in `org`: an ACTIVE
-/// member whose role the table lets invite that role. No member any more
-/// (removed, or the organization deleted meanwhile) is `NOT_FOUND`, as for
-/// a stranger.
+/// `actor` may still act on invitations of `role` naming `targets` in
+/// `org`: an ACTIVE member whose role the table lets invite that role and
+/// grant what the targets grant (`invitation::require_inviter`). No member
+/// any more (removed, or the organization deleted meanwhile) is
+/// `NOT_FOUND`, as for a stranger.
 async fn require_inviter(
     tx: &mut Tx,
     org: OrgId,
     actor: UserId,
     role: roster_domain::OrgRole,
+    targets: &InvitationTargets,
 ) -> Result<Membership> {
     let m = super::members::acting_member(tx, org, actor).await?;
-    permission::require_on(m.role, Action::InviteOrRemoveMembers, role)?;
+    invitation::require_inviter(m.role, role, targets)?;
     Ok(m)
+}
+
+/// The workspaces and assistants a stored invitation names.
+async fn stored_targets(tx: &mut Tx, id: InvitationId) -> Result<InvitationTargets> {
+    let workspaces: Vec<(uuid::Uuid,)> =
+        sqlx::query_as("select workspace_id from invitation_workspace where invitation_id = $1")
+            .bind(id.0)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    let assistants: Vec<(uuid::Uuid,)> =
+        sqlx::query_as("select assistant_id from invitation_assistant where invitation_id = $1")
+            .bind(id.0)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(unexpected)?;
+    Ok(InvitationTargets {
+        workspaces: workspaces.into_iter().map(|(w,)| WorkspaceId(w)).collect(),
+        assistants: assistants.into_iter().map(|(a,)| AssistantId(a)).collect(),
+    })
 }
 
 pub(super) async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {

@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
 use roster_domain::model::{MemberFilter, MemberScope, Membership};
+use roster_domain::permission::{self, Action};
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, UserId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
@@ -51,6 +52,25 @@ pub(super) async fn acting_member(
     if m.status != MemberStatus::Active {
         return Err(DomainError::Forbidden);
     }
+    Ok(m)
+}
+
+/// `user` may still do `action` in `org`: the organization's lock taken
+/// (first, as every writer of it does), then `acting_member` and the
+/// permission table. What every organization-scoped write whose caller is
+/// given as a bare id does first, so that the last word on who may act is
+/// the transaction's, not the guard's (README "Sessions and tokens").
+pub(super) async fn lock_and_require(
+    tx: &mut Transaction<'static, Db>,
+    org: OrgId,
+    user: UserId,
+    action: Action,
+) -> Result<Membership> {
+    super::lock_organization(tx, org)
+        .await
+        .map_err(unexpected)?;
+    let m = acting_member(tx, org, user).await?;
+    permission::require(m.role, action)?;
     Ok(m)
 }
 

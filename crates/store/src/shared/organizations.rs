@@ -12,8 +12,9 @@ use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, OrgRole, UserId}
 
 use super::billing::issue_invoice;
 use super::rows::{ORG_COLUMNS, OrgRow, composed, convert_all};
-use super::{BackendStore, Db, begin_write, lock_organization};
+use super::{BackendStore, Db, begin_write};
 use crate::unexpected;
+use roster_domain::permission::Action;
 
 /// One row of the audit log, written in the transaction of its change.
 pub(super) struct AuditRecord<'a> {
@@ -166,7 +167,7 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Organization> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        super::members::lock_and_require(&mut tx, org, actor, Action::EditOrgInfo).await?;
         let before = select_org(&mut tx, org).await?;
         let mut after = before.clone();
         if let Some(name) = patch.name {

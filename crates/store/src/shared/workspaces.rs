@@ -11,12 +11,14 @@ use roster_domain::{
     DomainError, MemberId, MemberStatus, OrgId, ResourceName, UserId, WorkspaceId,
 };
 
+use super::members::lock_and_require;
 use super::organizations::{AuditRecord, record_audit};
 use super::rows::{
     MEMBER_COLUMNS, MemberRow, WORKSPACE_COLUMNS, WorkspaceRow, composed, pairs, push_id_list,
 };
 use super::{BackendStore, Db, begin_write};
 use crate::unexpected;
+use roster_domain::permission::Action;
 
 async fn workspace_in_tx(tx: &mut Transaction<'static, Db>, id: WorkspaceId) -> Result<Workspace> {
     let row: WorkspaceRow = sqlx::query_as(composed(format!(
@@ -102,6 +104,7 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Workspace> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
         let id = WorkspaceId::new();
         sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
             .bind(id.0)
@@ -127,6 +130,8 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Workspace> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let found = workspace_in_tx(&mut tx, id).await?;
+        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
         let before = workspace_in_tx(&mut tx, id).await?;
         sqlx::query("update workspace set name = $2, updated_at = $3 where id = $1")
             .bind(id.0)
@@ -156,6 +161,8 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let found = workspace_in_tx(&mut tx, id).await?;
+        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
         let before = workspace_in_tx(&mut tx, id).await?;
         // Assignments and invitations' mentions go with it (cascade).
         sqlx::query("delete from workspace where id = $1")
@@ -266,6 +273,7 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<Membership> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
         let member = assignable_member(&mut tx, org, user).await?;
         let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
         require_all_in_org(&mut tx, "workspace", org, &ids).await?;

@@ -9,14 +9,16 @@ use roster_domain::error::Result;
 use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
 use roster_domain::model::User;
 use roster_domain::token::TokenHash;
-use roster_domain::{DomainError, UserId};
+use roster_domain::{AssistantId, DomainError, UserId};
 
 use super::super::assistants::insert_assistant_users;
-use super::super::organizations::{record_audit, select_org};
+use super::super::organizations::{AuditRecord, record_audit, select_org};
 use super::super::rows::{USER_COLUMNS, UserRow, composed};
-use super::super::workspaces::insert_member_workspaces;
+use super::super::workspaces::{audit as workspace_audit, insert_member_workspaces};
 use super::super::{BackendStore, begin_write};
-use super::{Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use};
+use super::{
+    Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use, stored_targets,
+};
 use crate::unexpected;
 
 impl BackendStore {
@@ -53,7 +55,6 @@ impl BackendStore {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
         let inv = locked_by_token(&mut tx, &a.token).await?;
         inv.usable(now)?;
-        still_invited(&mut tx, &inv).await?;
         let (registered,): (bool,) = sqlx::query_as(
             "select password_hash is not null and must_change_password = false from app_user where id = $1",
         )
@@ -104,18 +105,6 @@ impl BackendStore {
     }
 }
 
-/// The invited role is checked again against the inviter's role now.
-pub(in super::super) async fn still_invited(tx: &mut Tx, inv: &Invitation) -> Result<()> {
-    let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
-    require_inviter(tx, inv.org_id, inviter, inv.role)
-        .await
-        .map_err(|e| match e {
-            DomainError::Internal(e) => DomainError::Internal(e),
-            _ => DomainError::InvitationInvalid,
-        })?;
-    Ok(())
-}
-
 /// The account's owner used a secret mailed to its address (README
 /// "Invitations and email": only then are its invitations accepted by id).
 async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> Result<()> {
@@ -131,13 +120,25 @@ async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> R
 }
 
 /// Turns the invitation's INVITED membership ACTIVE with the workspaces
-/// and assistants it names. The seat was held since the invitation; it is
-/// counted again in case the plan shrank meanwhile.
+/// and assistants it names. What the invitation grants (its role, and
+/// what its workspaces and assistants need: rules.md §10) is checked again
+/// against the inviter's role now, whichever delivery accepts it
+/// (README: "The role is checked again when the invitation is accepted").
+/// The seat was held since the invitation; it is counted again in case
+/// the plan shrank meanwhile.
 pub(in super::super) async fn activate(
     tx: &mut Tx,
     inv: &Invitation,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let targets = stored_targets(tx, inv.id).await?;
+    let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
+    require_inviter(tx, inv.org_id, inviter, inv.role, &targets)
+        .await
+        .map_err(|e| match e {
+            DomainError::Internal(e) => DomainError::Internal(e),
+            _ => DomainError::InvitationInvalid,
+        })?;
     let org = select_org(tx, inv.org_id).await?;
     if let Some(limit) = org.plan.seat_limit()
         && seats_in_use(tx, org.id).await? > limit
@@ -169,31 +170,48 @@ pub(in super::super) async fn activate(
     .map_err(unexpected)?
     .ok_or(DomainError::InvitationInvalid)?;
     let member = roster_domain::MemberId(member);
-    let workspaces: Vec<(Uuid,)> =
-        sqlx::query_as("select workspace_id from invitation_workspace where invitation_id = $1")
-            .bind(inv.id.0)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
-    insert_member_workspaces(
-        tx,
-        member,
-        &workspaces.into_iter().map(|(w,)| w).collect::<Vec<_>>(),
-    )
-    .await?;
-    let assistants: Vec<(Uuid,)> =
-        sqlx::query_as("select assistant_id from invitation_assistant where invitation_id = $1")
-            .bind(inv.id.0)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
-    for (a,) in assistants {
-        insert_assistant_users(tx, roster_domain::AssistantId(a), &[member]).await?;
+    let workspaces: Vec<Uuid> = targets.workspaces.iter().map(|w| w.0).collect();
+    insert_member_workspaces(tx, member, &workspaces).await?;
+    for &assistant in &targets.assistants {
+        insert_assistant_users(tx, assistant, &[member]).await?;
+        assistant_users_changed(tx, inv, inviter, assistant, now).await?;
     }
     let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
     record_audit(
         tx,
         audit(inv, Some(inv.user_id), "invitation.accepted", detail, now),
+    )
+    .await
+}
+
+/// The `assistant.users_changed` event of an accepted invitation's
+/// assistant, as `setAssistantUsers` writes it (its users after), by the
+/// inviter who granted the place.
+async fn assistant_users_changed(
+    tx: &mut Tx,
+    inv: &Invitation,
+    inviter: UserId,
+    assistant: AssistantId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let users: Vec<(Uuid,)> = sqlx::query_as(
+        "select membership_id from assistant_user where assistant_id = $1 order by membership_id",
+    )
+    .bind(assistant.0)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unexpected)?;
+    let detail = serde_json::json!({
+        "assistantId": assistant.to_string(),
+        "invitationId": inv.id.to_string(),
+        "after": users.iter().map(|(m,)| m.to_string()).collect::<Vec<_>>(),
+    });
+    record_audit(
+        tx,
+        AuditRecord {
+            target_user: Some(inv.user_id),
+            ..workspace_audit(inv.org_id, inviter, "assistant.users_changed", detail, now)
+        },
     )
     .await
 }

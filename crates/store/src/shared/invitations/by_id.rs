@@ -15,7 +15,7 @@ use super::super::members::acting_member;
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
 use super::super::{BackendStore, begin_write, lock_organization};
-use super::accept::{activate, still_invited};
+use super::accept::activate;
 use super::{Tx, audit, end_pending, invitation_by_id};
 use crate::unexpected;
 
@@ -67,7 +67,6 @@ impl BackendStore {
     ) -> Result<Membership> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
         let inv = invitees_own(&mut tx, id, user, now).await?;
-        still_invited(&mut tx, &inv).await?;
         activate(&mut tx, &inv, now).await?;
         let member = acting_member(&mut tx, inv.org_id, user).await?;
         tx.commit().await.map_err(unexpected)?;

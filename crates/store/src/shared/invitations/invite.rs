@@ -65,8 +65,14 @@ impl BackendStore {
         lock_organization(&mut tx, invite.org)
             .await
             .map_err(unexpected)?;
-        let inviter =
-            require_inviter(&mut tx, invite.org, invite.inviter.user_id, invite.role).await?;
+        let inviter = require_inviter(
+            &mut tx,
+            invite.org,
+            invite.inviter.user_id,
+            invite.role,
+            &invite.targets,
+        )
+        .await?;
         let org = select_org(&mut tx, invite.org).await?;
         let workspaces: Vec<Uuid> = invite.targets.workspaces.iter().map(|w| w.0).collect();
         let assistants: Vec<Uuid> = invite.targets.assistants.iter().map(|a| a.0).collect();

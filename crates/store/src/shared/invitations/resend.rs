@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use roster_domain::error::Result;
-use roster_domain::invitation::{Invitation, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for};
+use roster_domain::invitation::{
+    Invitation, InvitationTargets, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for,
+};
 use roster_domain::model::{Membership, Organization};
 use uuid::Uuid;
 
@@ -42,7 +44,14 @@ impl BackendStore {
             .map_err(unexpected)?;
         expire_overdue(&mut tx, found.org_id, now).await?;
         let mut inv = invitation_by_id(&mut tx, id).await?;
-        require_inviter(&mut tx, inv.org_id, actor.user_id, inv.role).await?;
+        require_inviter(
+            &mut tx,
+            inv.org_id,
+            actor.user_id,
+            inv.role,
+            &InvitationTargets::default(),
+        )
+        .await?;
         inv.resendable()?;
         let (recent,): (i64,) = sqlx::query_as(
             "select count(*) from invitation_send where invitation_id = $1 and requested_at > $2",

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use roster_domain::error::Result;
-use roster_domain::invitation::Invitation;
+use roster_domain::invitation::{Invitation, InvitationTargets};
 use roster_domain::model::Membership;
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, InvitationId, InvitationStatus, OrgId, UserId};
@@ -68,7 +68,14 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         let inv = invitation_by_id(&mut tx, id).await?;
-        require_inviter(&mut tx, inv.org_id, actor.user_id, inv.role).await?;
+        require_inviter(
+            &mut tx,
+            inv.org_id,
+            actor.user_id,
+            inv.role,
+            &InvitationTargets::default(),
+        )
+        .await?;
         if inv.status != InvitationStatus::Pending {
             return Err(DomainError::InvitationInvalid);
         }

@@ -165,7 +165,7 @@ async fn every_path_from_me_stops_at_the_organization_name(backend: Backend) {
     let walk = Walk::introspect(&app, &acme.ada).await;
     let mut wrong = Vec::new();
     for (who, viewer) in [("Bob, BLOCKED", &acme.bob), ("Carol, INVITED", &acme.carol)] {
-        let walked = walk.from_me(&app, viewer, walk::DEEPEST).await;
+        let walked = walk.paths_from_me(&app, viewer, walk::DEEPEST).await;
         let own = walked.values("Member.id");
         let ids = [
             ("User.id", json!(viewer.user_id)),
@@ -200,7 +200,7 @@ async fn the_walk_finds_what_an_active_admin_sees(backend: Backend) {
     };
     let acme = acme(&app).await;
     let walk = Walk::introspect(&app, &acme.ada).await;
-    let walked: Walked = walk.from_me(&app, &acme.ada, 4).await;
+    let walked: Walked = walk.paths_from_me(&app, &acme.ada, 4).await;
     assert!(
         walked.values("Workspace.name").contains(&json!("Sales")),
         "{:?}",

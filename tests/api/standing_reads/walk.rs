@@ -148,7 +148,7 @@ impl Walk {
 
     /// Walks every path from `me` of at most `deepest` fields, as
     /// `viewer`; a path never takes the same `Type.field` twice.
-    pub async fn from_me(&self, app: &TestApp, viewer: &Session, deepest: usize) -> Walked {
+    pub async fn paths_from_me(&self, app: &TestApp, viewer: &Session, deepest: usize) -> Walked {
         let mut walked = Walked::default();
         // Paths whose object answered: its fields are asked for next.
         let mut pending: Vec<(Vec<(String, FieldDef)>, String)> = vec![(Vec::new(), "User".into())];

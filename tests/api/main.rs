@@ -55,6 +55,7 @@ mod resend;
 mod retention;
 mod schema;
 mod send_retries;
+mod standing_reads;
 mod sweep;
 mod tokens;
 mod webhook_delivery;

@@ -24,6 +24,7 @@ pub mod permission;
 pub mod rate_limit;
 pub mod retention;
 pub mod role;
+pub mod standing;
 pub mod store;
 pub mod token;
 pub mod value;

@@ -3,13 +3,13 @@
 
 use async_graphql::{Context, Guard, ID};
 
-use roster_domain::lifecycle;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
 use roster_domain::{
-    AssistantId, DomainError, InvitationId, JobId, LeadId, MemberStatus, OrgId, UserId,
-    WebhookEndpointId, WorkspaceId,
+    AssistantId, DomainError, InvitationId, JobId, LeadId, OrgId, UserId, WebhookEndpointId,
+    WorkspaceId,
 };
+use roster_domain::{lifecycle, standing};
 
 use super::context::{loader, membership, services, viewer};
 use super::loaders::load_failed;
@@ -228,8 +228,9 @@ async fn restorer(ctx: &Context<'_>, user: UserId, org: OrgId) -> Result<(), Dom
     lifecycle::require_restorer(&standing, s.clock.now())
 }
 
-/// A field of an organization already resolved for the viewer: the table
-/// must grant the viewer's role `action`.
+/// A field of an organization already resolved for the viewer: the viewer
+/// must see inside it (`standing`: ACTIVE; a membership read through `me`
+/// may be BLOCKED or INVITED), and the table must grant its role `action`.
 pub struct Can<'a> {
     viewer: &'a Membership,
     action: Action,
@@ -247,9 +248,7 @@ impl Guard for Can<'_> {
             .await
             .and_then(|v| v.user().map(drop))
             .map_err(deny)?;
-        if self.viewer.status != MemberStatus::Active {
-            return Err(deny(DomainError::Forbidden));
-        }
+        standing::require_inside(self.viewer).map_err(deny)?;
         permission::require(self.viewer.role, self.action)
             .map(|_| ())
             .map_err(deny)

@@ -7,8 +7,8 @@ use async_graphql::resolver_utils::enum_value;
 use async_graphql::{Context, ID, Object, Value};
 use chrono::{DateTime, Utc};
 
-use roster_domain::DomainError;
 use roster_domain::model::{Assistant, AssistantSeat, Membership, User, Workspace};
+use roster_domain::{DomainError, standing};
 
 use super::context::loader;
 use super::cost;
@@ -86,12 +86,32 @@ impl MemberNode {
         }
     }
 
+    /// Whether the viewer sees inside the organization (`standing`): a
+    /// membership read through `me` may be BLOCKED or INVITED, and then its
+    /// lists answer empty.
+    fn inside(&self) -> bool {
+        standing::sees_inside(&self.viewer)
+    }
+
+    /// The member itself is the viewer's to see (`standing`): its own
+    /// membership, or any from inside. `FORBIDDEN` otherwise.
+    fn require_visible(&self) -> Result<(), DomainError> {
+        if standing::sees_member(&self.viewer, &self.member) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
+    }
+
     /// The member's assistants whose seat `keep`s.
     async fn assistants_where(
         &self,
         ctx: &Context<'_>,
         keep: impl Fn(&AssistantSeat) -> bool,
     ) -> Result<Vec<AssistantNode>, ApiError> {
+        if !self.inside() {
+            return Ok(Vec::new());
+        }
         let found = match self.preloaded.as_ref().and_then(|p| p.assistants.as_ref()) {
             Some((nodes, seats)) => {
                 let kept = nodes.iter().zip(seats).filter(|(_, seat)| keep(seat));
@@ -118,7 +138,9 @@ impl Inline for MemberNode {
     fn inline(&self, field: &Field) -> Option<Value> {
         let member = &self.member;
         let selection = &field.selection_set.node;
-        let preloaded = self.preloaded.as_deref();
+        // Outside the organization, what it holds goes the general way,
+        // whose resolvers apply `standing`.
+        let preloaded = self.preloaded.as_deref().filter(|_| self.inside());
         Some(match field.name.node.as_str() {
             "id" => Value::String(member.id.to_string()),
             "role" => enum_value(OrgRole::from(member.role)),
@@ -141,12 +163,16 @@ impl MemberNode {
         ID(self.member.id.to_string())
     }
     async fn user(&self, ctx: &Context<'_>) -> Result<One<'_, UserNode>, ApiError> {
+        self.require_visible()?;
         Ok(One(match &self.preloaded {
             Some(p) => Cow::Borrowed(&p.user),
             None => Cow::Owned(load_user(ctx, self.member.user_id).await?),
         }))
     }
+    /// Outside the organization (a BLOCKED or INVITED membership), only its
+    /// id, name and `viewerRole` answer; its other fields are `FORBIDDEN`.
     async fn organization(&self, ctx: &Context<'_>) -> Result<OrganizationNode, ApiError> {
+        self.require_visible()?;
         let org = loader(ctx)
             .load_one(self.member.org_id)
             .await
@@ -169,8 +195,12 @@ impl MemberNode {
     async fn joined_at(&self) -> Option<DateTime<Utc>> {
         self.member.joined_at
     }
+    /// Empty outside the organization (a BLOCKED or INVITED membership).
     #[graphql(complexity = "cost::list(cost::ASSIGNED_WORKSPACES, child_complexity)")]
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Listed<'_, WorkspaceNode>, ApiError> {
+        if !self.inside() {
+            return Ok(Listed::Owned(Vec::new()));
+        }
         if let Some(found) = self.preloaded.as_ref().and_then(|p| p.workspaces.as_ref()) {
             return Ok(Listed::Borrowed(found));
         }
@@ -185,13 +215,18 @@ impl MemberNode {
         };
         Ok(Listed::Owned(found.into_iter().map(node).collect()))
     }
+    /// Empty outside the organization (a BLOCKED or INVITED membership).
     #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn assistants(&self, ctx: &Context<'_>) -> Result<Listed<'_, AssistantNode>, ApiError> {
+        if !self.inside() {
+            return Ok(Listed::Owned(Vec::new()));
+        }
         if let Some((found, _)) = self.preloaded.as_ref().and_then(|p| p.assistants.as_ref()) {
             return Ok(Listed::Borrowed(found));
         }
         Ok(Listed::Owned(self.assistants_where(ctx, |_| true).await?))
     }
+    /// Empty outside the organization (a BLOCKED or INVITED membership).
     #[graphql(complexity = "cost::list(cost::ASSIGNED_ASSISTANTS, child_complexity)")]
     async fn managed_assistants(&self, ctx: &Context<'_>) -> Result<Vec<AssistantNode>, ApiError> {
         self.assistants_where(ctx, |seat| seat.is_manager).await

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, ScalarType, Value};
 use chrono::{DateTime, Utc};
 
 use roster_domain::model::User;
+use roster_domain::standing;
 
 use super::context::{loader, services};
 use super::cost;
@@ -49,7 +50,11 @@ impl UserNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The caller's own memberships; only visible on `me`.
+    // rules.md §10 (`standing`): a membership that is not ACTIVE shows its
+    // status, role and the organization's id and name; its lists answer
+    // empty, the organization's other fields `FORBIDDEN` (README, "Roles
+    // and permissions").
+    /// The caller's own memberships; only visible on `me`. A membership that is not ACTIVE shows nothing inside its organization.
     #[graphql(
         guard = "IsViewer(self.0.id)",
         complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
@@ -63,17 +68,24 @@ impl UserNode {
                 .map_err(load_failed)?;
         }
         // Billing's lists in one batch each, rather than trusting the
-        // loader's timing window to gather the organizations' fields.
+        // loader's timing window to gather the organizations' fields; none
+        // for an organization the caller does not see inside.
         let billing = ctx.look_ahead().field("organization").field("billing");
+        let inside = || {
+            memberships
+                .iter()
+                .filter(|m| standing::sees_inside(m))
+                .map(|m| m.org_id)
+        };
         if billing.field("seatsUsed").exists() {
             loader(ctx)
-                .load_many(memberships.iter().map(|m| SeatsOf(m.org_id)))
+                .load_many(inside().map(SeatsOf))
                 .await
                 .map_err(load_failed)?;
         }
         if billing.field("invoices").exists() {
             loader(ctx)
-                .load_many(memberships.iter().map(|m| InvoicesOf(m.org_id)))
+                .load_many(inside().map(InvoicesOf))
                 .await
                 .map_err(load_failed)?;
         }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Value};
 
 use roster_domain::model::{Assistant, MemberScope, Membership, Workspace};
 use roster_domain::permission::Action;
-use roster_domain::{ResourceName, UserId, WorkspaceId};
+use roster_domain::{ResourceName, UserId, WorkspaceId, standing};
 
 use super::context::{loader, membership, parse_ids, services};
 use super::cost;
@@ -21,8 +21,12 @@ pub struct WorkspaceNode {
 }
 
 /// The members the viewer may see among `members` (a MEMBER sees itself,
-/// unless `manages` says it manages the list's assistant).
+/// unless `manages` says it manages the list's assistant). None for a
+/// viewer that does not see inside the organization (`standing`).
 fn visible(viewer: &Membership, members: Vec<Membership>, manages: bool) -> Vec<MemberNode> {
+    if !standing::sees_inside(viewer) {
+        return Vec::new();
+    }
     let scope = MemberScope::for_viewer(viewer);
     members
         .into_iter()

@@ -112,7 +112,7 @@ both_backends! {
             store.notice_mail(&notice).await.unwrap(),
             Some(NoticeMail {
                 to_email: "carl@example.com".into(),
-                to_name: "carl@example.com".into(),
+                to_name: "carl".into(),
                 organization_id: org,
                 organization_name: "Acme".into(),
                 requester_name: None,

@@ -1,6 +1,6 @@
 # Roster's image: a release build in the Rust image, run from Debian slim
 # as a non-root user. `docker compose up` builds and runs it (see the
-# README's "Docker Compose"); alone: `docker build -t roster .`.
+# docs/operations/compose.md); alone: `docker build -t roster .`.
 
 FROM rust:1.94-bookworm AS build
 # npm: the gateway's build script embeds GraphiQL from npm (without it the

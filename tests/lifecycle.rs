@@ -1,4 +1,4 @@
-//! The process's lifecycle (README "Stopping and restarting"), on the
+//! The process's lifecycle (docs/operations/upgrades.md), on the
 //! `roster serve` binary over SQLite and PostgreSQL:
 //! - SIGTERM stops accepting, lets a slow request in flight finish, and
 //!   exits 0;

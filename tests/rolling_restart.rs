@@ -1,4 +1,4 @@
-//! Rolling restart (issue 10's acceptance): two `roster serve` processes
+//! Rolling restart (docs/operations/upgrades.md): two `roster serve` processes
 //! on one PostgreSQL database, a steady load of member-list requests from
 //! a few concurrent clients, and each gateway restarted in turn with
 //! SIGTERM (started again once it has exited). The test plays the load
@@ -10,7 +10,7 @@
 //! The clients open a connection per request (no idle keep-alive
 //! connection a stopping server could close under a request being sent).
 //! SQLite is not applicable: its database is one file for one host, and
-//! the README's several-gateway shape is PostgreSQL's.
+//! the several-gateway shape of docs/operations/scale-out.md is PostgreSQL's.
 
 #[path = "lifecycle/process.rs"]
 mod process;

@@ -1,6 +1,6 @@
 //! No N+1: the SQL statements a member-page request runs do not grow with
-//! the organization or the page, and are at most three (issue 11 asks
-//! for four; the floor runs three). sqlx
+//! the organization or the page, and are at most three (the goal
+//! was four; the floor runs three: docs/operations/performance.md). sqlx
 //! reports every statement as a `sqlx::query` tracing event; this binary
 //! (a process of its own, one test) counts them.
 

@@ -1,4 +1,4 @@
-//! Billing through the API (issue 8 items 1–3, rules.md §4, §8): plans
+//! Billing through the API (docs/api/billing.md, rules.md §4, §8): plans
 //! and their seats, the downgrade that says how many seats to free, the
 //! subscription, the billing email, and the invoices of plan changes,
 //! prorated by days at the configured prices.

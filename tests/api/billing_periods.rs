@@ -1,4 +1,4 @@
-//! Billing periods (issue 8 items 2–3): a canceled plan falls back to
+//! Billing periods (docs/api/billing.md): a canceled plan falls back to
 //! BASIC when its period ends, without removing anyone, and the seats then
 //! refuse newcomers until enough are freed; each period gets one invoice,
 //! however many periods the clock skipped and however many workers roll

@@ -1,4 +1,4 @@
-//! A downgrade racing invitations for the last seats (issue 8, rules.md
+//! A downgrade racing invitations for the last seats (docs/api/billing.md, rules.md
 //! §4), with real concurrency: each request through a gateway of its own
 //! over the same database, all parked on the organization's lock (held by
 //! the test) and let go at once. Whatever order they run in, the seats in

@@ -1,4 +1,4 @@
-//! Deleting an organization through the API (rules.md §8, issue 8 item 4):
+//! Deleting an organization through the API (rules.md §8, docs/api/lifecycle.md):
 //! every member loses access with its very next request (live tokens
 //! included), the organization leaves `me.memberships`, its pending
 //! invitations are revoked and their links die, nothing of it is mailed

@@ -1,5 +1,5 @@
-//! A deleted organization's jobs do no work for it (rules.md §8, issue 8
-//! item 4): a lead reassignment running when it is deleted moves nothing
+//! A deleted organization's jobs do no work for it (rules.md §8,
+//! docs/api/lifecycle.md): a lead reassignment running when it is deleted moves nothing
 //! more while it is deleted and finishes after the restore; its invitation
 //! emails and member notices queued before the deletion are not sent.
 

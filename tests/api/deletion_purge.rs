@@ -1,4 +1,4 @@
-//! The purge of deleted organizations (rules.md §8, issue 8 item 4): once
+//! The purge of deleted organizations (rules.md §8, docs/api/lifecycle.md): once
 //! the clock passes 30 days after a deletion, the organization's rows are
 //! gone from every table; other organizations and the users stay; several
 //! purges at once purge each organization once.

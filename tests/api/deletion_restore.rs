@@ -1,5 +1,5 @@
-//! Restoring a deleted organization through the API (rules.md §8, issue 8
-//! item 4): the owner, within 30 days, gets back exactly what was there
+//! Restoring a deleted organization through the API (rules.md §8,
+//! docs/api/lifecycle.md): the owner, within 30 days, gets back exactly what was there
 //! (members with their roles and statuses, workspaces, assistants, leads
 //! and their assignments); the invitations the deletion revoked stay
 //! revoked; anyone else is refused with the exact code; and

@@ -1,13 +1,24 @@
-//! The README stays true: it prints the permission table the guards read.
+//! The docs stay true: `docs/api/permissions.md` prints the permission
+//! table the guards read, and that table is rules.md §2. That the docs'
+//! paths, links and cited rules exist is `docs_paths.rs`.
+
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
 
 #[test]
-fn readme_prints_the_permission_table() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .expect("README.md");
+fn the_docs_print_the_permission_table() {
+    let page = read("docs/api/permissions.md");
     let table = roster_domain::permission::markdown_table();
     assert!(
-        readme.contains(&table),
-        "README.md must contain the permission table:\n{table}"
+        page.contains(&table),
+        "docs/api/permissions.md must contain the permission table:\n{table}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! An invitation that ends unaccepted (revoked, declined, expired) leaves
 //! nothing that blocks a later sign-up or tells a stranger the address was
 //! invited (rules.md §3); claiming the account an invitation made never
-//! lets the claimer into the organization (issue 6, item 6).
+//! lets the claimer into the organization (docs/api/invitations.md).
 
 use chrono::Duration;
 use roster_tests::serde_json::{Value, json};

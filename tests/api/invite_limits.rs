@@ -1,4 +1,4 @@
-//! Invitation limits (issue 10 item 6): every send (an invite, a resend)
+//! Invitation limits (docs/operations/limits.md): every send (an invite, a resend)
 //! counts against its inviter per hour and its recipient's address per
 //! day, in the send's own transaction: the send past a limit answers
 //! `RATE_LIMITED` with `retryAfterSeconds` and leaves no invitation, no

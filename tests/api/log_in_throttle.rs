@@ -1,4 +1,4 @@
-//! The log-in throttle (rules.md §10, README "Guessing and password
+//! The log-in throttle (rules.md §10, docs/operations/limits.md "Guessing and password
 //! hashing"): a stranger's guesses, from one address or from a hundred,
 //! stay bounded, while the owner, from an address that has not been
 //! failing, gets in at once. Each test runs the default limits behind a

@@ -1,4 +1,4 @@
-//! Mail exactly once in effect (issue 10, item 7): a send that is mailed
+//! Mail exactly once in effect (docs/api/invitations.md): a send that is mailed
 //! again (the SMTP server kept it but its "250" never reached the worker)
 //! is the same message, with the same Message-ID and the same link or
 //! one-time password, which still works; and a send the server took is

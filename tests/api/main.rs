@@ -16,6 +16,7 @@ mod deletion_races;
 mod deletion_restore;
 mod delivery;
 mod docs;
+mod docs_paths;
 mod field_errors;
 mod ghost_accounts;
 mod hardening;

@@ -1,4 +1,4 @@
-//! The role × operation matrix (issues 7, 8 and 9): every mutation of member
+//! The role × operation matrix (docs/api/permissions.md): every mutation of member
 //! administration, invitations, workspaces and assistants, leads,
 //! ownership, billing, webhook endpoints, and the organization's deletion and restore, called
 //! by each role, by a non-member, a BLOCKED member and an anonymous caller,

@@ -1,4 +1,4 @@
-//! `GET /metrics` (README "Metrics and logs"): the whole output parses as
+//! `GET /metrics` (docs/operations/metrics-and-logs.md): the whole output parses as
 //! Prometheus text, and requests, jobs, mails and refusals move their
 //! series. The recorder is one per process, shared by the tests running
 //! beside this one, so each check is on a delta that only this test's

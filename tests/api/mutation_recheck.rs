@@ -1,5 +1,5 @@
 //! A mutation's root fields run one after the other, each as the caller
-//! stands when it starts (README "Sessions and tokens"): a session ended,
+//! stands when it starts (docs/api/sessions.md): a session ended,
 //! or a membership lost, by an earlier field holds for the later ones. And
 //! the write itself reads the caller again under its organization's lock:
 //! a block committed after the guard looked still stops it.

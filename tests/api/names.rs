@@ -1,4 +1,4 @@
-//! Names that go into Roster's emails (README "Limits"): an organization,
+//! Names that go into Roster's emails (docs/operations/limits.md): an organization,
 //! workspace, assistant or display name holding a web or email address is
 //! refused with `VALIDATION` and changes nothing, and a long organization
 //! name is cut in a subject.

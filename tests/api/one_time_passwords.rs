@@ -2,8 +2,7 @@
 //! (rules.md §3): a second organization's invitation neither voids the
 //! first's nor joins the person to both. Changing the one-time password
 //! activates the invitation it belongs to; the others stay PENDING until
-//! the person accepts or declines each by id (README "Invitations and
-//! email").
+//! the person accepts or declines each by id (docs/api/invitations.md).
 
 use chrono::Duration;
 use roster_tests::serde_json::{Value, json};

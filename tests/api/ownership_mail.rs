@@ -1,4 +1,4 @@
-//! The member-notice emails (rules.md §7, issue 7 item 9), through the
+//! The member-notice emails (rules.md §7, docs/api/ownership.md), through the
 //! worker into the SMTP sink: the ownership transfer request mails the one
 //! asked, once, even when the mail server fails first; a request cancelled
 //! before its email went out mails nobody; and the removal email goes to a

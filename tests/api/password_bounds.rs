@@ -1,5 +1,5 @@
 //! Password hashing is bounded per request and per account (rules.md §10,
-//! README "Limits" and "Guessing and password hashing"): one POST, batch
+//! docs/operations/limits.md and "Guessing and password hashing"): one POST, batch
 //! included, checks or sets at most two passwords, refused with
 //! `VALIDATION` before anything runs; successful log-ins are limited per
 //! account; and an account keeps at most 20 live sessions, the oldest

@@ -1,4 +1,4 @@
-//! The playground on `GET /graphql` (issue 6 item 2): a page under the same
+//! The playground on `GET /graphql` (docs/api/playground.md): a page under the same
 //! strict CSP as the accept page, whose scripts and stylesheets all come
 //! from this server, versioned and cached for good. The browser test
 //! (`tests/browser/playground.rs`) runs it with the network cut off.

@@ -1,4 +1,4 @@
-//! Retention (issue 10 item 5): the worker's purge deletes, in batches,
+//! Retention (docs/operations/retention.md): the worker's purge deletes, in batches,
 //! what is older than the period (ended and expired sessions, spent
 //! refresh tokens, finished queue tasks and lead jobs, gone queue workers,
 //! invitation sends, webhook attempts, SQLite's live events), keeps what

@@ -1,5 +1,5 @@
 //! The invitation email survives a database that is away for a while
-//! (issue 6, item 8): only a real supersession ends a send unmailed; any
+//! (docs/api/invitations.md): only a real supersession ends a send unmailed; any
 //! other error is retried, and the mail goes once the database is back.
 
 use std::time::{Duration, Instant};

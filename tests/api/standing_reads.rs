@@ -2,7 +2,7 @@
 //! organization (rules.md §4, §10): their own membership's status and role,
 //! and the organization's id and name; nothing else inside it, by any
 //! path. Its nested lists answer empty, the organization's other fields
-//! `FORBIDDEN` (README, "Roles and permissions").
+//! `FORBIDDEN` (docs/api/permissions.md).
 
 mod walk;
 

@@ -1,5 +1,5 @@
 //! The expiry sweep run by several workers at once, racing accepts
-//! (issue 6, item 9): each expired invitation is expired and audited once,
+//! (docs/api/invitations.md): each expired invitation is expired and audited once,
 //! and an invitation accepted in the race stays ACCEPTED.
 
 use chrono::Duration;

@@ -1,4 +1,4 @@
-//! Delivering membership events to webhook endpoints (issue 9 item 3,
+//! Delivering membership events to webhook endpoints (docs/api/webhooks.md,
 //! rules.md §9), checked by a receiver on loopback with an independent
 //! implementation of the Standard Webhooks signature (the
 //! `standardwebhooks` crate): signed deliveries of the subscribed actions

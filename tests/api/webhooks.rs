@@ -1,4 +1,4 @@
-//! Managing webhook endpoints (issue 9 item 3, rules.md §9): ADMIN only
+//! Managing webhook endpoints (docs/api/webhooks.md, rules.md §9): ADMIN only
 //! ("edit organization info and settings"), the secret shown once, https
 //! and public addresses only unless the configuration allows private ones,
 //! known events only, at most 10 per organization, audited; another
@@ -181,7 +181,7 @@ async fn only_public_https_urls_are_accepted(backend: Backend) {
         "https://[::1]/x",
         "https://[fd00::1]/x",
         // Not globally reachable by the IANA special-purpose registries,
-        // or an IPv6 form of an IPv4 address that is not (README, Webhooks).
+        // or an IPv6 form of an IPv4 address that is not (docs/api/webhooks.md).
         "https://[::7f00:1]/x",
         "https://[64:ff9b::7f00:1]/x",
         "https://[::ffff:0:7f00:1]/x",

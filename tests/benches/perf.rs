@@ -1,4 +1,4 @@
-//! Issue 11's bench suite: the member page against the hand-written floor,
+//! The bench suite of docs/operations/performance.md: the member page against the hand-written floor,
 //! authentication overhead, invitation throughput, memory and start-up, on
 //! SQLite and (where `ROSTER_TEST_POSTGRES_URL` is set) PostgreSQL, side by
 //! side in one run. It writes `docs/benchmarks.md`.
@@ -298,7 +298,7 @@ fn main() {
         "\n## Elsewhere\n\nInvitation mail throughput against raw lettre: \
          `cargo bench -p roster-tests --bench mail_throughput` (tests/benches/mail_throughput.rs). \
          Lead reassignment against a bare UPDATE: `cargo bench -p roster-tests --bench reassign` \
-         (tests/benches/reassign.rs). Live events: `--bench live`. What each change of issue 11 \
+         (tests/benches/reassign.rs). Live events: `--bench live`. What each change \
          bought: [benchmark-history.md](benchmark-history.md).",
     );
     if [

@@ -1,8 +1,8 @@
-//! The playground with the network cut off (issue 6 item 2): Chromium can
+//! The playground with the network cut off (docs/api/playground.md): Chromium can
 //! reach 127.0.0.1 and nothing else, and GraphiQL still renders its editor,
 //! lists `Query` in its docs pane (which needs the standard introspection
 //! query to pass the depth limit), runs a query typed on the page and a
-//! subscription over graphql-transport-ws (issue 9).
+//! subscription over graphql-transport-ws (docs/api/live-events.md).
 
 use std::time::{Duration, Instant};
 
@@ -134,8 +134,8 @@ both_backends! {
         assert!(result.contains(r#""__typename": "Query""#), "{result}");
 
         // The docs pane lists the query root. It runs graphql-js's standard
-        // introspection query, which must pass the depth limit (issue 6
-        // item 1).
+        // introspection query, which must pass the depth limit
+        // (docs/operations/limits.md).
         browser.click("button[aria-label='Show Documentation Explorer']").await;
         browser.text_when(".graphiql-doc-explorer", "Query").await;
         browser.shown(".graphiql-doc-explorer a.graphiql-doc-explorer-type-name").await;

@@ -1,4 +1,4 @@
-//! Scale-out under faults (issue 10), PostgreSQL only: a cluster of the
+//! Scale-out under faults (docs/operations/scale-out.md), PostgreSQL only: a cluster of the
 //! test's own, 2 `roster serve --no-worker` and 2 `roster worker`
 //! processes, an SMTP sink, and 1,000 invitations spread over both
 //! gateways. During the run, in turn: one worker SIGKILLed and started

@@ -344,7 +344,7 @@ impl TestApp {
     /// Signs `email` up and makes it an ACTIVE `role` of `org`.
     pub async fn join(&self, org: &str, email: &str, role: &str) -> Session {
         // Named after the address's local part: a display name may hold
-        // no email address (README "Limits").
+        // no email address (docs/operations/limits.md).
         let name = email.split('@').next().unwrap_or(email);
         let session = self.sign_up(email, name).await;
         self.seed_membership(org, &session.user_id, role, "ACTIVE")

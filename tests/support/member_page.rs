@@ -1,4 +1,4 @@
-//! The member page of issue 11 and its set-up in bulk: an organization's
+//! The member page of docs/operations/performance.md and its set-up in bulk: an organization's
 //! members, each in two workspaces and one assistant (the statement-count
 //! test and the benches share them).
 

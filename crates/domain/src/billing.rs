@@ -16,7 +16,7 @@ use crate::{Email, InvoiceId, OrgId, Plan, SubscriptionStatus};
 
 pub use crate::role::InvoiceKind;
 
-/// Monthly prices in cents, from the configuration (README "Billing").
+/// Monthly prices in cents, from the configuration (docs/api/billing.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prices {
     pub basic_cents: i64,

@@ -22,7 +22,7 @@ pub struct Credentials {
 }
 
 /// One invitation send's one-time password: 144 random bits, so kept as
-/// SHA-256 like a link token (README "Invitations and email").
+/// SHA-256 like a link token (docs/api/invitations.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OneTimePassword {
     pub invitation: InvitationId,

@@ -163,8 +163,7 @@ pub struct InvitationPreview {
     pub account_exists: bool,
 }
 
-/// A pending invitation as its invitee sees it on `me` (README
-/// "Invitations and email").
+/// A pending invitation as its invitee sees it on `me` (docs/api/invitations.md).
 #[derive(Clone, Debug)]
 pub struct ReceivedInvitation {
     pub invitation: Invitation,

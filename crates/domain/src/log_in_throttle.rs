@@ -1,4 +1,4 @@
-//! The log-in throttle (rules.md §10, README "Guessing and password
+//! The log-in throttle (rules.md §10, docs/operations/limits.md "Guessing and password
 //! hashing"): guessing a password stays slow, also from many addresses,
 //! while a stranger can never keep the owner out.
 //!

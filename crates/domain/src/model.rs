@@ -35,7 +35,7 @@ pub struct NewSession {
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The most live sessions the account may have once this one is open
-    /// (at least 1; README "Guessing and password hashing").
+    /// (at least 1; docs/operations/limits.md "Guessing and password hashing").
     pub max_live: usize,
 }
 

@@ -1,5 +1,5 @@
 //! The permission table of rules.md §2, as data. Guards read it; resolvers
-//! never compare roles themselves. `TABLE` is printed in the README
+//! never compare roles themselves. `TABLE` is printed in docs/api/permissions.md
 //! (`markdown_table`) and walked cell by cell by the tests.
 
 use crate::{DomainError, OrgRole};
@@ -248,7 +248,7 @@ pub fn require_owner(member: &crate::model::Membership) -> Result<(), DomainErro
     }
 }
 
-/// The table as Markdown, as printed in the README.
+/// The table as Markdown, as printed in docs/api/permissions.md.
 pub fn markdown_table() -> String {
     let cell = |g: Grant| match g {
         Yes => "yes",

@@ -171,7 +171,7 @@ impl RateKey {
     }
 }
 
-/// Limits on sending invitations (issue 10 item 6): every send (an
+/// Limits on sending invitations (docs/operations/limits.md "Invitation limits"): every send (an
 /// invite and each resend) counts against its inviter and its recipient's
 /// address. Unlike the limits above, these are counted in the send's own
 /// transaction: a refused send changes nothing, and concurrent sends on

@@ -1,4 +1,4 @@
-//! Retention (issue 10 item 5): what the worker deletes once it is old,
+//! Retention (docs/operations/retention.md): what the worker deletes once it is old,
 //! and after how long, so that no table grows without bound. The audit
 //! log, invoices, invitations and users are the record and are kept.
 //!

@@ -4,7 +4,7 @@
 //! and name, and nothing else, by any path: every other field of the
 //! organization answers `FORBIDDEN`, and the lists that hang off the
 //! membership itself (its workspaces, assistants, and their members)
-//! answer empty (README, "Roles and permissions").
+//! answer empty (docs/api/permissions.md).
 //!
 //! Not a cell of the permission table: the table says what each role may
 //! do; a status that is not ACTIVE holds no role's powers at all.

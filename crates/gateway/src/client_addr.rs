@@ -65,7 +65,7 @@ impl TrustedProxies {
 /// Says once per process that a peer which is not a trusted proxy sent
 /// `X-Forwarded-For`: behind a proxy missing from `ROSTER_TRUSTED_PROXIES`
 /// every client is the proxy's address, so one client's failures limit
-/// everybody's log-ins and accepts (README "Production checklist").
+/// everybody's log-ins and accepts (docs/operations/production-checklist.md).
 fn warn_untrusted_forwarding(peer: IpAddr) {
     static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {

@@ -23,7 +23,7 @@ pub struct GatewayConfig {
     /// Throttles on guessing (log-in, sign-up, tokens, change-password).
     pub rate_limits: RateLimits,
     /// Live sessions one account may have; opening another ends the
-    /// oldest (README "Guessing and password hashing").
+    /// oldest (docs/operations/limits.md "Guessing and password hashing").
     pub max_live_sessions: usize,
     /// Peers whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: TrustedProxies,
@@ -39,12 +39,12 @@ pub struct GatewayConfig {
     pub live: LiveConfig,
     /// The bearer token `GET /metrics` on the gateway's own listener asks
     /// for (`ROSTER_METRICS_TOKEN`); unset, `/metrics` is not served there
-    /// (README "Metrics and logs": `ROSTER_METRICS_LISTEN` serves it on a
+    /// (docs/operations/metrics-and-logs.md: `ROSTER_METRICS_LISTEN` serves it on a
     /// listener of its own).
     pub metrics_token: Option<String>,
 }
 
-/// Bounds of live connections (README "Live events").
+/// Bounds of live connections (docs/api/live-events.md).
 #[derive(Clone, Debug)]
 pub struct LiveConfig {
     /// Events a subscriber may fall behind the feed before it is dropped
@@ -69,7 +69,7 @@ impl Default for LiveConfig {
 }
 
 /// Rate limits, each at most `limit` per fixed window, counted in the
-/// database across every gateway (see the README's "Limits").
+/// database across every gateway (see docs/operations/limits.md).
 #[derive(Clone, Debug)]
 pub struct RateLimits {
     /// Failed log-ins per email from every address: a budget, past which

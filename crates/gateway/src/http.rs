@@ -136,8 +136,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `/metrics` on the gateway's listener answers only the bearer of
-/// `metrics_token`, and is not there at all without one (README "Metrics
-/// and logs").
+/// `metrics_token`, and is not there at all without one (docs/operations/metrics-and-logs.md).
 async fn metrics_scrape(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

@@ -1,4 +1,4 @@
-//! Metrics (README "Metrics and logs"): the process's one Prometheus
+//! Metrics (docs/operations/metrics-and-logs.md): the process's one Prometheus
 //! recorder, the gateway's own series, and `GET /metrics`.
 //!
 //! The recorder is global: the workers in the same process record into it

@@ -85,7 +85,7 @@ pub(crate) async fn page() -> Response {
         FALLBACK_WARNING.call_once(|| {
             tracing::warn!(
                 "the playground loads GraphiQL from https://unpkg.com: this build has no \
-                 embedded copy (npm was not available to the build script; see README)"
+                 embedded copy (npm was not available to the build script; see docs/api/playground.md)"
             );
         });
         FALLBACK_CONTENT_SECURITY_POLICY

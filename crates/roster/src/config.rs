@@ -133,8 +133,7 @@ pub struct Settings {
     #[arg(long, env = "ROSTER_WEBHOOK_PROXY", value_parser = webhook_proxy, global = true)]
     pub webhook_proxy: Option<String>,
     /// Days the worker keeps ended sessions, spent refresh tokens,
-    /// finished jobs, invitation sends and webhook attempts (README
-    /// "Retention"); at least 1.
+    /// finished jobs, invitation sends and webhook attempts (docs/operations/retention.md); at least 1.
     #[arg(long, env = "ROSTER_RETENTION_DAYS", default_value_t = 30,
           value_parser = retention_days, global = true)]
     pub retention_days: u32,
@@ -180,7 +179,7 @@ fn retention_days(value: &str) -> Result<u32, String> {
     }
 }
 
-/// Monthly plan prices in cents (README "Billing"): what the invoice
+/// Monthly plan prices in cents (docs/api/billing.md): what the invoice
 /// ledger bills. Roster takes no payments.
 #[derive(Args, Debug, Clone)]
 pub struct PriceSettings {

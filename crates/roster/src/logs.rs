@@ -1,4 +1,4 @@
-//! Log lines (README "Metrics and logs"): text by default, or one JSON
+//! Log lines (docs/operations/metrics-and-logs.md): text by default, or one JSON
 //! object per line (`ROSTER_LOG_FORMAT=json`) carrying the request's span
 //! (request id, operation, user id). In JSON the start-up banner is a log
 //! line too, so that every line of the output parses.

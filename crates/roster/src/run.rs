@@ -125,7 +125,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             settings.tuning.apply_worker(&mut worker_config)?;
             let timeout = settings.tuning.shutdown_timeout()?;
             // Invitation sends derive their secrets from it: every worker
-            // process must share it (README "Configuration").
+            // process must share it (docs/operations/configuration.md).
             let send_secrets = roster_worker::send_secrets(&settings.jwt_secret()?);
             let mailer = mailer(&settings)?;
             let db = open_database(&settings).await?;

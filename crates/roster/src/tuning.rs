@@ -1,4 +1,4 @@
-//! Settings operators tune (README "Configuration"): the shutdown timeout,
+//! Settings operators tune (docs/operations/configuration.md): the shutdown timeout,
 //! token lifetimes, the workers' concurrency and heartbeats, and the SMTP
 //! pool. Durations are humantime-style (`30s`, `15m`, `30d`, `1h 30m`) or
 //! plain seconds (`30`). Unset, each keeps the default of the crate that

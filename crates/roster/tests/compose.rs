@@ -1,7 +1,7 @@
-//! `docker-compose.yml` against the README and the binary: the stack the
-//! README describes (services, commands, health checks, ports), every
-//! `ROSTER_*` variable it sets is one `roster --help` lists and the README's
-//! configuration table documents, the shared secret and public URL are set
+//! `docker-compose.yml` against its docs and the binary: the stack
+//! `docs/operations/compose.md` describes (services, commands, health
+//! checks, ports), every `ROSTER_*` variable it sets is one `roster --help`
+//! lists and the table of `docs/operations/configuration.md` documents, the shared secret and public URL are set
 //! once, and `docker compose config` accepts it where Docker Compose exists
 //! (this machine has no Docker engine, so the stack itself is not run here).
 
@@ -48,7 +48,7 @@ fn strings(value: &Value) -> Vec<String> {
 const ROSTER_SERVICES: [&str; 4] = ["migrate", "gateway", "worker-1", "worker-2"];
 
 #[test]
-fn the_stack_is_the_one_the_readme_describes() {
+fn the_stack_is_the_one_the_docs_describe() {
     let compose = compose();
     assert_eq!(
         strings(&service(&compose, "migrate")["command"]),
@@ -130,14 +130,14 @@ fn compose_variables() -> BTreeSet<String> {
 }
 
 #[test]
-fn every_variable_it_sets_is_one_roster_reads_and_the_readme_documents() {
+fn every_variable_it_sets_is_one_roster_reads_and_the_docs_document() {
     let out = Command::new(env!("CARGO_BIN_EXE_roster"))
         .arg("--help")
         .output()
         .expect("roster --help");
     let help = String::from_utf8(out.stdout).expect("utf-8");
-    let readme = repo_file("README.md");
-    let table: Vec<&str> = readme
+    let configuration = repo_file("docs/operations/configuration.md");
+    let table: Vec<&str> = configuration
         .lines()
         .filter(|l| l.starts_with("| `ROSTER_"))
         .collect();
@@ -152,18 +152,18 @@ fn every_variable_it_sets_is_one_roster_reads_and_the_readme_documents() {
             table
                 .iter()
                 .any(|row| row.contains(&format!("`{variable}`"))),
-            "{variable}: not in the README's configuration table"
+            "{variable}: not in the configuration table (docs/operations/configuration.md)"
         );
     }
 }
 
-/// `127.0.0.1:{port}` in the README's "Docker Compose" section.
-fn readme_ports() -> BTreeSet<String> {
-    let readme = repo_file("README.md");
-    let start = readme
-        .find("## Docker Compose")
-        .expect("README: ## Docker Compose");
-    let section = &readme[start + 3..];
+/// `127.0.0.1:{port}` in the "Docker Compose" page, `docs/operations/compose.md`.
+fn documented_ports() -> BTreeSet<String> {
+    let page = repo_file("docs/operations/compose.md");
+    let start = page
+        .find("# Docker Compose")
+        .expect("docs/operations/compose.md: # Docker Compose");
+    let section = &page[start + 2..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     let mut ports = BTreeSet::new();
     for (i, _) in section.match_indices("127.0.0.1:") {
@@ -179,7 +179,7 @@ fn readme_ports() -> BTreeSet<String> {
 }
 
 #[test]
-fn the_readme_names_the_ports_it_publishes() {
+fn the_docs_name_the_ports_it_publishes() {
     let compose = compose();
     let services = compose["services"].as_mapping().expect("services");
     let published: BTreeSet<String> = services
@@ -193,7 +193,7 @@ fn the_readme_names_the_ports_it_publishes() {
             parts[1].to_owned()
         })
         .collect();
-    assert_eq!(published, readme_ports());
+    assert_eq!(published, documented_ports());
 }
 
 #[test]

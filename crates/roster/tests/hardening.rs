@@ -1,4 +1,4 @@
-//! The binary's own defences (README "Production checklist"): files that
+//! The binary's own defences (docs/operations/production-checklist.md): files that
 //! hold secrets are the owner's only, webhooks never follow proxies from
 //! the environment, `/metrics` is not served to anyone on the public
 //! listener, and `X-Forwarded-For` from a peer that is not a trusted proxy

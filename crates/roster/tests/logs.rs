@@ -1,4 +1,4 @@
-//! The binary's output (README "Metrics and logs"): `ROSTER_LOG_FORMAT=json`
+//! The binary's output (docs/operations/metrics-and-logs.md): `ROSTER_LOG_FORMAT=json`
 //! gives one JSON object per line, a request's line carries its request
 //! id, operation and user id, and no secret is ever printed: not the
 //! password a user signed up with, not the JWT secret, not an access

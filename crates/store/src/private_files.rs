@@ -1,7 +1,7 @@
 //! Files that hold secrets (the SQLite database with its webhook signing
 //! secrets, the outbox's live links and one-time passwords, the generated
 //! token key) are made readable by their owner only: directories 0700,
-//! files 0600, from their creation on (README "Configuration").
+//! files 0600, from their creation on (docs/operations/configuration.md).
 
 use std::io;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The workers' metrics (README "Metrics and logs"): jobs by queue and
+//! The workers' metrics (docs/operations/metrics-and-logs.md): jobs by queue and
 //! outcome, with their durations, and mails by outcome. They go to the
 //! process's recorder (installed by the gateway's `metrics::handle`); with
 //! none installed they cost next to nothing.

@@ -1,4 +1,4 @@
-//! The retention purge (issue 10 item 5): every hour, each kind of row in
+//! The retention purge (docs/operations/retention.md): every hour, each kind of row in
 //! `roster_domain::retention::Purgeable` older than the retention period
 //! is deleted, a batch per statement with a pause between batches, so
 //! that other writers get the database in between. Every worker process

@@ -12,7 +12,7 @@
 //! by the client's resolver itself, so a name that resolves to a public
 //! address when the endpoint is created and to a private one later (DNS
 //! rebinding) is refused at send time. Proxies from the environment are
-//! ignored (README "Webhooks": only `ROSTER_WEBHOOK_PROXY` is used).
+//! ignored (docs/api/webhooks.md: only `ROSTER_WEBHOOK_PROXY` is used).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

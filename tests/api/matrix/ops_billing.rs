@@ -1,4 +1,4 @@
-//! Billing's operations in the matrix (issue 8): reading `billing`,
+//! Billing's operations in the matrix (docs/api/billing.md): reading `billing`,
 //! `changePlan`, `updateBillingEmail` and `cancelSubscription`, each on the
 //! caller's organization and on another one (`NOT_FOUND` for everyone).
 //! The world is ENTERPRISE with 8 seats in use, so a move to PRO fits.

@@ -1,4 +1,4 @@
-//! The organization's life in the matrix (issue 8 item 4): deleting it
+//! The organization's life in the matrix (docs/api/lifecycle.md): deleting it
 //! (the table's "delete organization" row), restoring it (the owner's
 //! power, on a deleted world and on one that is not), and what its members
 //! get once it is deleted (`NOT_FOUND`, whatever their role or status).

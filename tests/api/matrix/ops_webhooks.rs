@@ -1,4 +1,4 @@
-//! Webhook endpoints in the matrix (issue 9 item 3): reading
+//! Webhook endpoints in the matrix (docs/api/webhooks.md): reading
 //! `webhookEndpoints`, `createWebhookEndpoint` and `deleteWebhookEndpoint`,
 //! each on the caller's organization (or its endpoint) and on another
 //! one's (`NOT_FOUND` for everyone). They are settings of the

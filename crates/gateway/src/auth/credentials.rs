@@ -1,6 +1,6 @@
 //! Which secret a presented password is: the account's own, or one of its
 //! invitations' one-time passwords (rules.md §3: each invitation's is its
-//! own; README "Invitations and email").
+//! own; docs/api/invitations.md).
 
 use roster_domain::DomainError;
 use roster_domain::model::{Credentials, PasswordProof};

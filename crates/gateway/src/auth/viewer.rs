@@ -63,7 +63,7 @@ impl Viewer {
 /// membership when that is what it needs first
 /// (`graphql::context::membership_and_org`). A query checks it at most
 /// once. A mutation checks it again for each of its root fields, which
-/// run one after the other (README "Sessions and tokens"): a `logOut`, a
+/// run one after the other (docs/api/sessions.md): a `logOut`, a
 /// block or a demotion committed before a field starts holds for that
 /// field, whatever the earlier fields saw.
 pub struct LazyViewer {

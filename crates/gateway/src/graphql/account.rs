@@ -114,7 +114,7 @@ impl AccountMutation {
     /// A wrong password and an unknown email get the same answer, in about
     /// the same time. Attempts are throttled per client address, per
     /// (email, address) pair and per email, and successes per account
-    /// (README "Guessing and password hashing"): a refused attempt gets
+    /// (docs/operations/limits.md "Guessing and password hashing"): a refused attempt gets
     /// `RATE_LIMITED` whatever its password, and a stranger's failures
     /// never refuse the owner from an address that has not been failing.
     async fn log_in(
@@ -198,7 +198,7 @@ impl AccountMutation {
 
     /// Sets a new password, ends every session of the account, and opens a
     /// fresh one. Replacing an invitation's one-time password accepts that
-    /// invitation, and no other (README "Invitations and email").
+    /// invitation, and no other (docs/api/invitations.md).
     #[graphql(guard = "SignedIn")]
     async fn change_password(
         &self,

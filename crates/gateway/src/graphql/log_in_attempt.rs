@@ -1,5 +1,5 @@
 //! A `logIn` attempt under the log-in throttle
-//! (`roster_domain::log_in_throttle`, README "Guessing and password
+//! (`roster_domain::log_in_throttle`, docs/operations/limits.md "Guessing and password
 //! hashing"): counted before its password is verified, refused or let
 //! through by the domain's decision, and its hits taken back by what the
 //! password turned out to be.

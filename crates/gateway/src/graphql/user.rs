@@ -52,8 +52,7 @@ impl UserNode {
     }
     // rules.md §10 (`standing`): a membership that is not ACTIVE shows its
     // status, role and the organization's id and name; its lists answer
-    // empty, the organization's other fields `FORBIDDEN` (README, "Roles
-    // and permissions").
+    // empty, the organization's other fields `FORBIDDEN` (docs/api/permissions.md).
     /// The caller's own memberships; only visible on `me`. A membership that is not ACTIVE shows nothing inside its organization.
     #[graphql(
         guard = "IsViewer(self.0.id)",

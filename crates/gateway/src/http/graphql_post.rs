@@ -71,7 +71,7 @@ pub(super) async fn graphql_post(
         return rejected(StatusCode::BAD_REQUEST, media, &message);
     }
     // One POST is the unit of the bound on password hashing: refused
-    // before any of its operations runs (README "Limits").
+    // before any of its operations runs (docs/operations/limits.md).
     if let Err(message) = state.checks.batch_password_hashes(&requests) {
         return rejected(StatusCode::BAD_REQUEST, media, &message);
     }

@@ -33,7 +33,7 @@ use crate::client_addr::ClientAddr;
 use crate::graphql::{LiveConnection, Loader, RosterSchema, Services, request_data};
 
 const PROTOCOL: &str = "graphql-transport-ws";
-/// Close codes (README "Live events").
+/// Close codes (docs/api/live-events.md).
 const FORBIDDEN: u16 = 4403;
 const GOING_AWAY: u16 = 1001;
 

@@ -1,5 +1,5 @@
 //! The settings that bound abuse: rate limits, trusted proxies and
-//! password hashing (README "Limits").
+//! password hashing (docs/operations/limits.md).
 
 use clap::Args;
 use roster_domain::RatePolicy;
@@ -7,7 +7,7 @@ use roster_gateway::{GatewayConfig, HashingLimits, RateLimits, TrustedProxies};
 
 use super::{ConfigError, config_error};
 
-/// Rate limits, the trusted proxies and password hashing (README "Limits").
+/// Rate limits, the trusted proxies and password hashing (docs/operations/limits.md).
 /// Each limit is a count per window: `10/5m` (`s`, `m` or `h`).
 #[derive(Args, Debug, Clone)]
 pub struct AbuseSettings {

@@ -285,7 +285,7 @@ impl BackendStore {
         .ok_or(DomainError::NotFound)?;
         // The account has a password of its own now: the one-time
         // passwords of its other invitations log in no more (they are
-        // accepted by id, README "Invitations and email").
+        // accepted by id, docs/api/invitations.md).
         sqlx::query(
             "update invitation set temporary_password_hash = null \
              where user_id = $1 and temporary_password_hash is not null",

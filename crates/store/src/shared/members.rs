@@ -59,7 +59,7 @@ pub(super) async fn acting_member(
 /// (first, as every writer of it does), then `acting_member` and the
 /// permission table. What every organization-scoped write whose caller is
 /// given as a bare id does first, so that the last word on who may act is
-/// the transaction's, not the guard's (README "Sessions and tokens").
+/// the transaction's, not the guard's (docs/api/sessions.md).
 pub(super) async fn lock_and_require(
     tx: &mut Transaction<'static, Db>,
     org: OrgId,

@@ -1,4 +1,4 @@
-//! The retention purge (issue 10 item 5): one batch of one kind per call,
+//! The retention purge (docs/operations/retention.md): one batch of one kind per call,
 //! one statement each, so that a large backlog is deleted in short steps.
 //! The queue's tables (apalis's) count time in its own columns: their
 //! statements are the backend's (`FINISHED_TASKS`, `GONE_WORKERS`).

@@ -1,4 +1,4 @@
-//! The invitee's side (README "Invitations and email"): its own pending
+//! The invitee's side (docs/api/invitations.md): its own pending
 //! invitations on `me`, accepted or declined by id once the address is
 //! proved. The invitee is not a member yet, so it sees the organization's
 //! id and name and nothing inside it (rules.md §10).

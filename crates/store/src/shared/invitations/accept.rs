@@ -105,8 +105,7 @@ impl BackendStore {
     }
 }
 
-/// The account's owner used a secret mailed to its address (README
-/// "Invitations and email": only then are its invitations accepted by id).
+/// The account's owner used a secret mailed to its address (docs/api/invitations.md: only then are its invitations accepted by id).
 async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "update app_user set email_verified_at = $2 where id = $1 and email_verified_at is null",
@@ -123,7 +122,7 @@ async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> R
 /// and assistants it names. What the invitation grants (its role, and
 /// what its workspaces and assistants need: rules.md §10) is checked again
 /// against the inviter's role now, whichever delivery accepts it
-/// (README: "The role is checked again when the invitation is accepted").
+/// (docs/api/invitations.md: "The role is checked again when the invitation is accepted").
 /// The seat was held since the invitation; it is counted again in case
 /// the plan shrank meanwhile.
 pub(in super::super) async fn activate(

@@ -1,6 +1,6 @@
 //! An invitee's own pending invitations: listed on `me`, accepted or
 //! declined by id, once the invitee has proved the address (a one-time
-//! password or an invitation link used; README "Invitations and email").
+//! password or an invitation link used; docs/api/invitations.md).
 //! Someone who signed up with an invited address without proving it sees
 //! none and accepts none: the claim gives nothing in the organization.
 

@@ -15,6 +15,7 @@ pub mod lead;
 pub mod lifecycle;
 pub mod live;
 pub mod log_in_throttle;
+pub mod member_admin;
 pub mod member_page;
 pub mod model;
 pub mod notice;

@@ -9,7 +9,7 @@ use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
-use roster_domain::{DomainError, OrgId, Plan, SubscriptionStatus};
+use roster_domain::{OrgId, Plan, SubscriptionStatus};
 
 use super::super::invitations::{expire_overdue, seats_in_use};
 use super::super::organizations::select_org;
@@ -43,19 +43,10 @@ impl BackendStore {
             tx.commit().await.map_err(unexpected)?;
             return Ok(before);
         }
-        if plan != before.plan
-            && let Some(limit) = plan.seat_limit()
-        {
+        if plan != before.plan && plan.seat_limit().is_some() {
             // Overdue invitations hold no seat, swept or not.
             expire_overdue(&mut tx, org, now).await?;
-            let used = seats_in_use(&mut tx, org).await?;
-            if used > limit {
-                return Err(DomainError::PlanTooSmall {
-                    plan,
-                    seats_used: used,
-                    seat_limit: limit,
-                });
-            }
+            plan.check_holds(seats_in_use(&mut tx, org).await?)?;
         }
         let mut after = before.clone();
         after.plan = plan;

@@ -140,11 +140,8 @@ pub(in super::super) async fn activate(
             _ => DomainError::InvitationInvalid,
         })?;
     let org = select_org(tx, inv.org_id).await?;
-    if let Some(limit) = org.plan.seat_limit()
-        && seats_in_use(tx, org.id).await? > limit
-    {
-        return Err(DomainError::SeatLimitReached);
-    }
+    // The invitation's seat is counted already.
+    org.plan.check_seats(seats_in_use(tx, org.id).await?)?;
     let won = sqlx::query(
         "update invitation set status = 'ACCEPTED', token_hash = null, temporary_password_hash = null, \
          updated_at = $2 where id = $1 and status = 'PENDING'",

@@ -112,11 +112,8 @@ impl BackendStore {
             return Ok(InviteOutcome::AlreadyPending(pending.try_into()?));
         }
 
-        if let Some(limit) = org.plan.seat_limit()
-            && seats_in_use(&mut tx, org.id).await? >= limit
-        {
-            return Err(DomainError::SeatLimitReached);
-        }
+        org.plan
+            .check_free_seat(seats_in_use(&mut tx, org.id).await?)?;
         let wants_temporary = org.invitation_delivery == InvitationDelivery::TemporaryPassword;
         let (user, registered) = invitee_account(&mut tx, &invite, wants_temporary).await?;
         // For an email that already has an account, LINK is used.

@@ -196,11 +196,7 @@ async fn revive_seat(
             "this email is already a member or has a newer invitation".into(),
         ));
     }
-    if let Some(limit) = org.plan.seat_limit()
-        && seats_in_use(tx, org.id).await? >= limit
-    {
-        return Err(DomainError::SeatLimitReached);
-    }
+    org.plan.check_free_seat(seats_in_use(tx, org.id).await?)?;
     sqlx::query(
         "insert into membership (id, organization_id, user_id, role, status, created_at, updated_at) \
          values ($1, $2, $3, $4, 'INVITED', $5, $5)",

@@ -15,6 +15,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::member_admin::{self, Change};
 use roster_domain::model::Membership;
@@ -70,7 +71,7 @@ async fn audit(
     tx: &mut Tx,
     target: &Membership,
     actor: UserId,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -127,7 +128,7 @@ impl BackendStore {
             &mut tx,
             &before,
             actor.user_id,
-            "member.role_changed",
+            AuditAction::MemberRoleChanged,
             detail,
             now,
         )
@@ -187,9 +188,9 @@ impl BackendStore {
             "after": { "status": to.as_str() },
         });
         let action = if blocked {
-            "member.blocked"
+            AuditAction::MemberBlocked
         } else {
-            "member.unblocked"
+            AuditAction::MemberUnblocked
         };
         audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
         let after = target(&mut tx, org, user).await?;

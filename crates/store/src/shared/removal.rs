@@ -10,6 +10,7 @@
 //! audit events and its leads stay; the leads move in the reassignment job
 //! enqueued here, with the removal email.
 
+use roster_domain::AuditAction;
 use roster_domain::JobId;
 use roster_domain::error::Result;
 use roster_domain::job::{ReassignmentTask, Removal, Removed};
@@ -82,7 +83,7 @@ impl BackendStore {
             AuditRecord {
                 org: r.org,
                 actor: Some(actor.user_id),
-                action: "member.removed",
+                action: AuditAction::MemberRemoved,
                 target_user: Some(r.user),
                 target_email: None,
                 detail,

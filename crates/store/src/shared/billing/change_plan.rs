@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
@@ -56,7 +57,7 @@ impl BackendStore {
         if plan == before.plan {
             audit(
                 &mut tx,
-                "subscription.reactivated",
+                AuditAction::SubscriptionReactivated,
                 actor,
                 &before,
                 &after,
@@ -73,7 +74,15 @@ impl BackendStore {
                 period.current_period_end,
             );
             issue_invoice(&mut tx, &after, InvoiceKind::PlanChange, amount, now).await?;
-            audit(&mut tx, "plan.changed", actor, &before, &after, now).await?;
+            audit(
+                &mut tx,
+                AuditAction::PlanChanged,
+                actor,
+                &before,
+                &after,
+                now,
+            )
+            .await?;
         }
         tx.commit().await.map_err(unexpected)?;
         Ok(after)

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
 use roster_domain::model::User;
@@ -176,7 +177,13 @@ pub(in super::super) async fn activate(
     let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
     record_audit(
         tx,
-        audit(inv, Some(inv.user_id), "invitation.accepted", detail, now),
+        audit(
+            inv,
+            Some(inv.user_id),
+            AuditAction::InvitationAccepted,
+            detail,
+            now,
+        ),
     )
     .await
 }
@@ -207,7 +214,13 @@ async fn assistant_users_changed(
         tx,
         AuditRecord {
             target_user: Some(inv.user_id),
-            ..workspace_audit(inv.org_id, inviter, "assistant.users_changed", detail, now)
+            ..workspace_audit(
+                inv.org_id,
+                inviter,
+                AuditAction::AssistantUsersChanged,
+                detail,
+                now,
+            )
         },
     )
     .await

@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, InviteOutcome, NewInvitation, delivery_for};
 use roster_domain::{
@@ -199,7 +200,7 @@ impl BackendStore {
             audit(
                 &inv,
                 Some(inviter.user_id),
-                "invitation.created",
+                AuditAction::InvitationCreated,
                 detail,
                 now,
             ),

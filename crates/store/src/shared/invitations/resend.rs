@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{
     Invitation, InvitationTargets, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for,
@@ -143,7 +144,7 @@ impl BackendStore {
             audit(
                 &resent,
                 Some(actor.user_id),
-                "invitation.resent",
+                AuditAction::InvitationResent,
                 detail,
                 now,
             ),

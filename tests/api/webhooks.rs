@@ -202,17 +202,22 @@ async fn only_public_https_urls_are_accepted(backend: Backend) {
 
 roster_tests::each_backend!(only_public_https_urls_are_accepted,);
 
-/// Every action the store writes to the audit log can be subscribed to:
-/// the domain's list of events names each string literal of the form
-/// `area.verb` in the store's shared SQL code (where all audit events are
-/// written).
+/// Every action the store writes to the audit log can be subscribed to.
+/// The store names actions by `AuditAction` (the audit row takes no
+/// other type) and `webhook::EVENTS` derives from `AuditAction::ALL`; this
+/// scans the store's shared code (where all audit events are written) for
+/// each `AuditAction::X` it writes and each string literal of the form
+/// `area.verb` left there, and finds every one among the events.
 #[test]
 fn every_audit_action_is_a_known_event() {
-    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+    use roster_domain::AuditAction;
+    use roster_domain::webhook::{EVENTS, parse_events};
+
+    fn walk(dir: &std::path::Path, literals: &mut Vec<String>, variants: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).expect("store sources") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                walk(&path, found);
+                walk(&path, literals, variants);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).expect("source");
                 for literal in text.split('"').skip(1).step_by(2) {
@@ -224,22 +229,46 @@ fn every_audit_action_is_a_known_event() {
                             && verb.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                     });
                     if action {
-                        found.push(literal.to_owned());
+                        literals.push(literal.to_owned());
+                    }
+                }
+                for used in text.split("AuditAction::").skip(1) {
+                    let name: String = used
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect();
+                    if !name.is_empty() {
+                        variants.push(name);
                     }
                 }
             }
         }
     }
-    let mut actions = Vec::new();
+    let (mut literals, mut variants) = (Vec::new(), Vec::new());
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/store/src/shared");
-    walk(std::path::Path::new(dir), &mut actions);
+    walk(std::path::Path::new(dir), &mut literals, &mut variants);
+    variants.sort();
+    variants.dedup();
+    assert!(variants.len() > 25, "found only {variants:?}");
+    let mut actions = literals;
+    for name in variants {
+        let action = AuditAction::ALL
+            .iter()
+            .find(|a| format!("{a:?}") == name)
+            .unwrap_or_else(|| panic!("AuditAction::{name} is not an audit action"));
+        actions.push(action.as_str().to_owned());
+    }
+    actions.extend(AuditAction::ALL.iter().map(|a| a.as_str().to_owned()));
     actions.sort();
     actions.dedup();
-    assert!(actions.len() > 25, "found only {actions:?}");
     for action in actions {
         assert!(
-            roster_domain::webhook::EVENTS.contains(&action.as_str()),
+            EVENTS.contains(&action.as_str()),
             "{action} is written to the audit log but is not in webhook::EVENTS"
+        );
+        assert!(
+            parse_events(std::slice::from_ref(&action)).is_ok(),
+            "{action}"
         );
     }
 }

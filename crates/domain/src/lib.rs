@@ -3,6 +3,7 @@
 //!
 //! No SQL, no GraphQL, no HTTP here: a rule change touches this crate only.
 
+pub mod audit;
 pub mod billing;
 pub mod clock;
 pub mod credentials;
@@ -15,6 +16,7 @@ pub mod lead;
 pub mod lifecycle;
 pub mod live;
 pub mod log_in_throttle;
+pub mod member_admin;
 pub mod member_page;
 pub mod model;
 pub mod notice;
@@ -30,6 +32,7 @@ pub mod token;
 pub mod value;
 pub mod webhook;
 
+pub use audit::AuditAction;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{

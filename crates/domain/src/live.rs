@@ -56,7 +56,7 @@ pub fn hearing(scope: MemberScope, event: &AuditEvent) -> Hearing {
 
 /// The audit action of an organization's deletion: every member loses
 /// access at once.
-pub const ORGANIZATION_DELETED: &str = "organization.deleted";
+pub const ORGANIZATION_DELETED: &str = crate::audit::AuditAction::OrganizationDeleted.as_str();
 
 /// Whether `event` may have changed what `viewer` may see of its
 /// organization: an event about the viewer (its role or status changed, it

@@ -70,6 +70,35 @@ impl Plan {
             Plan::Enterprise => None,
         }
     }
+
+    /// A move to this plan with `in_use` seats taken: `PlanTooSmall` (with
+    /// the numbers, `SEAT_LIMIT_REACHED`) when they do not fit (rules.md §4).
+    pub fn check_holds(self, in_use: i64) -> Result<(), DomainError> {
+        match self.seat_limit() {
+            Some(limit) if in_use > limit => Err(DomainError::PlanTooSmall {
+                plan: self,
+                seats_used: in_use,
+                seat_limit: limit,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// A seat for one more (an invitation, an unblock), with `in_use`
+    /// seats taken: `SEAT_LIMIT_REACHED` when none is free (rules.md §4).
+    pub fn check_free_seat(self, in_use: i64) -> Result<(), DomainError> {
+        self.check_seats(in_use + 1)
+    }
+
+    /// `in_use` seats, the one asking included (an accept: its invitation
+    /// held a seat already): `SEAT_LIMIT_REACHED` beyond the limit, which
+    /// only an organization over its limit can be (rules.md §4).
+    pub fn check_seats(self, in_use: i64) -> Result<(), DomainError> {
+        match self.seat_limit() {
+            Some(limit) if in_use > limit => Err(DomainError::SeatLimitReached),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl InvitationDelivery {
@@ -103,5 +132,31 @@ mod tests {
         assert_eq!(Plan::Basic.seat_limit(), Some(10));
         assert_eq!(Plan::Pro.seat_limit(), Some(50));
         assert_eq!(Plan::Enterprise.seat_limit(), None);
+    }
+
+    #[test]
+    fn seats_run_out_at_the_limit() {
+        assert!(Plan::Basic.check_free_seat(9).is_ok());
+        assert!(matches!(
+            Plan::Basic.check_free_seat(10),
+            Err(DomainError::SeatLimitReached)
+        ));
+        assert!(Plan::Basic.check_seats(10).is_ok());
+        assert!(matches!(
+            Plan::Basic.check_seats(11),
+            Err(DomainError::SeatLimitReached)
+        ));
+        assert!(Plan::Pro.check_holds(50).is_ok());
+        assert!(matches!(
+            Plan::Pro.check_holds(51),
+            Err(DomainError::PlanTooSmall {
+                plan: Plan::Pro,
+                seats_used: 51,
+                seat_limit: 50
+            })
+        ));
+        assert!(Plan::Enterprise.check_holds(i64::MAX).is_ok());
+        assert!(Plan::Enterprise.check_free_seat(i64::MAX - 1).is_ok());
+        assert!(Plan::Enterprise.check_seats(i64::MAX).is_ok());
     }
 }

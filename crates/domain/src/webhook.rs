@@ -24,42 +24,9 @@ pub use delivery::{
 };
 pub use reachable::is_public;
 
-/// The actions an endpoint may subscribe to: every audit action.
-pub const EVENTS: &[&str] = &[
-    "assistant.created",
-    "assistant.manager_set",
-    "assistant.manager_unset",
-    "assistant.users_changed",
-    "billing.email_changed",
-    "invitation.accepted",
-    "invitation.created",
-    "invitation.declined",
-    "invitation.expired",
-    "invitation.resent",
-    "invitation.revoked",
-    "member.blocked",
-    "member.removed",
-    "member.role_changed",
-    "member.unblocked",
-    "member.workspaces_changed",
-    "organization.created",
-    "organization.deleted",
-    "organization.restored",
-    "organization.updated",
-    "ownership.transfer_canceled",
-    "ownership.transfer_requested",
-    "ownership.transferred",
-    "plan.changed",
-    "subscription.canceled",
-    "subscription.ended",
-    "subscription.reactivated",
-    "webhook.created",
-    "webhook.deleted",
-    "webhook.disabled",
-    "workspace.created",
-    "workspace.deleted",
-    "workspace.renamed",
-];
+/// The actions an endpoint may subscribe to: every audit action, by its
+/// text form (derived from [`crate::AuditAction`], so no action can be missing).
+pub const EVENTS: &[&str] = &crate::audit::ACTION_NAMES;
 
 /// Endpoints one organization may have.
 pub const MAX_ENDPOINTS: i64 = 10;

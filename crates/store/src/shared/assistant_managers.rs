@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::{Assistant, Membership};
 use roster_domain::permission::{self, Action};
@@ -73,9 +74,9 @@ impl BackendStore {
             return Err(not_assigned());
         }
         let action = if manager {
-            "assistant.manager_set"
+            AuditAction::AssistantManagerSet
         } else {
-            "assistant.manager_unset"
+            AuditAction::AssistantManagerUnset
         };
         let detail = serde_json::json!({
             "assistantId": id.to_string(),

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::{AssignmentScope, Assistant, AssistantSeat, Membership};
 use roster_domain::{AssistantId, DomainError, MemberId, OrgId, ResourceName, UserId};
@@ -39,7 +40,11 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         let detail = serde_json::json!({ "assistantId": id.to_string(), "after": { "name": name.as_str() } });
-        record_audit(&mut tx, audit(org, actor, "assistant.created", detail, now)).await?;
+        record_audit(
+            &mut tx,
+            audit(org, actor, AuditAction::AssistantCreated, detail, now),
+        )
+        .await?;
         tx.commit().await.map_err(unexpected)?;
         Ok(Assistant {
             id,
@@ -137,7 +142,7 @@ impl BackendStore {
             audit(
                 assistant.org_id,
                 actor,
-                "assistant.users_changed",
+                AuditAction::AssistantUsersChanged,
                 detail,
                 now,
             ),

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
+use roster_domain::AuditAction;
 use roster_domain::billing::{BillingStore, Invoice, Prices};
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
@@ -72,7 +73,7 @@ fn billing_json(org: &Organization) -> serde_json::Value {
 /// The audit event of a billing change, with the before and after.
 async fn audit(
     tx: &mut Tx,
-    action: &str,
+    action: AuditAction,
     actor: Option<UserId>,
     before: &Organization,
     after: &Organization,

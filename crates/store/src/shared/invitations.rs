@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Transaction;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
@@ -207,7 +208,7 @@ async fn end_pending(
 fn audit<'a>(
     inv: &'a Invitation,
     actor: Option<UserId>,
-    action: &'a str,
+    action: AuditAction,
     detail: serde_json::Value,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {

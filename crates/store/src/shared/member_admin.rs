@@ -15,7 +15,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
+use roster_domain::member_admin::{self, Change};
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
 use roster_domain::{DomainError, MemberStatus, OrgId, OrgRole, UserId};
@@ -37,7 +39,9 @@ pub(super) async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Memb
         .ok_or(DomainError::NotFound)
 }
 
-async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
+/// The organization's ACTIVE ADMINs, counted under its lock: the fact the
+/// domain's owner and last-admin rules (`roster_domain::member_admin`) read.
+pub(super) async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
         "select count(*) from membership where organization_id = $1 and role = 'ADMIN' and status = 'ACTIVE'",
     )
@@ -46,31 +50,6 @@ async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
     .await
     .map_err(unexpected)?;
     Ok(n)
-}
-
-/// `LAST_ADMIN` when `target` is an ACTIVE ADMIN and no other is left.
-pub(super) async fn keep_an_admin(tx: &mut Tx, target: &Membership) -> Result<()> {
-    if target.role == OrgRole::Admin
-        && target.status == MemberStatus::Active
-        && active_admins(tx, target.org_id).await? <= 1
-    {
-        return Err(DomainError::LastAdmin);
-    }
-    Ok(())
-}
-
-/// Nobody changes, blocks or removes the owner; the owner itself transfers
-/// ownership first (rules.md §2): `LAST_ADMIN` when it is the only ACTIVE
-/// ADMIN, else `FORBIDDEN`.
-pub(super) async fn spare_the_owner(tx: &mut Tx, target: &Membership) -> Result<()> {
-    if !target.is_owner {
-        return Ok(());
-    }
-    if active_admins(tx, target.org_id).await? <= 1 {
-        Err(DomainError::LastAdmin)
-    } else {
-        Err(DomainError::Forbidden)
-    }
 }
 
 /// The caller, read again under the lock: still ACTIVE, and still allowed
@@ -92,7 +71,7 @@ async fn audit(
     tx: &mut Tx,
     target: &Membership,
     actor: UserId,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -125,12 +104,11 @@ impl BackendStore {
         lock_organization(&mut tx, org).await.map_err(unexpected)?;
         let before = target(&mut tx, org, user).await?;
         permission::require(actor.role, Action::ChangeMemberRole)?;
-        if before.role == role {
+        let admins = active_admins(&mut tx, org).await?;
+        if member_admin::check_role_change(&before, role, admins)? == Change::Unchanged {
             tx.commit().await.map_err(unexpected)?;
             return Ok(before);
         }
-        spare_the_owner(&mut tx, &before).await?;
-        keep_an_admin(&mut tx, &before).await?;
         still_allowed(&mut tx, actor, Action::ChangeMemberRole, before.role).await?;
         sqlx::query(
             "update membership set role = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
@@ -150,7 +128,7 @@ impl BackendStore {
             &mut tx,
             &before,
             actor.user_id,
-            "member.role_changed",
+            AuditAction::MemberRoleChanged,
             detail,
             now,
         )
@@ -176,31 +154,23 @@ impl BackendStore {
         lock_organization(&mut tx, org).await.map_err(unexpected)?;
         let before = target(&mut tx, org, user).await?;
         permission::require_on(actor.role, Action::BlockMembers, before.role)?;
-        let (from, to) = if blocked {
-            spare_the_owner(&mut tx, &before).await?;
-            // Nobody blocks itself: another authorized member must.
-            if before.user_id == actor.user_id {
-                return Err(DomainError::Forbidden);
-            }
-            (MemberStatus::Active, MemberStatus::Blocked)
+        let (from, to, change) = if blocked {
+            let admins = active_admins(&mut tx, org).await?;
+            let change = member_admin::check_block(actor.user_id, &before, admins)?;
+            (MemberStatus::Active, MemberStatus::Blocked, change)
         } else {
-            (MemberStatus::Blocked, MemberStatus::Active)
+            let change = member_admin::check_unblock(&before);
+            (MemberStatus::Blocked, MemberStatus::Active, change)
         };
-        if before.status != from {
+        if change == Change::Unchanged {
             tx.commit().await.map_err(unexpected)?;
             return Ok(before);
         }
-        if blocked {
-            keep_an_admin(&mut tx, &before).await?;
-        } else {
+        if !blocked {
             // The member takes a seat again; overdue invitations hold none.
             expire_overdue(&mut tx, org, now).await?;
             let plan = select_org(&mut tx, org).await?.plan;
-            if let Some(limit) = plan.seat_limit()
-                && seats_in_use(&mut tx, org).await? >= limit
-            {
-                return Err(DomainError::SeatLimitReached);
-            }
+            plan.check_free_seat(seats_in_use(&mut tx, org).await?)?;
         }
         still_allowed(&mut tx, actor, Action::BlockMembers, before.role).await?;
         sqlx::query(
@@ -218,9 +188,9 @@ impl BackendStore {
             "after": { "status": to.as_str() },
         });
         let action = if blocked {
-            "member.blocked"
+            AuditAction::MemberBlocked
         } else {
-            "member.unblocked"
+            AuditAction::MemberUnblocked
         };
         audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
         let after = target(&mut tx, org, user).await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::billing::{InvoiceKind, Subscription};
 use roster_domain::error::Result;
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
@@ -20,7 +21,7 @@ use roster_domain::permission::Action;
 pub(super) struct AuditRecord<'a> {
     pub org: OrgId,
     pub actor: Option<UserId>,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target_user: Option<UserId>,
     pub target_email: Option<&'a str>,
     pub detail: serde_json::Value,
@@ -49,7 +50,7 @@ pub(super) async fn record_audit_as(
     .bind(id)
     .bind(r.org.0)
     .bind(r.actor.map(|a| a.0))
-    .bind(r.action)
+    .bind(r.action.as_str())
     .bind(r.target_user.map(|u| u.0))
     .bind(r.target_email)
     .bind(r.detail.to_string())
@@ -125,7 +126,7 @@ impl BackendStore {
             AuditRecord {
                 org: new.id,
                 actor: Some(new.owner),
-                action: "organization.created",
+                action: AuditAction::OrganizationCreated,
                 target_user: Some(new.owner),
                 target_email: None,
                 detail: serde_json::json!({ "after": settings_json(&org), "ownerRole": "ADMIN" }),
@@ -206,7 +207,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(actor),
-                action: "organization.updated",
+                action: AuditAction::OrganizationUpdated,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({ "before": settings_json(&before), "after": settings_json(&after) }),

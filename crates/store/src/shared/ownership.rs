@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::notice::MemberNotice;
@@ -168,7 +169,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(owner.user_id),
-                action: "ownership.transfer_requested",
+                action: AuditAction::OwnershipTransferRequested,
                 target_user: Some(to),
                 target_email: None,
                 detail,
@@ -221,7 +222,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(transfer.to),
-                action: "ownership.transferred",
+                action: AuditAction::OwnershipTransferred,
                 target_user: Some(transfer.to),
                 target_email: None,
                 detail: serde_json::json!({
@@ -260,7 +261,7 @@ impl BackendStore {
                 AuditRecord {
                     org,
                     actor: Some(owner.user_id),
-                    action: "ownership.transfer_canceled",
+                    action: AuditAction::OwnershipTransferCanceled,
                     target_user: Some(stored.transfer.to),
                     target_email: None,
                     detail: serde_json::json!({

@@ -10,35 +10,30 @@
 //! audit events and its leads stay; the leads move in the reassignment job
 //! enqueued here, with the removal email.
 
+use roster_domain::AuditAction;
+use roster_domain::JobId;
 use roster_domain::error::Result;
 use roster_domain::job::{ReassignmentTask, Removal, Removed};
+use roster_domain::member_admin;
 use roster_domain::model::Membership;
 use roster_domain::notice::MemberNotice;
 use roster_domain::permission::{self, Action};
-use roster_domain::{DomainError, JobId, MemberStatus};
 
 use super::jobs::{NewReassignment, count_leads_of, insert_reassignment};
-use super::member_admin::{Tx, keep_an_admin, spare_the_owner, still_allowed, target};
+use super::member_admin::{Tx, active_admins, still_allowed, target};
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit_as};
 use super::{BackendStore, begin_write, enqueue, lock_organization};
 use crate::unexpected;
 
-/// `reassignLeadsTo` must be an ACTIVE member of the organization, and not
-/// the member being removed (`VALIDATION`).
+/// `reassignLeadsTo`, read under the lock for the domain to judge
+/// (`member_admin::check_lead_target`).
 async fn check_lead_target(tx: &mut Tx, r: &Removal) -> Result<()> {
     let Some(to) = r.reassign_leads_to else {
         return Ok(());
     };
-    let active = membership_in(tx, r.org, to)
-        .await?
-        .is_some_and(|m| m.status == MemberStatus::Active);
-    if to == r.user || !active {
-        return Err(DomainError::validation(
-            "reassignLeadsTo must be another ACTIVE member of the organization",
-        ));
-    }
-    Ok(())
+    let status = membership_in(tx, r.org, to).await?.map(|m| m.status);
+    member_admin::check_lead_target(r.user, to, status)
 }
 
 impl BackendStore {
@@ -50,12 +45,8 @@ impl BackendStore {
             .map_err(unexpected)?;
         let before = target(&mut tx, r.org, r.user).await?;
         permission::require_on(actor.role, Action::InviteOrRemoveMembers, before.role)?;
-        spare_the_owner(&mut tx, &before).await?;
-        // Nobody removes itself: another authorized member must.
-        if before.user_id == actor.user_id {
-            return Err(DomainError::Forbidden);
-        }
-        keep_an_admin(&mut tx, &before).await?;
+        let admins = active_admins(&mut tx, r.org).await?;
+        member_admin::check_removal(actor.user_id, &before, admins)?;
         check_lead_target(&mut tx, &r).await?;
         still_allowed(&mut tx, actor, Action::InviteOrRemoveMembers, before.role).await?;
 
@@ -92,7 +83,7 @@ impl BackendStore {
             AuditRecord {
                 org: r.org,
                 actor: Some(actor.user_id),
-                action: "member.removed",
+                action: AuditAction::MemberRemoved,
                 target_user: Some(r.user),
                 target_email: None,
                 detail,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::{AssignmentScope, Membership, Workspace};
 use roster_domain::{
@@ -79,7 +80,7 @@ pub(super) async fn require_all_in_org(
 pub(super) fn audit<'a>(
     org: OrgId,
     actor: UserId,
-    action: &'a str,
+    action: AuditAction,
     detail: serde_json::Value,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {
@@ -115,7 +116,11 @@ impl BackendStore {
             .await
             .map_err(unexpected)?;
         let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
-        record_audit(&mut tx, audit(org, actor, "workspace.created", detail, now)).await?;
+        record_audit(
+            &mut tx,
+            audit(org, actor, AuditAction::WorkspaceCreated, detail, now),
+        )
+        .await?;
         let w = workspace_in_tx(&mut tx, id).await?;
         tx.commit().await.map_err(unexpected)?;
         Ok(w)
@@ -143,7 +148,13 @@ impl BackendStore {
         let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
         record_audit(
             &mut tx,
-            audit(before.org_id, actor, "workspace.renamed", detail, now),
+            audit(
+                before.org_id,
+                actor,
+                AuditAction::WorkspaceRenamed,
+                detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await.map_err(unexpected)?;
@@ -174,7 +185,13 @@ impl BackendStore {
             serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
         record_audit(
             &mut tx,
-            audit(before.org_id, actor, "workspace.deleted", detail, now),
+            audit(
+                before.org_id,
+                actor,
+                AuditAction::WorkspaceDeleted,
+                detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await.map_err(unexpected)
@@ -297,7 +314,13 @@ impl BackendStore {
             &mut tx,
             AuditRecord {
                 target_user: Some(user),
-                ..audit(org, actor, "member.workspaces_changed", detail, now)
+                ..audit(
+                    org,
+                    actor,
+                    AuditAction::MemberWorkspacesChanged,
+                    detail,
+                    now,
+                )
             },
         )
         .await?;

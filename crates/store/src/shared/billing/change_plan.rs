@@ -5,11 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
-use roster_domain::{DomainError, OrgId, Plan, SubscriptionStatus};
+use roster_domain::{OrgId, Plan, SubscriptionStatus};
 
 use super::super::invitations::{expire_overdue, seats_in_use};
 use super::super::organizations::select_org;
@@ -43,19 +44,10 @@ impl BackendStore {
             tx.commit().await.map_err(unexpected)?;
             return Ok(before);
         }
-        if plan != before.plan
-            && let Some(limit) = plan.seat_limit()
-        {
+        if plan != before.plan && plan.seat_limit().is_some() {
             // Overdue invitations hold no seat, swept or not.
             expire_overdue(&mut tx, org, now).await?;
-            let used = seats_in_use(&mut tx, org).await?;
-            if used > limit {
-                return Err(DomainError::PlanTooSmall {
-                    plan,
-                    seats_used: used,
-                    seat_limit: limit,
-                });
-            }
+            plan.check_holds(seats_in_use(&mut tx, org).await?)?;
         }
         let mut after = before.clone();
         after.plan = plan;
@@ -65,7 +57,7 @@ impl BackendStore {
         if plan == before.plan {
             audit(
                 &mut tx,
-                "subscription.reactivated",
+                AuditAction::SubscriptionReactivated,
                 actor,
                 &before,
                 &after,
@@ -82,7 +74,15 @@ impl BackendStore {
                 period.current_period_end,
             );
             issue_invoice(&mut tx, &after, InvoiceKind::PlanChange, amount, now).await?;
-            audit(&mut tx, "plan.changed", actor, &before, &after, now).await?;
+            audit(
+                &mut tx,
+                AuditAction::PlanChanged,
+                actor,
+                &before,
+                &after,
+                now,
+            )
+            .await?;
         }
         tx.commit().await.map_err(unexpected)?;
         Ok(after)

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::billing::{InvoiceKind, Prices, next_period_end};
 use roster_domain::error::Result;
 use roster_domain::model::Organization;
@@ -34,7 +35,7 @@ pub(super) async fn roll_periods(
             org.plan = Plan::Basic;
             org.subscription.status = SubscriptionStatus::Active;
             let at = org.subscription.current_period_end;
-            audit(tx, "subscription.ended", None, &before, org, at).await?;
+            audit(tx, AuditAction::SubscriptionEnded, None, &before, org, at).await?;
         }
         let start = org.subscription.current_period_end;
         org.subscription.current_period_start = start;

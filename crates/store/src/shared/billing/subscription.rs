@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::billing::Prices;
 use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
@@ -39,7 +40,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                "subscription.canceled",
+                AuditAction::SubscriptionCanceled,
                 actor,
                 &before,
                 &after,
@@ -70,7 +71,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                "billing.email_changed",
+                AuditAction::BillingEmailChanged,
                 actor,
                 &before,
                 &after,

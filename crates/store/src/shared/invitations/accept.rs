@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
 use roster_domain::model::User;
@@ -139,11 +140,8 @@ pub(in super::super) async fn activate(
             _ => DomainError::InvitationInvalid,
         })?;
     let org = select_org(tx, inv.org_id).await?;
-    if let Some(limit) = org.plan.seat_limit()
-        && seats_in_use(tx, org.id).await? > limit
-    {
-        return Err(DomainError::SeatLimitReached);
-    }
+    // The invitation's seat is counted already.
+    org.plan.check_seats(seats_in_use(tx, org.id).await?)?;
     let won = sqlx::query(
         "update invitation set status = 'ACCEPTED', token_hash = null, temporary_password_hash = null, \
          updated_at = $2 where id = $1 and status = 'PENDING'",
@@ -178,7 +176,13 @@ pub(in super::super) async fn activate(
     let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
     record_audit(
         tx,
-        audit(inv, Some(inv.user_id), "invitation.accepted", detail, now),
+        audit(
+            inv,
+            Some(inv.user_id),
+            AuditAction::InvitationAccepted,
+            detail,
+            now,
+        ),
     )
     .await
 }
@@ -209,7 +213,13 @@ async fn assistant_users_changed(
         tx,
         AuditRecord {
             target_user: Some(inv.user_id),
-            ..workspace_audit(inv.org_id, inviter, "assistant.users_changed", detail, now)
+            ..workspace_audit(
+                inv.org_id,
+                inviter,
+                AuditAction::AssistantUsersChanged,
+                detail,
+                now,
+            )
         },
     )
     .await

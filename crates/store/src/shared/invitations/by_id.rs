@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, ReceivedInvitation};
 use roster_domain::model::Membership;
@@ -88,7 +89,13 @@ impl BackendStore {
         let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
         record_audit(
             &mut tx,
-            audit(&inv, Some(user), "invitation.declined", detail, now),
+            audit(
+                &inv,
+                Some(user),
+                AuditAction::InvitationDeclined,
+                detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await.map_err(unexpected)

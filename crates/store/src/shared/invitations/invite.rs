@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, InviteOutcome, NewInvitation, delivery_for};
 use roster_domain::{
@@ -112,11 +113,8 @@ impl BackendStore {
             return Ok(InviteOutcome::AlreadyPending(pending.try_into()?));
         }
 
-        if let Some(limit) = org.plan.seat_limit()
-            && seats_in_use(&mut tx, org.id).await? >= limit
-        {
-            return Err(DomainError::SeatLimitReached);
-        }
+        org.plan
+            .check_free_seat(seats_in_use(&mut tx, org.id).await?)?;
         let wants_temporary = org.invitation_delivery == InvitationDelivery::TemporaryPassword;
         let (user, registered) = invitee_account(&mut tx, &invite, wants_temporary).await?;
         // For an email that already has an account, LINK is used.
@@ -202,7 +200,7 @@ impl BackendStore {
             audit(
                 &inv,
                 Some(inviter.user_id),
-                "invitation.created",
+                AuditAction::InvitationCreated,
                 detail,
                 now,
             ),

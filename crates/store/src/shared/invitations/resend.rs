@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{
     Invitation, InvitationTargets, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for,
@@ -143,7 +144,7 @@ impl BackendStore {
             audit(
                 &resent,
                 Some(actor.user_id),
-                "invitation.resent",
+                AuditAction::InvitationResent,
                 detail,
                 now,
             ),
@@ -196,11 +197,7 @@ async fn revive_seat(
             "this email is already a member or has a newer invitation".into(),
         ));
     }
-    if let Some(limit) = org.plan.seat_limit()
-        && seats_in_use(tx, org.id).await? >= limit
-    {
-        return Err(DomainError::SeatLimitReached);
-    }
+    org.plan.check_free_seat(seats_in_use(tx, org.id).await?)?;
     sqlx::query(
         "insert into membership (id, organization_id, user_id, role, status, created_at, updated_at) \
          values ($1, $2, $3, $4, 'INVITED', $5, $5)",

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, InvitationTargets};
 use roster_domain::model::Membership;
@@ -44,7 +45,13 @@ pub(in super::super) async fn revoke_all_pending(
         });
         record_audit(
             tx,
-            audit(inv, Some(actor), "invitation.revoked", detail, now),
+            audit(
+                inv,
+                Some(actor),
+                AuditAction::InvitationRevoked,
+                detail,
+                now,
+            ),
         )
         .await?;
     }
@@ -85,7 +92,13 @@ impl BackendStore {
         let detail = serde_json::json!({ "before": "PENDING", "after": "REVOKED" });
         record_audit(
             &mut tx,
-            audit(&inv, Some(actor.user_id), "invitation.revoked", detail, now),
+            audit(
+                &inv,
+                Some(actor.user_id),
+                AuditAction::InvitationRevoked,
+                detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await.map_err(unexpected)?;
@@ -110,7 +123,13 @@ impl BackendStore {
         let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
         record_audit(
             &mut tx,
-            audit(&inv, Some(inv.user_id), "invitation.declined", detail, now),
+            audit(
+                &inv,
+                Some(inv.user_id),
+                AuditAction::InvitationDeclined,
+                detail,
+                now,
+            ),
         )
         .await?;
         tx.commit().await.map_err(unexpected)

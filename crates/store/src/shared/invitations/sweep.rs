@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::Invitation;
 use roster_domain::{InvitationStatus, OrgId};
@@ -47,7 +48,7 @@ pub(in super::super) async fn expire_overdue(
             audit(
                 inv,
                 None,
-                "invitation.expired",
+                AuditAction::InvitationExpired,
                 serde_json::json!({ "before": "PENDING", "after": "EXPIRED" }),
                 now,
             ),

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::lifecycle::purge_after;
 use roster_domain::model::Membership;
@@ -57,7 +58,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(me.user_id),
-                action: roster_domain::live::ORGANIZATION_DELETED,
+                action: AuditAction::OrganizationDeleted,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::lifecycle::require_restorable;
@@ -66,7 +67,7 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(user),
-                action: "organization.restored",
+                action: AuditAction::OrganizationRestored,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({

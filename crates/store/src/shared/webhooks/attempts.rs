@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::AuditEvent;
 use roster_domain::webhook::{
@@ -56,7 +57,7 @@ async fn disable(
         AuditRecord {
             org,
             actor: None,
-            action: "webhook.disabled",
+            action: AuditAction::WebhookDisabled,
             target_user: None,
             target_email: None,
             detail: serde_json::json!({

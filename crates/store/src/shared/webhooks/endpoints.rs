@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
+use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::model::Membership;
 use roster_domain::permission::Action;
@@ -66,7 +67,7 @@ impl BackendStore {
             AuditRecord {
                 org: new.org,
                 actor: Some(actor.user_id),
-                action: "webhook.created",
+                action: AuditAction::WebhookCreated,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({ "before": null, "after": endpoint_json(&endpoint) }),
@@ -123,7 +124,7 @@ impl BackendStore {
             AuditRecord {
                 org: actor.org_id,
                 actor: Some(actor.user_id),
-                action: "webhook.deleted",
+                action: AuditAction::WebhookDeleted,
                 target_user: None,
                 target_email: None,
                 detail: serde_json::json!({ "before": endpoint_json(&before), "after": null }),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use roster_domain::error::Result;
 use roster_domain::webhook::WebhookTask;
-use roster_domain::{OrgId, WebhookEndpointId};
+use roster_domain::{AuditAction, OrgId, WebhookEndpointId};
 
 use super::super::rows::composed;
 use super::super::{Db, WEBHOOK_EVENT_LISTED, enqueue};
@@ -20,7 +20,7 @@ use crate::unexpected;
 pub(in super::super) async fn enqueue_deliveries(
     tx: &mut Transaction<'static, Db>,
     org: OrgId,
-    action: &str,
+    action: AuditAction,
     event_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -29,7 +29,7 @@ pub(in super::super) async fn enqueue_deliveries(
          and (e.events = '[]' or {WEBHOOK_EVENT_LISTED})"
     )))
     .bind(org.0)
-    .bind(action)
+    .bind(action.as_str())
     .fetch_all(&mut **tx)
     .await
     .map_err(unexpected)?;

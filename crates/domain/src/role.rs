@@ -101,17 +101,6 @@ impl Plan {
     }
 }
 
-impl InvitationDelivery {
-    /// How long an invitation lives unless the organization says otherwise:
-    /// 7 days for a link, 24 hours for a one-time password.
-    pub fn default_ttl_hours(self) -> i32 {
-        match self {
-            InvitationDelivery::Link => 7 * 24,
-            InvitationDelivery::TemporaryPassword => 24,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@
 //! Each is a pure decision over facts the store reads under the
 //! organization's lock (the target's membership, the caller, the number of
 //! ACTIVE ADMINs), so that two admins acting on each other at once are
-//! judged on what the first one did. The checks run in one order (README
-//! "Roles and permissions"): the owner and self rules, a no-op when nothing
+//! judged on what the first one did. The checks run in one order
+//! (docs/api/permissions.md): the owner and self rules, a no-op when nothing
 //! would change, then the invariants.
 
 use crate::model::Membership;

@@ -1,21 +1,9 @@
 //! The binary itself: `roster schema` is `schema.graphql`, and bad
 //! configuration ends it at once with one line naming the variable.
 
-use std::process::Command;
+mod common;
 
-fn roster() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    for var in [
-        "ROSTER_DATABASE_URL",
-        "DATABASE_URL",
-        "ROSTER_JWT_SECRET",
-        "ROSTER_LISTEN",
-        "ROSTER_PUBLIC_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+use common::roster;
 
 #[test]
 fn schema_graphql_is_what_roster_schema_prints() {

@@ -6,18 +6,17 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
 use roster_domain::error::Result;
 use roster_domain::invitation::{Invitation, ReceivedInvitation};
 use roster_domain::model::Membership;
-use roster_domain::{DomainError, InvitationId, InvitationStatus, UserId};
+use roster_domain::{DomainError, InvitationId, UserId};
 
 use super::super::members::acting_member;
-use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
 use super::super::{BackendStore, begin_write, lock_organization};
 use super::accept::activate;
-use super::{Tx, audit, end_pending, invitation_by_id};
+use super::revoke::decline_pending;
+use super::{Tx, invitation_by_id};
 use crate::unexpected;
 
 #[derive(sqlx::FromRow)]
@@ -83,21 +82,7 @@ impl BackendStore {
     ) -> Result<()> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
         let inv = invitees_own(&mut tx, id, user, now).await?;
-        if !end_pending(&mut tx, &inv, InvitationStatus::Declined, now).await? {
-            return Err(DomainError::InvitationInvalid);
-        }
-        let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(user),
-                AuditAction::InvitationDeclined,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        decline_pending(&mut tx, &inv, now).await?;
         tx.commit().await.map_err(unexpected)
     }
 }

@@ -117,21 +117,31 @@ impl BackendStore {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
         let inv = locked_by_token(&mut tx, token).await?;
         inv.usable(now)?;
-        if !end_pending(&mut tx, &inv, InvitationStatus::Declined, now).await? {
-            return Err(DomainError::InvitationInvalid);
-        }
-        let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(inv.user_id),
-                AuditAction::InvitationDeclined,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        decline_pending(&mut tx, &inv, now).await?;
         tx.commit().await.map_err(unexpected)
     }
+}
+
+/// The invitee declines `inv` (by its token or, signed in, by its id): it
+/// ends, with its audit event, unless it is no longer PENDING.
+pub(super) async fn decline_pending(
+    tx: &mut Tx,
+    inv: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !end_pending(tx, inv, InvitationStatus::Declined, now).await? {
+        return Err(DomainError::InvitationInvalid);
+    }
+    let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
+    record_audit(
+        tx,
+        audit(
+            inv,
+            Some(inv.user_id),
+            AuditAction::InvitationDeclined,
+            detail,
+            now,
+        ),
+    )
+    .await
 }

@@ -39,6 +39,7 @@ mod metrics;
 mod mutation_recheck;
 mod names;
 mod one_time_passwords;
+mod org_claims;
 mod organizations;
 mod over_http;
 mod over_http_get;

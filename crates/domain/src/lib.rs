@@ -20,6 +20,7 @@ pub mod member_admin;
 pub mod member_page;
 pub mod model;
 pub mod notice;
+pub mod org_claims;
 pub mod ownership;
 pub mod password;
 pub mod permission;

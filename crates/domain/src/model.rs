@@ -53,7 +53,12 @@ impl NewSession {
 #[derive(Debug)]
 pub enum Rotation {
     /// The token was current: it is now spent and `next` replaces it.
-    Rotated { session: SessionId, user: User },
+    Rotated {
+        session: SessionId,
+        user: User,
+        /// The organization claims asked for, when they were.
+        org: Option<crate::org_claims::OrgClaims>,
+    },
     /// The token had been spent before: someone replayed it, so the whole
     /// session family is now revoked.
     Reused,

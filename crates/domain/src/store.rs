@@ -82,12 +82,16 @@ pub trait Store:
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
     /// Spends `presented` and stores `next` in its place, or reports reuse
-    /// (and revokes the session) or an unknown token.
+    /// (and revokes the session) or an unknown token. With `within`, the
+    /// user's membership there is read in the same transaction and
+    /// `OrgClaims::for_membership` decides the token's organization claims;
+    /// when it refuses, nothing is spent.
     async fn rotate_refresh_token(
         &self,
         presented: &TokenHash,
         next: &TokenHash,
         now: DateTime<Utc>,
+        within: Option<OrgId>,
     ) -> Result<Rotation>;
     /// The user of a session that is neither ended nor expired.
     async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>>;

@@ -1,12 +1,15 @@
 //! Access tokens: HS256 JWTs, algorithm pinned, `exp iat iss aud sub sid`
 //! required, checked against the injectable clock, tied to a session row.
+//! `org_id org_role org_status` are for products that authorize without a
+//! round trip (docs/api/sessions.md); Roster itself never reads them.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use roster_domain::{SessionId, UserId};
+use roster_domain::org_claims::OrgClaims;
+use roster_domain::{MemberStatus, OrgRole, SessionId, UserId};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -16,6 +19,12 @@ struct Claims {
     exp: i64,
     iss: String,
     aud: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org_role: Option<OrgRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    org_status: Option<MemberStatus>,
 }
 
 /// What a valid access token says.
@@ -58,7 +67,12 @@ impl AccessTokens {
     }
 
     /// A token for `subject`, valid from `now`; and when it expires.
-    pub fn issue(&self, subject: TokenSubject, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+    pub fn issue(
+        &self,
+        subject: TokenSubject,
+        org: Option<&OrgClaims>,
+        now: DateTime<Utc>,
+    ) -> (String, DateTime<Utc>) {
         let expires_at = now + self.ttl;
         let claims = Claims {
             sub: subject.user.0,
@@ -67,6 +81,9 @@ impl AccessTokens {
             exp: expires_at.timestamp(),
             iss: self.issuer.clone(),
             aud: self.issuer.clone(),
+            org_id: org.map(|o| o.org_id.0),
+            org_role: org.map(|o| o.role),
+            org_status: org.map(|o| o.status),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail");

@@ -1,11 +1,14 @@
 //! Accounts and sessions: sign up, log in, refresh, log out, change password.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use roster_domain::model::{NewSession, NewUser, Rotation, User};
+use roster_domain::org_claims::OrgClaims;
 use roster_domain::token::{SecretToken, TokenHash};
-use roster_domain::{DisplayName, DomainError, Email, Password, RateScope, SessionId, UserId};
+use roster_domain::{
+    DisplayName, DomainError, Email, OrgId, Password, RateScope, SessionId, UserId,
+};
 
 use super::context::{Services, services, viewer};
 use super::guards::SignedIn;
@@ -49,12 +52,14 @@ fn payload(
     user: User,
     session: SessionId,
     refresh: &SecretToken,
+    org: Option<&OrgClaims>,
 ) -> AuthPayload {
     let (access_token, expires_at) = services.tokens.issue(
         TokenSubject {
             user: user.id,
             session,
         },
+        org,
         services.clock.now(),
     );
     AuthPayload {
@@ -69,7 +74,7 @@ pub(super) async fn open_session(services: &Services, user: User) -> Result<Auth
     let (session, refresh) = new_session(services, user.id);
     let id = session.id;
     services.store.create_session(session).await?;
-    Ok(payload(services, user, id, &refresh))
+    Ok(payload(services, user, id, &refresh, None))
 }
 
 #[derive(Default)]
@@ -154,15 +159,20 @@ impl AccountMutation {
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works
-    /// once; presenting a spent one ends its whole session.
+    /// once; presenting a spent one ends its whole session. With
+    /// `organizationId`, the access token also carries `org_id`,
+    /// `org_role` and `org_status` for it, read when it is issued
+    /// (docs/api/sessions.md); a refusal spends nothing.
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
         refresh_token: String,
+        organization_id: Option<ID>,
     ) -> Result<AuthPayload, ApiError> {
         if refresh_token.len() > MAX_REFRESH_TOKEN_LEN {
             return Err(DomainError::Unauthenticated.into());
         }
+        let within = organization_id.map(|id| id.parse::<OrgId>()).transpose()?;
         let services = services(ctx);
         let next = SecretToken::generate();
         let rotation = services
@@ -171,10 +181,13 @@ impl AccountMutation {
                 &TokenHash::of(&refresh_token),
                 &next.hash(),
                 services.clock.now(),
+                within,
             )
             .await?;
         match rotation {
-            Rotation::Rotated { session, user } => Ok(payload(services, user, session, &next)),
+            Rotation::Rotated { session, user, org } => {
+                Ok(payload(services, user, session, &next, org.as_ref()))
+            }
             Rotation::Reused => {
                 tracing::warn!("a spent refresh token was presented; its session is revoked");
                 Err(DomainError::Unauthenticated.into())
@@ -242,6 +255,6 @@ impl AccountMutation {
             .store
             .change_password(me.id, new_hash, session, proof)
             .await?;
-        Ok(payload(services, user, id, &refresh))
+        Ok(payload(services, user, id, &refresh, None))
     }
 }

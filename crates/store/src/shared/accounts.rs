@@ -5,8 +5,9 @@ use sqlx::{QueryBuilder, Transaction};
 
 use roster_domain::error::Result;
 use roster_domain::model::{Credentials, NewSession, NewUser, PasswordProof, Rotation, User};
+use roster_domain::org_claims::OrgClaims;
 use roster_domain::token::TokenHash;
-use roster_domain::{DomainError, Email, SessionId, UserId};
+use roster_domain::{DomainError, Email, OrgId, SessionId, UserId};
 
 use super::rows::{CredentialsRow, USER_COLUMNS, UserRow, composed};
 use super::{BackendStore, Db, begin_write};
@@ -155,10 +156,12 @@ impl BackendStore {
         presented: &TokenHash,
         next: &TokenHash,
         now: DateTime<Utc>,
+        within: Option<OrgId>,
     ) -> Result<Rotation> {
         let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let found: Option<(uuid::Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "select t.session_id, t.spent_at from refresh_token t join session s on s.id = t.session_id \
+        let found: Option<(uuid::Uuid, Option<DateTime<Utc>>, uuid::Uuid)> = sqlx::query_as(
+            "select t.session_id, t.spent_at, s.user_id from refresh_token t \
+             join session s on s.id = t.session_id \
              where t.token_hash = $1 and s.ended_at is null and s.expires_at > $2",
         )
         .bind(presented.as_bytes())
@@ -166,8 +169,17 @@ impl BackendStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(unexpected)?;
-        let Some((session_id, spent_at)) = found else {
+        let Some((session_id, spent_at, user_id)) = found else {
             return Ok(Rotation::Invalid);
+        };
+        // The claims are decided before anything is spent: a refusal
+        // leaves the refresh token as it was (the transaction rolls back).
+        let org = match within {
+            Some(org) if spent_at.is_none() => {
+                let m = super::members::membership_in(&mut tx, org, UserId(user_id)).await?;
+                Some(OrgClaims::for_membership(m.as_ref())?)
+            }
+            _ => None,
         };
         // Spend the token; zero rows means it was spent before (or by a
         // concurrent refresh that won): a replay, so the family dies.
@@ -210,6 +222,7 @@ impl BackendStore {
         Ok(Rotation::Rotated {
             session: SessionId(session_id),
             user: user.into(),
+            org,
         })
     }
 

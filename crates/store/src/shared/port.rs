@@ -77,8 +77,9 @@ impl Store for BackendStore {
         presented: &TokenHash,
         next: &TokenHash,
         now: DateTime<Utc>,
+        within: Option<OrgId>,
     ) -> Result<Rotation> {
-        self.rotate(presented, next, now).await
+        self.rotate(presented, next, now, within).await
     }
     async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>> {
         self.select_session_user(session, now).await

@@ -170,19 +170,10 @@ impl LeadPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MemberId, MemberStatus, OrgRole};
+    use crate::{MemberStatus, OrgRole};
 
     fn member(role: OrgRole, status: MemberStatus) -> Membership {
-        Membership {
-            id: MemberId::new(),
-            org_id: OrgId::new(),
-            user_id: UserId::new(),
-            role,
-            status,
-            is_owner: false,
-            joined_at: None,
-            last_active_at: None,
-        }
+        Membership::fixture(role, status)
     }
 
     #[test]

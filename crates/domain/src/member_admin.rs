@@ -112,19 +112,9 @@ pub fn check_lead_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MemberId, OrgId};
 
     fn member(role: OrgRole, status: MemberStatus) -> Membership {
-        Membership {
-            id: MemberId::new(),
-            org_id: OrgId::new(),
-            user_id: UserId::new(),
-            role,
-            status,
-            is_owner: false,
-            joined_at: None,
-            last_active_at: None,
-        }
+        Membership::fixture(role, status)
     }
 
     fn admin() -> Membership {

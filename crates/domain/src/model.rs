@@ -141,6 +141,23 @@ pub struct Membership {
     pub last_active_at: Option<DateTime<Utc>>,
 }
 
+/// A membership for the domain's unit tests: a fresh organization and user.
+#[cfg(test)]
+impl Membership {
+    pub(crate) fn fixture(role: OrgRole, status: MemberStatus) -> Self {
+        Self {
+            id: MemberId::new(),
+            org_id: OrgId::new(),
+            user_id: UserId::new(),
+            role,
+            status,
+            is_owner: false,
+            joined_at: None,
+            last_active_at: None,
+        }
+    }
+}
+
 impl Membership {
     /// `lastActiveAt` is written at most once a minute per membership.
     pub const ACTIVITY_RESOLUTION: Duration = Duration::minutes(1);

@@ -38,19 +38,9 @@ impl OrgClaims {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MemberId, UserId};
 
     fn member(status: MemberStatus, role: OrgRole) -> Membership {
-        Membership {
-            id: MemberId::new(),
-            org_id: OrgId::new(),
-            user_id: UserId::new(),
-            role,
-            status,
-            is_owner: false,
-            joined_at: None,
-            last_active_at: None,
-        }
+        Membership::fixture(role, status)
     }
 
     #[test]

@@ -37,19 +37,10 @@ pub fn sees_member(viewer: &Membership, member: &Membership) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MemberId, OrgId, OrgRole, UserId};
+    use crate::OrgRole;
 
     fn member(status: MemberStatus) -> Membership {
-        Membership {
-            id: MemberId::new(),
-            org_id: OrgId::new(),
-            user_id: UserId::new(),
-            role: OrgRole::Admin,
-            status,
-            is_owner: false,
-            joined_at: None,
-            last_active_at: None,
-        }
+        Membership::fixture(OrgRole::Admin, status)
     }
 
     #[test]

@@ -400,3 +400,64 @@ fn the_path_reader_reads_groups_and_skips_literals() {
         ]
     );
 }
+
+#[test]
+fn the_inline_types_are_those_the_equivalence_test_walks() {
+    let mut rust_names = BTreeSet::new();
+    let mut graphql_names = BTreeMap::new();
+    for text in raw_sources() {
+        for (at, _) in text.match_indices("impl Inline for ") {
+            let rest = &text[at + "impl Inline for ".len()..];
+            rust_names.insert(
+                rest.split(|c: char| !is_ident(c))
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        // `#[Object(name = "Member", …)]` then `impl MemberNode {`.
+        for (at, _) in text.match_indices("#[Object(name = \"") {
+            let rest = &text[at + "#[Object(name = \"".len()..];
+            let name = rest.split('"').next().unwrap_or_default();
+            let Some(implemented) = rest.split_once("\nimpl ").map(|(_, r)| r) else {
+                continue;
+            };
+            let rust = implemented
+                .split(|c: char| !is_ident(c))
+                .next()
+                .unwrap_or_default();
+            graphql_names.insert(rust.to_owned(), name.to_owned());
+        }
+    }
+    let inline: BTreeSet<&str> = rust_names
+        .iter()
+        .map(|rust| {
+            graphql_names
+                .get(rust)
+                .unwrap_or_else(|| panic!("no #[Object(name)] for {rust}"))
+                .as_str()
+        })
+        .collect();
+    let walked: BTreeSet<&str> = crate::members::INLINE_TYPES.into_iter().collect();
+    assert_eq!(
+        inline, walked,
+        "tests/api/members.rs walks other types than those answered inline"
+    );
+}
+
+/// The gateway's source files, as written.
+fn raw_sources() -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read the gateway's sources") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).expect("read a source"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&gateway_src(), &mut out);
+    out
+}

@@ -17,6 +17,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{Request, Response, ServerError};
 
 use super::phase::{self, Outcome, Refusal};
+use super::limits;
 use super::root_field::OperationLabel;
 use crate::config::Limits;
 
@@ -92,12 +93,12 @@ impl Checks {
         let doc = self
             .documents
             .get_or_parse(&request.query, |doc| {
-                super::limits::check_document(doc, &self.limits)
+                limits::check_document(doc, &self.limits)
             })
             .map_err(refused)?;
         if let Some(op) = phase::selected(&doc, request.operation_name.as_deref()) {
-            let hashes = super::limits::passwords::hashes_in(&doc, op);
-            super::limits::passwords::check(hashes, self.limits.max_password_hashes)
+            let hashes = limits::passwords::hashes_in(&doc, op);
+            limits::passwords::check(hashes, self.limits.max_password_hashes)
                 .map_err(refused)?;
         }
         let label = phase::admit(
@@ -120,11 +121,11 @@ impl Checks {
     /// its document is refused: `admit` answers that).
     pub(crate) fn password_hashes(&self, request: &Request) -> usize {
         let parsed = self.documents.get_or_parse(&request.query, |doc| {
-            super::limits::check_document(doc, &self.limits)
+            limits::check_document(doc, &self.limits)
         });
         let Ok(doc) = parsed else { return 0 };
         phase::selected(&doc, request.operation_name.as_deref())
-            .map_or(0, |op| super::limits::passwords::hashes_in(&doc, op))
+            .map_or(0, |op| limits::passwords::hashes_in(&doc, op))
     }
 
     /// Whether a batch of `requests` stays within the password hashes one
@@ -135,7 +136,7 @@ impl Checks {
             .iter()
             .map(|r| self.password_hashes(r))
             .fold(0, usize::saturating_add);
-        super::limits::passwords::check(hashes, self.limits.max_password_hashes)
+        limits::passwords::check(hashes, self.limits.max_password_hashes)
             .map_err(|e| e.message)
     }
 
@@ -147,12 +148,12 @@ impl Checks {
             return (response, outcome);
         }
         // Its errors are capped already.
-        let response = super::limits::cap_size(response, self.limits.max_response_bytes);
+        let response = limits::cap_size(response, self.limits.max_response_bytes);
         (response, outcome)
     }
 
     /// `finish` but for the size cap (its errors capped in number), which
-    /// the caller applies as it serializes (`super::limits::response_json`
+    /// the caller applies as it serializes (`limits::response_json`
     /// with `max_response_bytes`).
     pub(crate) fn finish_unsized(
         &self,
@@ -168,7 +169,7 @@ impl Checks {
         {
             super::field_errors::propagate(doc, op, &self.registry, &mut response);
         }
-        let response = super::limits::cap_errors(response, self.limits.max_errors);
+        let response = limits::cap_errors(response, self.limits.max_errors);
         (response, Outcome::Executed)
     }
 

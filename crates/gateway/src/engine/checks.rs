@@ -16,8 +16,8 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::Registry;
 use async_graphql::{Request, Response, ServerError};
 
-use super::phase::{self, Outcome, Refusal};
 use super::limits;
+use super::phase::{self, Outcome, Refusal};
 use super::root_field::OperationLabel;
 use crate::config::Limits;
 
@@ -98,8 +98,7 @@ impl Checks {
             .map_err(refused)?;
         if let Some(op) = phase::selected(&doc, request.operation_name.as_deref()) {
             let hashes = limits::passwords::hashes_in(&doc, op);
-            limits::passwords::check(hashes, self.limits.max_password_hashes)
-                .map_err(refused)?;
+            limits::passwords::check(hashes, self.limits.max_password_hashes).map_err(refused)?;
         }
         let label = phase::admit(
             &doc,
@@ -136,8 +135,7 @@ impl Checks {
             .iter()
             .map(|r| self.password_hashes(r))
             .fold(0, usize::saturating_add);
-        limits::passwords::check(hashes, self.limits.max_password_hashes)
-            .map_err(|e| e.message)
+        limits::passwords::check(hashes, self.limits.max_password_hashes).map_err(|e| e.message)
     }
 
     /// The schema's `response` to an admitted operation, finished: nulls

@@ -1,12 +1,9 @@
-//! What runs around the schema for every operation, over HTTP or the
-//! websocket: before it, the document is parsed once and held to the
-//! limits (`limits`), then kept in a bounded cache by its text
-//! ([`Documents`]), and the operation is held to the request rules
-//! (`phase`); after it, nulls propagate as the spec says (`field_errors`)
-//! and the response is capped. Plain code, not async-graphql extensions: a schema
-//! with any extension, whatever hooks it has, wraps every field it resolves
-//! in a chain of boxed futures, which cost a third of the member page
-//! (docs/benchmark-history.md).
+//! What the engine runs around the schema for every operation: before it,
+//! the document is parsed once and held to the limits (`limits`), then
+//! kept in a bounded cache by its text ([`Documents`]), and the operation
+//! is held to the request rules (`phase`); after it, nulls propagate as the
+//! spec says (`field_errors`) and the response is capped. Plain code, not
+//! async-graphql extensions (`crate::engine` says why).
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};

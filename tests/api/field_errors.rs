@@ -94,3 +94,73 @@ both_backends! {
         assert_eq!(only_error(&res), (json!(["who"]), "UNAUTHENTICATED".into()));
     }
 }
+
+/// async-graphql alone, without the gateway's engine, on a schema of its
+/// own: a failed `Int!` is left out of its parent instead of nulling it,
+/// an object whose every field failed is null although `Inner!`, and a
+/// failed nullable field is left out instead of null. When an upgrade
+/// makes this fail, check async-graphql now propagates nulls as the spec
+/// says (the tests above): then the pass that does it,
+/// `crates/gateway/src/engine/field_errors.rs`, can go.
+#[tokio::test]
+async fn async_graphql_alone_still_does_not_propagate_nulls() {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+
+    struct Query;
+    #[Object]
+    impl Query {
+        async fn outer(&self) -> Outer {
+            Outer
+        }
+        async fn inner(&self) -> Inner {
+            Inner
+        }
+        async fn maybe(&self) -> async_graphql::Result<Option<i32>> {
+            Err("failed".into())
+        }
+    }
+    struct Outer;
+    #[Object]
+    impl Outer {
+        async fn name(&self) -> &str {
+            "kept"
+        }
+        async fn count(&self) -> async_graphql::Result<i32> {
+            Err("failed".into())
+        }
+    }
+    struct Inner;
+    #[Object]
+    impl Inner {
+        async fn count(&self) -> async_graphql::Result<i32> {
+            Err("failed".into())
+        }
+    }
+
+    let schema = Schema::new(Query, EmptyMutation, EmptySubscription);
+    let res = schema
+        .execute("{ outer { name count } inner { count } maybe }")
+        .await;
+    let data = res.data.into_json().expect("data as JSON");
+    // The spec's answer: `data` is null (`outer: Outer!` holds a null
+    // `count: Int!`), with the same three errors.
+    assert_eq!(
+        data,
+        json!({ "outer": { "name": "kept" }, "inner": null }),
+        "async-graphql's answer changed: if it now propagates nulls as the spec \
+         says, crates/gateway/src/engine/field_errors.rs can go"
+    );
+    let paths: Vec<Value> = res
+        .errors
+        .iter()
+        .map(|e| roster_tests::serde_json::to_value(&e.path).expect("a path"))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            json!(["outer", "count"]),
+            json!(["inner", "count"]),
+            json!(["maybe"])
+        ]
+    );
+}

@@ -18,6 +18,7 @@ mod delivery;
 mod docs;
 mod docs_paths;
 mod field_errors;
+mod gateway_layers;
 mod ghost_accounts;
 mod hardening;
 mod introspection;

@@ -130,7 +130,7 @@ both_backends! {
 
 /// The member page asking for every field its members, users, workspaces
 /// and assistants can answer inline (without a future per field: the
-/// gateway's `graphql/inline.rs`), with `__typename`s, an alias, a leaf
+/// gateway's `resolve/inline.rs`), with `__typename`s, an alias, a leaf
 /// asked twice and an object asked twice (its selections merge); `extra`
 /// goes in each member's selection.
 fn plain(extra: &str) -> String {
@@ -176,6 +176,118 @@ both_backends! {
             assert_eq!((&ada_node["user"]["email"], &ada_node["user"]["displayName"]), (&json!("ada@example.com"), &json!("Ada Lovelace")));
         }
     }
+
+    async fn every_field_of_the_inline_types_answers_as_the_general_way_does(app) {
+        let (ada, org) = populated(&app).await;
+        app.seed_member_page(&org, 3, "placed").await;
+        let vars = json!({ "id": org });
+        let mut asked = 0;
+        for (ty, wrap) in inline_types_on_the_member_page(&app).await {
+            for (field, selection) in fields_of(&app, &ty).await {
+                let plain = wrap.replace("SEL", &selection);
+                let general = wrap.replace("SEL", &format!("... on {ty} {{ {selection} }}"));
+                let plain = outcome(&app.answer_text(&ada.access, &plain, vars.clone()).await);
+                let general = outcome(&app.answer_text(&ada.access, &general, vars.clone()).await);
+                assert_eq!(plain, general, "{ty}.{field}");
+                asked += 1;
+            }
+        }
+        // MemberEdge 2, Member 11, User 7, Workspace 3, Assistant 4, at least.
+        assert!(asked >= 27, "only {asked} fields walked");
+    }
+}
+
+/// The types whose fields the gateway may answer inline (an `Inline`
+/// implementation, `crates/gateway/src/resolve/inline.rs`);
+/// `gateway_layers` checks the list against the sources.
+pub const INLINE_TYPES: [&str; 5] = ["MemberEdge", "Member", "User", "Workspace", "Assistant"];
+
+/// Each inline type and a query reaching it from the member page, its
+/// selection `SEL`: walked from `MemberEdge` through the schema's fields
+/// (introspection), each type the first way it is met.
+async fn inline_types_on_the_member_page(app: &TestApp) -> Vec<(String, String)> {
+    let start =
+        "query($id: ID!) { organization(id: $id) { members(first: 50) { edges { SEL } } } }";
+    let mut found = vec![("MemberEdge".to_owned(), start.to_owned())];
+    let mut at = 0;
+    while at < found.len() {
+        let (ty, wrap) = found[at].clone();
+        for field in registry_fields(app, &ty).await {
+            let named = named_type(&field["type"]);
+            let name = field["name"].as_str().unwrap();
+            if INLINE_TYPES.contains(&named) && found.iter().all(|(t, _)| t != named) {
+                found.push((
+                    named.to_owned(),
+                    wrap.replace("SEL", &format!("{name} {{ SEL }}")),
+                ));
+            }
+        }
+        at += 1;
+    }
+    assert_eq!(found.len(), INLINE_TYPES.len(), "{found:?}");
+    found
+}
+
+/// The fields of `ty` a selection may ask for without arguments, each with
+/// its selection (`__typename` under an object).
+async fn fields_of(app: &TestApp, ty: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for field in registry_fields(app, ty).await {
+        let required = field["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null());
+        if required {
+            continue;
+        }
+        let name = field["name"].as_str().unwrap().to_owned();
+        let leaf = matches!(named_kind(&field["type"]), "SCALAR" | "ENUM");
+        let selection = if leaf {
+            name.clone()
+        } else {
+            format!("{name} {{ __typename }}")
+        };
+        fields.push((name, selection));
+    }
+    fields
+}
+
+async fn registry_fields(app: &TestApp, ty: &str) -> Vec<Value> {
+    let q = "query($name: String!) { __type(name: $name) { fields { name args { defaultValue type { kind } } \
+             type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
+    let found = app.ok(None, q, json!({ "name": ty })).await;
+    found["__type"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no type {ty}"))
+        .clone()
+}
+
+fn innermost(ty: &Value) -> &Value {
+    if ty["ofType"].is_object() {
+        innermost(&ty["ofType"])
+    } else {
+        ty
+    }
+}
+
+fn named_type(ty: &Value) -> &str {
+    innermost(ty)["name"].as_str().unwrap_or_default()
+}
+
+fn named_kind(ty: &Value) -> &str {
+    innermost(ty)["kind"].as_str().unwrap_or_default()
+}
+
+/// An answer's `data`, and each error's path and code (their locations
+/// differ between the two queries).
+fn outcome(text: &str) -> (Value, Vec<(Value, Value)>) {
+    let answer: Value = roster_tests::serde_json::from_str(text).unwrap();
+    let errors = answer["errors"].as_array().into_iter().flatten();
+    let errors = errors
+        .map(|e| (e["path"].clone(), e["extensions"]["code"].clone()))
+        .collect();
+    (answer["data"].clone(), errors)
 }
 
 fn base64_of(s: &str) -> String {

@@ -11,12 +11,10 @@
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
-
-use crate::http::AppState;
 
 /// IPs and CIDR blocks of the reverse proxies in front of the gateway.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -122,20 +120,22 @@ impl ClientAddr {
     }
 }
 
-impl FromRequestParts<AppState> for ClientAddr {
+/// From any state the trusted proxies can be read from (`FromRef`).
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    TrustedProxies: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         // Served without connect info (never by `roster serve`) every
         // request shares one unknown address, which limits stay correct for.
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip());
-        let proxies = &state.services.config.trusted_proxies;
+        let proxies = TrustedProxies::from_ref(state);
         Ok(Self(proxies.client(peer, &parts.headers)))
     }
 }

@@ -1,18 +1,17 @@
 //! The GraphQL schema: objects, queries, mutations, guards and loaders.
+//! Only the engine (`crate::engine`) runs it, under its loader's `drive`;
+//! nothing here knows the engine or HTTP.
 
 mod account;
 mod assistant_managers;
 mod audit;
-mod batch;
 mod billing;
 mod connection;
 mod context;
 mod cost;
 mod dashboard;
 mod enums;
-mod field_errors;
 mod guards;
-mod inline;
 mod invitation;
 mod lead;
 mod lifecycle;
@@ -35,7 +34,6 @@ use async_graphql::{MergedObject, OutputType, Schema, SubscriptionType};
 
 pub use context::Services;
 pub(crate) use context::{Loader, request_data};
-pub(crate) use field_errors::propagate as propagate_nulls;
 pub(crate) use live::LiveConnection;
 
 #[derive(MergedObject, Default)]
@@ -55,16 +53,17 @@ pub struct Mutation(
     webhooks::WebhookMutation,
 );
 
-pub type RosterSchema = Schema<query::Query, Mutation, live::Subscription>;
+pub(crate) type RosterSchema = Schema<query::Query, Mutation, live::Subscription>;
 
 /// The schema with its services and the limits async-graphql enforces
-/// itself (complexity, directives). The rest run around it, in
-/// `http::checks`: the schema has no extension, since any extension wraps
-/// every field it resolves in a chain of boxed futures.
-pub fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
+/// itself (complexity, directives). The rest run around it, in the engine
+/// (`crate::engine`): the schema has no extension, since any extension
+/// wraps every field it resolves in a chain of boxed futures, and would
+/// not see the fields answered inline (`crate::resolve::inline`).
+pub(crate) fn build_schema(services: std::sync::Arc<Services>) -> RosterSchema {
     let limits = services.config.limits.clone();
     // Not `limit_depth`: it counts introspection, and the standard
-    // introspection query is deeper than any useful limit (`limits::depth`).
+    // introspection query is deeper than any useful limit (`engine::limits::depth`).
     let mut builder = Schema::build(query::Query, Mutation::default(), live::Subscription)
         .data(services.clone())
         .limit_complexity(limits.max_complexity)

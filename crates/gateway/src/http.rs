@@ -4,18 +4,14 @@
 //! body limits.
 
 mod body;
-mod checks;
 mod graphql_get;
 mod graphql_post;
 mod live_socket;
 mod negotiation;
 mod operation;
 mod params;
-mod phase;
 mod respond;
-mod root_field;
-
-use std::sync::Arc;
+mod state;
 
 use axum::Router;
 use axum::body::Body;
@@ -26,72 +22,7 @@ use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use roster_domain::live::LiveItem;
-use roster_domain::{Clock, Store};
-use tokio::sync::{broadcast, watch};
-
-use crate::config::GatewayConfig;
-use crate::graphql::{RosterSchema, Services, build_schema};
-use crate::{AccessTokens, Passwords};
-
-/// What the router serves from.
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Arc<Services>,
-    pub schema: RosterSchema,
-    /// What runs around the schema for every operation.
-    checks: Arc<checks::Checks>,
-    /// Set when the server shuts down: live sockets close with 1001 (axum's
-    /// graceful shutdown does not wait for upgraded connections).
-    shutdown: Arc<watch::Sender<bool>>,
-    /// Whether this process's workers run (`roster serve` with embedded
-    /// workers); `None` when it has none.
-    workers: Option<watch::Receiver<bool>>,
-}
-
-impl AppState {
-    /// `live`: this process's feed of committed events
-    /// (`roster_store::Database::live_events`).
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        config: GatewayConfig,
-        live: broadcast::Sender<LiveItem>,
-    ) -> Self {
-        let tokens = AccessTokens::new(&config.jwt_secret, &config.issuer, config.access_token_ttl);
-        let services = Arc::new(Services {
-            store,
-            clock,
-            tokens,
-            passwords: Passwords::with_limits(config.hashing),
-            config,
-            live,
-        });
-        let schema = build_schema(services.clone());
-        let checks = Arc::new(checks::Checks::new(services.config.limits.clone()));
-        crate::metrics::handle();
-        Self {
-            services,
-            schema,
-            checks,
-            shutdown: Arc::new(watch::channel(false).0),
-            workers: None,
-        }
-    }
-
-    /// `/readyz` answers 503 while `up` says this process's workers are
-    /// down (`roster_worker::supervise::supervise`).
-    pub fn with_workers(mut self, up: watch::Receiver<bool>) -> Self {
-        self.workers = Some(up);
-        self
-    }
-
-    /// Closes every live socket with 1001 (going away); call it when the
-    /// server starts its graceful shutdown.
-    pub fn close_live_connections(&self) {
-        self.shutdown.send_replace(true);
-    }
-}
+pub use state::AppState;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -9,8 +9,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::http::AppState;
-
 /// Only this server's own script, style and `/graphql`; no framing, no
 /// referrer, no caching.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -39,7 +37,7 @@ const FILES: [(&str, &str, &str); 6] = [
     ),
 ];
 
-pub fn routes() -> Router<AppState> {
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     FILES
         .into_iter()
         .fold(Router::new(), |router, (path, content_type, body)| {

@@ -12,8 +12,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::http::AppState;
-
 // `ASSETS: &[(served path, CDN address, Option<bytes>)]`, from build.rs.
 include!(concat!(env!("OUT_DIR"), "/playground_assets.rs"));
 
@@ -104,7 +102,7 @@ pub(crate) async fn page() -> Response {
 }
 
 /// The playground's files under `/assets/playground/`.
-pub fn routes() -> Router<AppState> {
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route(&format!("{PREFIX}/{{*path}}"), get(asset))
 }
 

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use roster_domain::DomainError;
 
-use super::inline::{Inline, Listed, answer};
 use super::member::MemberNode;
+use crate::resolve::inline::{Inline, Listed, answer};
 
 #[derive(SimpleObject)]
 pub struct PageInfo {

@@ -9,11 +9,12 @@ use async_graphql::Context;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::{Clock, DomainError, MemberStatus, OrgId, Store};
 
-use super::batch::BatchLoader;
 use super::loaders::StoreLoader;
+use crate::auth::passwords::Passwords;
+use crate::auth::tokens::AccessTokens;
 use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::config::GatewayConfig;
-use crate::{AccessTokens, Passwords};
+use crate::resolve::batch::BatchLoader;
 
 /// Shared by every request.
 pub struct Services {

@@ -13,12 +13,12 @@ use roster_domain::{DomainError, standing};
 use super::context::loader;
 use super::cost;
 use super::enums::{MemberStatus, OrgRole};
-use super::inline::{Inline, Listed, One, answer, answer_all, timestamp};
 use super::loaders::{AssistantsOf, WorkspacesOf, load_failed};
 use super::organization::OrganizationNode;
 use super::user::{UserNode, load_user};
 use super::workspace::{AssistantNode, WorkspaceNode};
 use crate::error::ApiError;
+use crate::resolve::inline::{Inline, Listed, One, answer, answer_all, timestamp};
 
 pub struct MemberNode {
     pub member: Membership,

@@ -19,7 +19,6 @@ use super::cost;
 use super::dashboard::{DashboardNode, dashboard};
 use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
 use super::guards::{Authenticated, Can, OrgGuard};
-use super::inline::Listed;
 use super::invitation::{InvitationConnection, invitation_page};
 use super::lead::{LeadConnection, LeadPageArgs, lead_page};
 use super::loaders::{SeatsOf, grouped, load_failed};
@@ -29,6 +28,7 @@ use super::user::{UserNode, load_user};
 use super::webhooks::{WebhookEndpointNode, webhook_endpoints};
 use super::workspace::{AssistantNode, WorkspaceNode};
 use crate::error::ApiError;
+use crate::resolve::inline::Listed;
 
 pub struct OrganizationNode {
     pub org: Organization,

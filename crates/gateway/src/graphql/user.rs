@@ -10,11 +10,11 @@ use roster_domain::standing;
 use super::context::{loader, services};
 use super::cost;
 use super::guards::IsViewer;
-use super::inline::Inline;
 use super::invitation::ReceivedInvitationNode;
 use super::loaders::{InvoicesOf, SeatsOf, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
+use crate::resolve::inline::Inline;
 
 #[derive(Clone)]
 pub struct UserNode(pub User);

@@ -10,10 +10,10 @@ use roster_domain::{ResourceName, UserId, WorkspaceId, standing};
 use super::context::{loader, membership, parse_ids, services};
 use super::cost;
 use super::guards::{OrgGuard, OrgOf};
-use super::inline::Inline;
 use super::loaders::{MembersOfAssistant, MembersOfWorkspace, load_failed};
 use super::member::MemberNode;
 use crate::error::ApiError;
+use crate::resolve::inline::Inline;
 
 pub struct WorkspaceNode {
     pub workspace: Workspace,

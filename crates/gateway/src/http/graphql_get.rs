@@ -5,11 +5,11 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 
-use super::AppState;
 use super::negotiation::{ResponseMedia, negotiate, wants_html};
 use super::operation::{self, Caller};
 use super::params::{Malformed, UrlParams};
 use super::respond::{self, rejected};
+use super::state::AppState;
 use crate::client_addr::ClientAddr;
 
 pub(super) async fn graphql_get(
@@ -47,5 +47,5 @@ pub(super) async fn graphql_get(
         true,
     )
     .await;
-    respond::single(media, answer, state.checks.max_response_bytes())
+    respond::single(media, answer, state.engine.max_response_bytes())
 }

@@ -4,12 +4,12 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::AppState;
 use super::body::{BodyError, read_body};
 use super::negotiation::{ResponseMedia, is_json_body, negotiate};
 use super::operation::{self, Caller};
 use super::params::{Malformed, Operations, from_body};
 use super::respond::{self, rejected};
+use super::state::AppState;
 use crate::client_addr::ClientAddr;
 
 pub(super) async fn graphql_post(
@@ -61,7 +61,7 @@ pub(super) async fn graphql_post(
     let requests = match operations {
         Operations::Single(request) => {
             let answer = operation::run(&state, &caller, *request, false).await;
-            return respond::single(media, answer, state.checks.max_response_bytes());
+            return respond::single(media, answer, state.engine.max_response_bytes());
         }
         Operations::Batch(requests) => requests,
     };
@@ -72,7 +72,7 @@ pub(super) async fn graphql_post(
     }
     // One POST is the unit of the bound on password hashing: refused
     // before any of its operations runs (docs/operations/limits.md).
-    if let Err(message) = state.checks.batch_password_hashes(&requests) {
+    if let Err(message) = state.engine.batch_password_hashes(&requests) {
         return rejected(StatusCode::BAD_REQUEST, media, &message);
     }
     // Operations of a batch run one after the other, each authenticated
@@ -82,5 +82,5 @@ pub(super) async fn graphql_post(
     for request in requests {
         answers.push(operation::run(&state, &caller, request, false).await);
     }
-    respond::batch(media, answers, state.checks.max_response_bytes())
+    respond::batch(media, answers, state.engine.max_response_bytes())
 }

@@ -5,8 +5,8 @@
 //! async-graphql's protocol state machine itself so that:
 //! - `connection_init`'s payload `{"Authorization": "Bearer …"}` names the
 //!   caller; a missing or bad token closes with 4403;
-//! - every operation runs with the same per-operation data as over HTTP (a
-//!   fresh loader, the client address), read-only (mutations go over HTTP);
+//! - every operation runs through the same engine as over HTTP
+//!   (`crate::engine`), read-only (mutations go over HTTP);
 //! - the connection closes with 4403 when its token expires or its session
 //!   ends, 4008 when a subscriber falls behind the feed, 1001 on shutdown;
 //! - a message the client does not take within `send_timeout` drops it.
@@ -25,12 +25,12 @@ use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
 
-use super::AppState;
-use super::checks::Checks;
 use super::operation::bearer_viewer;
+use super::state::AppState;
 use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::client_addr::ClientAddr;
-use crate::graphql::{LiveConnection, Loader, RosterSchema, Services, request_data};
+use crate::engine::{self, Engine};
+use crate::graphql::{LiveConnection, Services};
 
 const PROTOCOL: &str = "graphql-transport-ws";
 /// Close codes (docs/api/live-events.md).
@@ -59,35 +59,26 @@ pub(super) async fn upgrade(
 }
 
 /// Who the connection is, once `connection_init` succeeded.
-struct Caller {
+struct SignedIn {
     viewer: Viewer,
     expires_at: DateTime<Utc>,
 }
 
-/// The schema, with each operation given the connection's caller and the
-/// per-operation data HTTP requests get.
+/// The engine, with each operation given the connection's caller.
 #[derive(Clone)]
 struct ConnectionExecutor {
-    schema: RosterSchema,
-    checks: Arc<Checks>,
-    services: Arc<Services>,
+    engine: Arc<Engine>,
     client: ClientAddr,
-    caller: Arc<OnceLock<Caller>>,
+    signed_in: Arc<OnceLock<SignedIn>>,
     connection: LiveConnection,
 }
 
 /// Over the websocket only queries and subscriptions run, held to the same
-/// checks as over HTTP (`checks`).
+/// checks as over HTTP.
 impl Executor for ConnectionExecutor {
     async fn execute(&self, request: Request) -> Response {
-        match self.checks.admit(request, true) {
-            Err(refusal) => *refusal.response,
-            Ok((request, admitted)) => {
-                let (request, loader) = self.prepare(request);
-                let response = loader.drive(self.schema.execute(request)).await;
-                self.checks.finish(&admitted, response).0
-            }
-        }
+        let answer = self.engine.execute(request, self.caller(), true).await;
+        answer.capped(self.engine.max_response_bytes()).response
     }
 
     fn execute_stream(
@@ -95,40 +86,23 @@ impl Executor for ConnectionExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match self.checks.admit(request, true) {
-            Err(refusal) => {
-                futures::stream::once(futures::future::ready(*refusal.response)).boxed()
-            }
-            Ok((request, admitted)) => {
-                let checks = self.checks.clone();
-                let (request, loader) = self.prepare(request);
-                let responses = self
-                    .schema
-                    .execute_stream_with_session_data(request, session_data.unwrap_or_default());
-                loader
-                    .drive_stream(responses)
-                    .map(move |response| checks.finish(&admitted, response).0)
-                    .boxed()
-            }
-        }
+        let session_data = session_data.unwrap_or_default();
+        self.engine
+            .execute_stream(request, self.caller(), session_data)
     }
 }
 
 impl ConnectionExecutor {
-    /// The request with its data, and its loader, to drive the execution.
-    fn prepare(&self, request: Request) -> (Request, Loader) {
+    fn caller(&self) -> engine::Caller {
         let viewer = self
-            .caller
+            .signed_in
             .get()
             .map_or(Viewer::Anonymous, |c| c.viewer.clone());
-        let viewer = LazyViewer::resolved(viewer);
-        let (viewer, loader) = request_data(&self.services, viewer);
-        let request = request
-            .data(viewer)
-            .data(loader.clone())
-            .data(self.client)
-            .data(self.connection.clone());
-        (request, loader)
+        engine::Caller {
+            viewer: LazyViewer::resolved(viewer),
+            client: self.client,
+            connection: Some(self.connection.clone()),
+        }
     }
 }
 
@@ -137,14 +111,12 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
     let config = services.config.live.clone();
     let (mut sink, input) = socket.split();
     let (close_tx, mut close_rx) = tokio::sync::mpsc::unbounded_channel();
-    let caller: Arc<OnceLock<Caller>> = Arc::default();
+    let signed_in: Arc<OnceLock<SignedIn>> = Arc::default();
     let refused = Arc::new(AtomicBool::new(false));
     let executor = ConnectionExecutor {
-        schema: state.schema.clone(),
-        checks: state.checks.clone(),
-        services: services.clone(),
+        engine: state.engine.clone(),
         client,
-        caller: caller.clone(),
+        signed_in: signed_in.clone(),
         connection: LiveConnection { close: close_tx },
     };
     let input = input
@@ -157,12 +129,12 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
             })
         });
     let on_init = {
-        let (services, caller, refused) = (services.clone(), caller.clone(), refused.clone());
+        let (services, signed_in, refused) = (services.clone(), signed_in.clone(), refused.clone());
         move |payload: serde_json::Value| async move {
             let value = payload.get("Authorization").and_then(|v| v.as_str());
             match bearer_viewer(&services, value).await {
                 Ok((viewer @ Viewer::Authenticated { .. }, Some(expires_at))) => {
-                    let _ = caller.set(Caller { viewer, expires_at });
+                    let _ = signed_in.set(SignedIn { viewer, expires_at });
                     Ok(Data::default())
                 }
                 Ok(_) => {
@@ -192,7 +164,7 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
     tokio::pin!(expiry);
     let mut armed = false;
     loop {
-        if !armed && let Some(c) = caller.get() {
+        if !armed && let Some(c) = signed_in.get() {
             let left = (c.expires_at - services.clock.now())
                 .to_std()
                 .unwrap_or_default();
@@ -213,7 +185,7 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
             Some((code, reason)) = close_rx.recv() => close(code, &reason),
             () = &mut stop => close(GOING_AWAY, "server shutting down"),
             () = &mut expiry => close(FORBIDDEN, "access token expired"),
-            _ = recheck.tick() => match caller.get() {
+            _ = recheck.tick() => match signed_in.get() {
                 Some(c) => match still_signed_in(&services, c).await {
                     Some(reason) => close(FORBIDDEN, reason),
                     None => continue,
@@ -231,12 +203,12 @@ async fn serve(state: AppState, client: ClientAddr, socket: WebSocket) {
 
 /// `None` while the caller's token is unexpired and its session open; else
 /// the close reason.
-async fn still_signed_in(services: &Services, caller: &Caller) -> Option<&'static str> {
+async fn still_signed_in(services: &Services, signed_in: &SignedIn) -> Option<&'static str> {
     let now = services.clock.now();
-    if caller.expires_at <= now {
+    if signed_in.expires_at <= now {
         return Some("access token expired");
     }
-    let Viewer::Authenticated { user, session } = &caller.viewer else {
+    let Viewer::Authenticated { user, session } = &signed_in.viewer else {
         return Some("not signed in");
     };
     match services.store.session_user(*session, now).await {

@@ -1,7 +1,8 @@
-//! Running one operation: the caller is authenticated when the operation
-//! runs (so a batch's `logOut` ends the session for the operations after
-//! it), its token verified before and its session checked when first
-//! needed (`LazyViewer`); the per-operation data is attached in one place.
+//! Running one operation over HTTP: the caller is authenticated when the
+//! operation runs (so a batch's `logOut` ends the session for the
+//! operations after it), its token verified before and its session checked
+//! when first needed (`LazyViewer`); the engine runs it (`crate::engine`);
+//! its errors are coded and it is observed in the metrics and logs.
 
 use std::time::Instant;
 
@@ -11,25 +12,18 @@ use chrono::{DateTime, Utc};
 
 use roster_domain::{DomainError, ErrorCode};
 
-use super::AppState;
-use super::phase::{Outcome, Refusal};
-use super::root_field::OperationLabel;
+use super::state::AppState;
 use crate::auth::tokens::TokenSubject;
 use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::client_addr::ClientAddr;
-use crate::graphql::{Services, request_data};
+use crate::engine::{self, Answer};
+use crate::graphql::Services;
 
 /// What the handler knows of the HTTP request that every operation of it
 /// needs. Per-request facts (a client address, …) belong here.
 pub(super) struct Caller<'a> {
     pub headers: &'a HeaderMap,
     pub client: ClientAddr,
-}
-
-/// One operation's response and how far it got.
-pub(super) struct Answer {
-    pub response: Response,
-    pub outcome: Outcome,
 }
 
 /// Runs `request` as `caller`; `read_only` refuses mutations (a `GET`).
@@ -47,61 +41,42 @@ pub(super) async fn run(
     if let Some(user) = viewer.claimed_user() {
         tracing::Span::current().record("user_id", tracing::field::display(user));
     }
-    let (request, admitted) = match state.checks.admit(request, read_only) {
-        Ok(admitted) => admitted,
-        Err(refusal) => {
-            let Refusal {
-                response,
-                outcome,
-                label,
-            } = refusal;
-            return answer(*response, outcome, &label, started);
-        }
+    let caller = engine::Caller {
+        viewer,
+        client: caller.client,
+        connection: None,
     };
-    // A mutation's root fields run one after the other, each as the
-    // caller stands when it starts.
-    let viewer = viewer.per_root_field(admitted.label.kind == "mutation");
-    let (viewer, loader) = request_data(&state.services, viewer);
-    let request = request
-        .data(viewer)
-        .data(loader.clone())
-        .data(caller.client);
-    let response = loader.drive(state.schema.execute(request)).await;
-    // Capped in size as it is serialized (`respond`).
-    let (response, outcome) = state.checks.finish_unsized(&admitted, response);
-    answer(response, outcome, &admitted.label, started)
+    let mut answer = state.engine.execute(request, caller, read_only).await;
+    code_errors(&mut answer.response);
+    observe(&answer, started);
+    answer
 }
 
-/// The answer, its errors coded, observed in the metrics and the logs.
-fn answer(
-    mut response: Response,
-    outcome: Outcome,
-    label: &OperationLabel,
-    started: Instant,
-) -> Answer {
-    // Errors the schema raised itself (parse, validation, limits, bad
-    // argument values) carry no code: they are the request's fault.
+/// Errors the schema raised itself (parse, validation, limits, bad
+/// argument values) carry no code: they are the request's fault.
+fn code_errors(response: &mut Response) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", ErrorCode::Validation.as_str());
         }
     }
-    let code = response
-        .errors
-        .first()
-        .and_then(|e| match e.extensions.as_ref()?.get("code")? {
-            async_graphql::Value::String(code) => Some(code.as_str()),
-            async_graphql::Value::Enum(code) => Some(code.as_str()),
-            _ => None,
-        });
-    observe(label, code, started);
-    Answer { response, outcome }
 }
 
-/// The operation's latency in the metrics, and its name on the request's
-/// log lines (a batch's: the last operation's).
-fn observe(label: &OperationLabel, code: Option<&str>, started: Instant) {
+/// The operation's latency and first error's code in the metrics, and its
+/// name on the request's log lines (a batch's: the last operation's).
+fn observe(answer: &Answer, started: Instant) {
+    let code =
+        answer
+            .response
+            .errors
+            .first()
+            .and_then(|e| match e.extensions.as_ref()?.get("code")? {
+                async_graphql::Value::String(code) => Some(code.as_str()),
+                async_graphql::Value::Enum(code) => Some(code.as_str()),
+                _ => None,
+            });
+    let label = &answer.label;
     crate::metrics::graphql_operation(&label.root_field, code, started.elapsed());
     tracing::Span::current().record("operation", tracing::field::display(label));
 }

@@ -7,8 +7,7 @@ use axum::response::IntoResponse;
 use roster_domain::ErrorCode;
 
 use super::negotiation::ResponseMedia;
-use super::operation::Answer;
-use super::phase::Outcome;
+use crate::engine::{Answer, Outcome};
 
 /// A request that never reached the schema: one error with its code.
 pub(super) fn rejected(
@@ -59,7 +58,7 @@ pub(super) fn single(
     // An executed answer keeps its `data`: serialized straight from the
     // response, once, measured against the cap as it goes.
     let body = match answer.outcome {
-        Outcome::Executed => crate::limits::response_json(&answer.response, max_bytes),
+        Outcome::Executed => crate::engine::response_json(&answer.response, max_bytes),
         _ => body_of(answer).to_string().into_bytes(),
     };
     let content_type = [(header::CONTENT_TYPE, media.content_type())];
@@ -80,13 +79,7 @@ pub(super) fn batch(
 ) -> axum::response::Response {
     let bodies: Vec<serde_json::Value> = answers
         .into_iter()
-        .map(|mut answer| {
-            if answer.outcome == Outcome::Executed {
-                // Its errors are capped already (`Checks::finish_unsized`).
-                answer.response = crate::limits::cap_size(answer.response, max_bytes);
-            }
-            body_of(answer)
-        })
+        .map(|answer| body_of(answer.capped(max_bytes)))
         .collect();
     let body = serde_json::Value::Array(bodies).to_string();
     ([(header::CONTENT_TYPE, media.content_type())], body).into_response()

@@ -19,6 +19,7 @@ use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 
 use super::measure::Measure;
+use crate::engine::phase::refused;
 
 /// The roots of introspection: what is under them is measured apart.
 const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
@@ -45,12 +46,10 @@ pub const MAX_INTROSPECTION_LISTS: usize = 3;
 pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
     let depth = Measure::new(doc, own_field_depth, usize::max).document();
     if depth > max {
-        return Err(super::refused("Query is nested too deep."));
+        return Err(refused("Query is nested too deep."));
     }
     if introspection_lists(doc) > MAX_INTROSPECTION_LISTS {
-        return Err(super::refused(
-            "Introspection nests too many lists of types.",
-        ));
+        return Err(refused("Introspection nests too many lists of types."));
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Limits the schema builder has no (suitable) switch for: a bound on
 //! aliases, a depth limit that leaves the standard introspection query
 //! alone, a bound on how far fragments expand, and a cap on the size of a
-//! response and on its number of errors. Plain functions the gateway runs
-//! around the schema (`http::checks`), not async-graphql extensions: an
+//! response and on its number of errors. Plain functions the engine runs
+//! around the schema (`checks`), not async-graphql extensions: an
 //! extension, whatever hooks it has, wraps every field the schema resolves
 //! in a chain of boxed futures.
 
@@ -10,23 +10,13 @@ mod aliases;
 mod depth;
 mod expansion;
 mod measure;
-pub(crate) mod passwords;
+pub(super) mod passwords;
 mod response;
 
 pub(crate) use response::{cap_errors, cap_size, to_json as response_json};
 
 use async_graphql::ServerError;
 use async_graphql::parser::types::ExecutableDocument;
-use roster_domain::ErrorCode;
-
-/// A request error with `extensions.code` = `VALIDATION`.
-fn refused(message: impl Into<String>) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", ErrorCode::Validation.as_str());
-    err.extensions = Some(ext);
-    err
-}
 
 /// The document's limits, in the order that keeps each walk cheap: the
 /// expansion first (nothing else may follow fragments before it is known

@@ -4,12 +4,12 @@
 use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
+use crate::engine::phase::refused;
+
 /// At most `max` aliased fields in one document.
 pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
     if aliases_in(doc) > max {
-        return Err(super::refused(format!(
-            "the query uses more than {max} aliases"
-        )));
+        return Err(refused(format!("the query uses more than {max} aliases")));
     }
     Ok(())
 }

@@ -1,13 +1,9 @@
-//! What runs around the schema for every operation, over HTTP or the
-//! websocket: before it, the document is parsed once and held to the
-//! limits (`crate::limits`), then kept in a bounded cache by its text
-//! ([`Documents`]), and the operation is held to the request rules
-//! (`phase`); after it,
-//! nulls propagate as the spec says (`graphql::propagate_nulls`) and the
-//! response is capped. Plain code, not async-graphql extensions: a schema
-//! with any extension, whatever hooks it has, wraps every field it resolves
-//! in a chain of boxed futures, which cost a third of the member page
-//! (docs/benchmark-history.md).
+//! What the engine runs around the schema for every operation: before it,
+//! the document is parsed once and held to the limits (`limits`), then
+//! kept in a bounded cache by its text ([`Documents`]), and the operation
+//! is held to the request rules (`phase`); after it, nulls propagate as the
+//! spec says (`field_errors`) and the response is capped. Plain code, not
+//! async-graphql extensions (`crate::engine` says why).
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,6 +13,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::Registry;
 use async_graphql::{Request, Response, ServerError};
 
+use super::limits;
 use super::phase::{self, Outcome, Refusal};
 use super::root_field::OperationLabel;
 use crate::config::Limits;
@@ -93,13 +90,12 @@ impl Checks {
         let doc = self
             .documents
             .get_or_parse(&request.query, |doc| {
-                crate::limits::check_document(doc, &self.limits)
+                limits::check_document(doc, &self.limits)
             })
             .map_err(refused)?;
         if let Some(op) = phase::selected(&doc, request.operation_name.as_deref()) {
-            let hashes = crate::limits::passwords::hashes_in(&doc, op);
-            crate::limits::passwords::check(hashes, self.limits.max_password_hashes)
-                .map_err(refused)?;
+            let hashes = limits::passwords::hashes_in(&doc, op);
+            limits::passwords::check(hashes, self.limits.max_password_hashes).map_err(refused)?;
         }
         let label = phase::admit(
             &doc,
@@ -121,11 +117,11 @@ impl Checks {
     /// its document is refused: `admit` answers that).
     pub(crate) fn password_hashes(&self, request: &Request) -> usize {
         let parsed = self.documents.get_or_parse(&request.query, |doc| {
-            crate::limits::check_document(doc, &self.limits)
+            limits::check_document(doc, &self.limits)
         });
         let Ok(doc) = parsed else { return 0 };
         phase::selected(&doc, request.operation_name.as_deref())
-            .map_or(0, |op| crate::limits::passwords::hashes_in(&doc, op))
+            .map_or(0, |op| limits::passwords::hashes_in(&doc, op))
     }
 
     /// Whether a batch of `requests` stays within the password hashes one
@@ -136,8 +132,7 @@ impl Checks {
             .iter()
             .map(|r| self.password_hashes(r))
             .fold(0, usize::saturating_add);
-        crate::limits::passwords::check(hashes, self.limits.max_password_hashes)
-            .map_err(|e| e.message)
+        limits::passwords::check(hashes, self.limits.max_password_hashes).map_err(|e| e.message)
     }
 
     /// The schema's `response` to an admitted operation, finished: nulls
@@ -148,12 +143,12 @@ impl Checks {
             return (response, outcome);
         }
         // Its errors are capped already.
-        let response = crate::limits::cap_size(response, self.limits.max_response_bytes);
+        let response = limits::cap_size(response, self.limits.max_response_bytes);
         (response, outcome)
     }
 
     /// `finish` but for the size cap (its errors capped in number), which
-    /// the caller applies as it serializes (`crate::limits::response_json`
+    /// the caller applies as it serializes (`limits::response_json`
     /// with `max_response_bytes`).
     pub(crate) fn finish_unsized(
         &self,
@@ -167,9 +162,9 @@ impl Checks {
         if !response.errors.is_empty()
             && let Some(op) = phase::selected(doc, admitted.operation_name.as_deref())
         {
-            crate::graphql::propagate_nulls(doc, op, &self.registry, &mut response);
+            super::field_errors::propagate(doc, op, &self.registry, &mut response);
         }
-        let response = crate::limits::cap_errors(response, self.limits.max_errors);
+        let response = limits::cap_errors(response, self.limits.max_errors);
         (response, Outcome::Executed)
     }
 

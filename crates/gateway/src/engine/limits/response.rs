@@ -14,6 +14,8 @@ use std::io;
 
 use async_graphql::Response;
 
+use crate::engine::phase::refused;
+
 /// At most `max_bytes` of JSON: past them, one error for the whole.
 pub(crate) fn cap_size(response: Response, max_bytes: usize) -> Response {
     let mut counter = Budget::new(io::sink(), max_bytes);
@@ -28,7 +30,7 @@ pub(crate) fn cap_errors(mut response: Response, max_errors: usize) -> Response 
     if response.errors.len() > max_errors {
         let left_out = response.errors.len() - max_errors;
         response.errors.truncate(max_errors);
-        response.errors.push(super::refused(format!(
+        response.errors.push(refused(format!(
             "{left_out} more errors were left out of this response"
         )));
     }
@@ -50,7 +52,7 @@ fn too_large(max_bytes: usize) -> Response {
     let message = format!(
         "the response would be larger than {max_bytes} bytes: ask for fewer fields or smaller pages"
     );
-    Response::from_errors(vec![super::refused(message)])
+    Response::from_errors(vec![refused(message)])
 }
 
 /// A writer that passes on at most `left` bytes and fails past them.

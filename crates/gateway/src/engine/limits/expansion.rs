@@ -16,11 +16,12 @@ use async_graphql::ServerError;
 use async_graphql::parser::types::ExecutableDocument;
 
 use super::measure::Measure;
+use crate::engine::phase::refused;
 
 /// At most `max` fields once fragments are inlined.
 pub(super) fn check(doc: &ExecutableDocument, max: usize) -> Result<(), ServerError> {
     if expanded_fields(doc) > max {
-        return Err(super::refused(format!(
+        return Err(refused(format!(
             "the query expands to more than {max} fields once its fragments are inlined"
         )));
     }

@@ -6,8 +6,9 @@
 //! pass instead; any other selection goes the general way, which answers
 //! the same.
 //!
-//! This is sound because the schema has no extension (`build_schema`): an
-//! extension's field hooks would not see the fields answered here.
+//! This is sound because the schema has no extension (`graphql::build_schema`):
+//! an extension's field hooks would not see the fields answered here.
+//! `tests/api/gateway_layers.rs` fails if one is ever registered.
 
 use std::borrow::Cow;
 
@@ -21,7 +22,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 
 /// An object some of whose fields can be answered inline.
-pub(super) trait Inline: ContainerType {
+pub(crate) trait Inline: ContainerType {
     /// `field`'s value (asked for with no argument or directive) when it
     /// is at hand: a leaf with no guard that cannot fail, or an object or
     /// list already loaded whose own selection can be answered inline
@@ -32,7 +33,7 @@ pub(super) trait Inline: ContainerType {
 
 /// `node`'s answer to `selection`, if every field it asks for can be
 /// answered inline.
-pub(super) fn answer<T: Inline + ?Sized>(node: &T, selection: &SelectionSet) -> Option<Value> {
+pub(crate) fn answer<T: Inline + ?Sized>(node: &T, selection: &SelectionSet) -> Option<Value> {
     let mut fields = IndexMap::with_capacity(selection.items.len());
     for item in &selection.items {
         let Selection::Field(field) = &item.node else {
@@ -65,19 +66,19 @@ pub(super) fn answer<T: Inline + ?Sized>(node: &T, selection: &SelectionSet) -> 
 /// `nodes`' answer to `selection` (each node's), if it can be answered
 /// inline. Every node has the same selection: the first that cannot be
 /// answered inline sends the whole list the general way.
-pub(super) fn answer_all<T: Inline>(nodes: &[T], selection: &SelectionSet) -> Option<Value> {
+pub(crate) fn answer_all<T: Inline>(nodes: &[T], selection: &SelectionSet) -> Option<Value> {
     let answered: Option<Vec<Value>> = nodes.iter().map(|n| answer(n, selection)).collect();
     answered.map(Value::List)
 }
 
 /// A timestamp's value, or null.
-pub(super) fn timestamp(at: Option<DateTime<Utc>>) -> Value {
+pub(crate) fn timestamp(at: Option<DateTime<Utc>>) -> Value {
     at.map_or(Value::Null, |at| at.to_value())
 }
 
 /// One [`Inline`] object a field answers with: its parent's own, or one it
 /// loaded.
-pub(super) struct One<'a, T: Clone>(pub Cow<'a, T>);
+pub(crate) struct One<'a, T: Clone>(pub Cow<'a, T>);
 
 impl<T: Inline + Clone + Sync> OutputType for One<'_, T> {
     fn type_name() -> Cow<'static, str> {
@@ -110,7 +111,7 @@ impl<T: Inline + Clone + Sync> OutputType for One<'_, T> {
 
 /// A list of [`Inline`] objects a field answers with: its parent's own
 /// (preloaded), or one it loaded.
-pub(super) enum Listed<'a, T> {
+pub(crate) enum Listed<'a, T> {
     Borrowed(&'a [T]),
     Owned(Vec<T>),
 }

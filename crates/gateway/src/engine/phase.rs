@@ -9,8 +9,18 @@
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::registry::Registry;
 use async_graphql::{Response, ServerError, Value, Variables};
+use roster_domain::ErrorCode;
 
 use super::root_field::OperationLabel;
+
+/// A request error with `extensions.code` = `VALIDATION` (the limits').
+pub(super) fn refused(message: impl Into<String>) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", ErrorCode::Validation.as_str());
+    err.extensions = Some(ext);
+    err
+}
 
 /// How the operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 use async_graphql::parser::types::{ExecutableDocument, Field, OperationDefinition};
 
 use super::measure::Measure;
+use crate::engine::phase::refused;
 
 /// The argon2 runs `field` asks for: `logIn` verifies, `signUp` hashes,
 /// `changePassword` does both, and `acceptInvitation` hashes when given a
@@ -29,7 +30,7 @@ pub(crate) fn hashes_in(doc: &ExecutableDocument, op: &OperationDefinition) -> u
 /// `VALIDATION` when `hashes` is past `max`.
 pub(crate) fn check(hashes: usize, max: usize) -> Result<(), async_graphql::ServerError> {
     if hashes > max {
-        return Err(super::refused(format!(
+        return Err(refused(format!(
             "one request may check or set at most {max} passwords (logIn, signUp, \
              changePassword, acceptInvitation with a password)"
         )));

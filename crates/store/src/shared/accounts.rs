@@ -3,15 +3,17 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::model::{Credentials, NewSession, NewUser, PasswordProof, Rotation, User};
 use roster_domain::org_claims::OrgClaims;
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, Email, OrgId, SessionId, UserId};
 
 use super::rows::{CredentialsRow, USER_COLUMNS, UserRow, composed};
-use super::{BackendStore, Db, begin_write};
-use crate::{is_unique_violation, unexpected};
+use super::{BackendStore, Db};
+use crate::error::OnViolation;
+use sqlx::error::ErrorKind;
 
 /// A placeholder account: made for an invitee, its owner never chose a
 /// password (it has none; it logs in only with its invitations' one-time
@@ -29,7 +31,7 @@ impl BackendStore {
     /// proved) cannot accept by id.
     #[tracing::instrument(skip_all)]
     pub(super) async fn insert_user(&self, new: NewUser) -> Result<User> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let email = new.email.normalized();
         // Ended invitations first, swept or not: they stay with the
         // placeholder and never reach the claimer.
@@ -46,8 +48,7 @@ impl BackendStore {
         .bind(format!("placeholder-claimed:{}", new.id))
         .bind(new.now)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let user: User = sqlx::query_as::<_, UserRow>(
             "insert into app_user (id, email, email_normalized, display_name, password_hash, \
              must_change_password, created_at, updated_at) \
@@ -62,18 +63,14 @@ impl BackendStore {
         .bind(new.now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                DomainError::Conflict("an account with this email already exists".into())
-            } else {
-                unexpected(e)
-            }
+        .on_violation(ErrorKind::UniqueViolation, || {
+            DomainError::Conflict("an account with this email already exists".into())
         })?
         .into();
         if let Some((placeholder,)) = retired {
             move_pending_invitations(&mut tx, placeholder, new.id, new.now).await?;
         }
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(user)
     }
 
@@ -88,8 +85,7 @@ impl BackendStore {
         )))
         .bind(email.normalized())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         self.with_one_time_passwords(row, now).await
     }
 
@@ -104,8 +100,7 @@ impl BackendStore {
         )))
         .bind(id.0)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         self.with_one_time_passwords(row, now).await
     }
 
@@ -135,19 +130,15 @@ impl BackendStore {
             list.push_bind(id.0);
         }
         list.push_unseparated(")");
-        let rows: Vec<UserRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<UserRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(User::from).collect())
     }
 
     #[tracing::instrument(skip_all)]
     pub(super) async fn open_session(&self, session: NewSession) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         insert_session(&mut tx, &session).await?;
-        tx.commit().await.map_err(unexpected)
+        Ok(tx.commit().await?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -158,7 +149,7 @@ impl BackendStore {
         now: DateTime<Utc>,
         within: Option<OrgId>,
     ) -> Result<Rotation> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let found: Option<(uuid::Uuid, Option<DateTime<Utc>>, uuid::Uuid)> = sqlx::query_as(
             "select t.session_id, t.spent_at, s.user_id from refresh_token t \
              join session s on s.id = t.session_id \
@@ -167,8 +158,7 @@ impl BackendStore {
         .bind(presented.as_bytes())
         .bind(now)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let Some((session_id, spent_at, user_id)) = found else {
             return Ok(Rotation::Invalid);
         };
@@ -189,17 +179,15 @@ impl BackendStore {
         .bind(presented.as_bytes())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .rows_affected();
         if spent_at.is_some() || spent == 0 {
             sqlx::query("update session set ended_at = $2 where id = $1 and ended_at is null")
                 .bind(session_id)
                 .bind(now)
                 .execute(&mut *tx)
-                .await
-                .map_err(unexpected)?;
-            tx.commit().await.map_err(unexpected)?;
+                .await?;
+            tx.commit().await?;
             return Ok(Rotation::Reused);
         }
         sqlx::query(
@@ -209,16 +197,14 @@ impl BackendStore {
         .bind(session_id)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let user: UserRow = sqlx::query_as(composed(format!(
             "select {USER_COLUMNS} from app_user u join session s on s.user_id = u.id where s.id = $1"
         )))
         .bind(session_id)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
+        .await?;
+        tx.commit().await?;
         Ok(Rotation::Rotated {
             session: SessionId(session_id),
             user: user.into(),
@@ -239,8 +225,7 @@ impl BackendStore {
         .bind(session.0)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(row.map(User::from))
     }
 
@@ -250,8 +235,7 @@ impl BackendStore {
             .bind(session.0)
             .bind(now)
             .execute(&self.pool)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         Ok(())
     }
 
@@ -263,7 +247,7 @@ impl BackendStore {
         session: NewSession,
         proof: PasswordProof,
     ) -> Result<User> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         // Only someone who presented a one-time password (proof of the
         // mailbox) joins by changing it, and only the organization whose
         // invitation it belongs to; whoever claimed the placeholder
@@ -293,8 +277,7 @@ impl BackendStore {
         .bind(session.now)
         .bind(proved)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .ok_or(DomainError::NotFound)?;
         // The account has a password of its own now: the one-time
         // passwords of its other invitations log in no more (they are
@@ -305,16 +288,14 @@ impl BackendStore {
         )
         .bind(user.0)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
             .bind(user.0)
             .bind(session.now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         insert_session(&mut tx, &session).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(row.into())
     }
 }
@@ -337,15 +318,13 @@ async fn move_pending_invitations(
             .bind(placeholder)
             .bind(account.0)
             .execute(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     }
     sqlx::query("update session set ended_at = $2 where user_id = $1 and ended_at is null")
         .bind(placeholder)
         .bind(now)
         .execute(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
     Ok(())
 }
 
@@ -353,7 +332,7 @@ async fn move_pending_invitations(
 /// cap (`NewSession::sessions_to_end`), under the account's lock so that
 /// concurrent log-ins cannot pass the cap together.
 async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {
-    super::lock_user(tx, s.user_id).await.map_err(unexpected)?;
+    Db::lock_user(tx, s.user_id).await?;
     let live: Vec<(uuid::Uuid,)> = sqlx::query_as(
         "select id from session where user_id = $1 and ended_at is null and expires_at > $2 \
          order by created_at, id",
@@ -361,16 +340,14 @@ async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Re
     .bind(s.user_id.0)
     .bind(s.now)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let live: Vec<SessionId> = live.into_iter().map(|(id,)| SessionId(id)).collect();
     for ended in s.sessions_to_end(&live) {
         sqlx::query("update session set ended_at = $2 where id = $1")
             .bind(ended.0)
             .bind(s.now)
             .execute(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     }
     sqlx::query(
         "insert into session (id, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
@@ -380,8 +357,7 @@ async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Re
     .bind(s.now)
     .bind(s.expires_at)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     sqlx::query(
         "insert into refresh_token (token_hash, session_id, created_at) values ($1, $2, $3)",
     )
@@ -389,7 +365,6 @@ async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Re
     .bind(s.id.0)
     .bind(s.now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
-use roster_domain::error::Result;
 use roster_domain::model::{AssignmentScope, Assistant, AssistantSeat, Membership};
 use roster_domain::{AssistantId, DomainError, MemberId, OrgId, ResourceName, UserId};
 
@@ -15,8 +16,7 @@ use super::rows::{
     ASSISTANT_COLUMNS, AssistantRow, MEMBER_COLUMNS, MemberRow, composed, push_id_list,
 };
 use super::workspaces::{assignable_member, audit};
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 use roster_domain::permission::Action;
 
 impl BackendStore {
@@ -28,7 +28,7 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<Assistant> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         lock_and_require(&mut tx, org, actor, Action::ManageAssistants).await?;
         let id = AssistantId::new();
         sqlx::query("insert into assistant (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
@@ -37,15 +37,14 @@ impl BackendStore {
             .bind(name.as_str())
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         let detail = serde_json::json!({ "assistantId": id.to_string(), "after": { "name": name.as_str() } });
         record_audit(
             &mut tx,
             audit(org, actor, AuditAction::AssistantCreated, detail, now),
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(Assistant {
             id,
             org_id: org,
@@ -63,11 +62,7 @@ impl BackendStore {
             "select {ASSISTANT_COLUMNS} from assistant a where a.id in "
         ));
         push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<AssistantRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<AssistantRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Assistant::from).collect())
     }
 
@@ -87,11 +82,7 @@ impl BackendStore {
                 .push(")");
         }
         q.push(" order by a.name, a.id");
-        let rows: Vec<AssistantRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<AssistantRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Assistant::from).collect())
     }
 
@@ -103,14 +94,13 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<Assistant> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let row: AssistantRow = sqlx::query_as(composed(format!(
             "select {ASSISTANT_COLUMNS} from assistant a where a.id = $1"
         )))
         .bind(id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .ok_or(DomainError::NotFound)?;
         let assistant = Assistant::from(row);
         lock_and_require(&mut tx, assistant.org_id, actor, Action::ManageAssistants).await?;
@@ -131,7 +121,7 @@ impl BackendStore {
             q.push(" and membership_id not in ");
             push_id_list(&mut q, members.iter().map(|m| m.0));
         }
-        q.build().execute(&mut *tx).await.map_err(unexpected)?;
+        q.build().execute(&mut *tx).await?;
         insert_assistant_users(&mut tx, id, &members).await?;
         let detail = serde_json::json!({
             "assistantId": id.to_string(),
@@ -148,7 +138,7 @@ impl BackendStore {
             ),
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(assistant)
     }
 
@@ -225,8 +215,7 @@ pub(super) async fn insert_assistant_users(
             .bind(assistant.0)
             .bind(m.0)
             .execute(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     }
     Ok(())
 }
@@ -240,13 +229,13 @@ where
     R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
     use sqlx::Row;
-    let rows = q.build().fetch_all(pool).await.map_err(unexpected)?;
+    let rows = q.build().fetch_all(pool).await?;
     rows.iter()
         .map(|row| {
             Ok((
-                row.try_get::<Uuid, _>(0).map_err(unexpected)?,
-                row.try_get::<bool, _>(1).map_err(unexpected)?,
-                R::from_row(row).map_err(unexpected)?,
+                row.try_get::<Uuid, _>(0)?,
+                row.try_get::<bool, _>(1)?,
+                R::from_row(row)?,
             ))
         })
         .collect()

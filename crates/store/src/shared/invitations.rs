@@ -9,8 +9,9 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Transaction;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
-use roster_domain::error::Result;
 use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
 use roster_domain::token::TokenHash;
@@ -19,28 +20,19 @@ use roster_domain::{
     WorkspaceId,
 };
 
+use super::Db;
 use super::organizations::AuditRecord;
+use super::outbox::enqueue;
 use super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
-use super::{Db, enqueue, lock_organization};
-use crate::unexpected;
 
-#[path = "invitations/accept.rs"]
 mod accept;
-#[path = "invitations/by_id.rs"]
 mod by_id;
-#[path = "invitations/invite.rs"]
 mod invite;
-#[path = "invitations/one_time.rs"]
 mod one_time;
-#[path = "invitations/read.rs"]
 mod read;
-#[path = "invitations/resend.rs"]
 mod resend;
-#[path = "invitations/revoke.rs"]
 mod revoke;
-#[path = "invitations/send.rs"]
 mod send;
-#[path = "invitations/sweep.rs"]
 mod sweep;
 
 pub(super) use one_time::{accept_by_one_time_password, one_time_passwords};
@@ -56,10 +48,9 @@ async fn invitation_by_id(tx: &mut Tx, id: InvitationId) -> Result<Invitation> {
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
-    row.try_into()
+    Ok(row.try_into()?)
 }
 
 async fn invitation_by_token<'c, E>(executor: E, token: &TokenHash) -> Result<Option<Invitation>>
@@ -71,9 +62,8 @@ where
     )))
     .bind(token.as_bytes())
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
-    row.map(Invitation::try_from).transpose()
+    .await?;
+    Ok(row.map(Invitation::try_from).transpose()?)
 }
 
 /// The invitation a token opens, read again once its organization is
@@ -82,12 +72,10 @@ async fn locked_by_token(tx: &mut Tx, token: &TokenHash) -> Result<Invitation> {
     let found = invitation_by_token(&mut **tx, token)
         .await?
         .ok_or(DomainError::InvitationInvalid)?;
-    lock_organization(tx, found.org_id)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, found.org_id).await?;
     invitation_by_token(&mut **tx, token)
         .await?
-        .ok_or(DomainError::InvitationInvalid)
+        .ok_or(DomainError::InvitationInvalid.into())
 }
 
 /// `actor` may still act on invitations of `role` naming `targets` in
@@ -113,14 +101,12 @@ async fn stored_targets(tx: &mut Tx, id: InvitationId) -> Result<InvitationTarge
         sqlx::query_as("select workspace_id from invitation_workspace where invitation_id = $1")
             .bind(id.0)
             .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     let assistants: Vec<(uuid::Uuid,)> =
         sqlx::query_as("select assistant_id from invitation_assistant where invitation_id = $1")
             .bind(id.0)
             .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(InvitationTargets {
         workspaces: workspaces.into_iter().map(|(w,)| WorkspaceId(w)).collect(),
         assistants: assistants.into_iter().map(|(a,)| AssistantId(a)).collect(),
@@ -133,8 +119,7 @@ pub(super) async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {
     )
     .bind(org.0)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(n)
 }
 
@@ -159,8 +144,7 @@ async fn request_send(
     .bind(send_no)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let job = InvitationMailJob {
         invitation_id: inv.id,
         send_no,
@@ -188,8 +172,7 @@ async fn end_pending(
     .bind(status.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .rows_affected();
     if ended == 0 {
         return Ok(false);
@@ -200,8 +183,7 @@ async fn end_pending(
     .bind(inv.org_id.0)
     .bind(inv.user_id.0)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(true)
 }
 

@@ -27,15 +27,14 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::job::{BatchOutcome, Job, JobState};
 use roster_domain::{DomainError, JobId, OrgId, UserId};
 
 use super::member_admin::Tx;
-use super::reassign::{lock_job, move_leads};
 use super::rows::{convert_all, push_id_list};
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 const JOB_COLUMNS: &str = "id, organization_id, kind, state, done, total, created_at, finished_at";
 
@@ -53,7 +52,7 @@ struct JobRow {
 
 impl TryFrom<JobRow> for Job {
     type Error = DomainError;
-    fn try_from(r: JobRow) -> Result<Self> {
+    fn try_from(r: JobRow) -> Result<Self, DomainError> {
         Ok(Job {
             id: JobId(r.id),
             org_id: OrgId(r.organization_id),
@@ -105,9 +104,8 @@ pub(super) async fn insert_reassignment(tx: &mut Tx, j: NewReassignment) -> Resu
     .bind(j.created_by.0)
     .bind(j.now)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.try_into()
+    .await?;
+    Ok(row.try_into()?)
 }
 
 /// Leads `user` owns in `org` now.
@@ -117,8 +115,7 @@ pub(super) async fn count_leads_of(tx: &mut Tx, org: OrgId, user: UserId) -> Res
             .bind(org.0)
             .bind(user.0)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(n)
 }
 
@@ -142,7 +139,7 @@ async fn move_listed(
         .push_bind(from.0)
         .push(" and id in ");
     push_id_list(&mut q, ids.iter().copied());
-    let done = q.build().execute(&mut **tx).await.map_err(unexpected)?;
+    let done = q.build().execute(&mut **tx).await?;
     Ok(done.rows_affected())
 }
 
@@ -162,8 +159,7 @@ async fn record_progress(
     .bind(checkpoint)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }
 
@@ -175,11 +171,7 @@ impl BackendStore {
         }
         let mut q = QueryBuilder::<Db>::new(format!("select {JOB_COLUMNS} from job where id in "));
         push_id_list(&mut q, ids.iter().map(|id| id.0));
-        let rows: Vec<JobRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<JobRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 
@@ -190,15 +182,14 @@ impl BackendStore {
         batch_size: u32,
         now: DateTime<Utc>,
     ) -> Result<BatchOutcome> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let locked = lock_job(&mut tx, id).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        let locked = Db::lock_job(&mut tx, id).await?;
         let p: Option<Progress> = sqlx::query_as(
             "select organization_id, state, from_user_id, to_user_id, checkpoint from job where id = $1",
         )
         .bind(id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         // Gone with its organization: nothing left to move.
         let Some(p) = p else {
             return Ok(BatchOutcome::Finished);
@@ -207,7 +198,7 @@ impl BackendStore {
             return Ok(BatchOutcome::Busy);
         }
         if JobState::parse(&p.state).is_none_or(JobState::is_finished) {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(BatchOutcome::Finished);
         }
         if !super::lifecycle::organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
@@ -217,14 +208,12 @@ impl BackendStore {
         let to = p.to_user_id.map(UserId);
         let limit = i64::from(batch_size.max(1));
         let after = p.checkpoint.unwrap_or(Uuid::nil());
-        let moved = move_leads(&mut tx, org, from, to, after, limit, now)
-            .await
-            .map_err(unexpected)?;
+        let moved = Db::move_leads(&mut tx, org, from, to, after, limit, now).await?;
         let n = moved.len() as u64;
         let checkpoint = moved.iter().max().copied();
         if n as i64 == limit {
             record_progress(&mut tx, id, n, checkpoint, now).await?;
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(BatchOutcome::Moved(n));
         }
         // The keyset reached the end: what this batch moved commits, then a
@@ -232,7 +221,7 @@ impl BackendStore {
         // checkpoint (on PostgreSQL it walks the index entries the batches
         // left dead, which takes a while at a million leads).
         record_progress(&mut tx, id, n, checkpoint, now).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         let late: Vec<Uuid> = sqlx::query_scalar(
             "select id from lead where organization_id = $1 and owner_id = $2 order by id limit $3",
         )
@@ -240,15 +229,13 @@ impl BackendStore {
         .bind(from.0)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(unexpected)?;
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let still_running: Option<(String,)> = if lock_job(&mut tx, id).await.map_err(unexpected)? {
+        .await?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        let still_running: Option<(String,)> = if Db::lock_job(&mut tx, id).await? {
             sqlx::query_as("select state from job where id = $1")
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
-                .await
-                .map_err(unexpected)?
+                .await?
         } else {
             // Another delivery holds the job; it finishes it.
             return Ok(if n > 0 {
@@ -260,7 +247,7 @@ impl BackendStore {
         if still_running
             .is_none_or(|(state,)| JobState::parse(&state).is_none_or(JobState::is_finished))
         {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(BatchOutcome::Finished);
         }
         if !super::lifecycle::organization_is_live(&mut tx, org).await? {
@@ -274,7 +261,7 @@ impl BackendStore {
             // Moved by id, each only while still the removed user's.
             let moved = move_listed(&mut tx, org, from, to, &late, now).await?;
             record_progress(&mut tx, id, moved, None, now).await?;
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(BatchOutcome::Moved(n + moved));
         }
         sqlx::query(
@@ -283,9 +270,8 @@ impl BackendStore {
         .bind(id.0)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
+        .await?;
+        tx.commit().await?;
         tracing::info!(job = %id, "lead reassignment done");
         Ok(BatchOutcome::Finished)
     }
@@ -299,8 +285,7 @@ impl BackendStore {
         .bind(id.0)
         .bind(now)
         .execute(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(())
     }
 }

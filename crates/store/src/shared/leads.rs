@@ -6,16 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::lead::{Lead, LeadFilter, LeadScope, ManagedTeam};
 use roster_domain::model::{Membership, Page, PageRequest};
 use roster_domain::{AssistantId, LeadId, OrgId, UserId, WorkspaceId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page, push_id_list};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
-#[path = "leads/write.rs"]
 mod write;
 
 pub(super) const LEAD_COLUMNS: &str = "l.id, l.organization_id, l.name, l.email, l.company, \
@@ -118,11 +116,7 @@ pub(super) async fn managed_team(
          join membership m on m.id = au.membership_id where au.assistant_id in ",
     );
     push_managed_assistants(&mut q, org, user);
-    let rows: Vec<(Uuid, Uuid)> = q
-        .build_query_as()
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+    let rows: Vec<(Uuid, Uuid)> = q.build_query_as().fetch_all(&mut **tx).await?;
     let mut team = ManagedTeam::default();
     for (assistant, member) in rows {
         team.assistants.push(AssistantId(assistant));
@@ -142,11 +136,7 @@ impl BackendStore {
         let mut q =
             QueryBuilder::<Db>::new(format!("select {LEAD_COLUMNS} from lead l where l.id in "));
         push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<LeadRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Lead::from).collect())
     }
 
@@ -167,11 +157,7 @@ impl BackendStore {
         }
         q.push(" order by l.id desc limit ")
             .push_bind(i64::from(page.first) + 1);
-        let rows: Vec<LeadRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
         let items: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
         let mut count = QueryBuilder::<Db>::new("select count(*) from lead l");
         push_conditions(&mut count, org, scope, filter);
@@ -193,11 +179,7 @@ impl BackendStore {
         ));
         q.push_bind(org.0).push(" and m.user_id in ");
         push_id_list(&mut q, users.iter().map(|u| u.0));
-        let rows: Vec<MemberRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<MemberRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 }
@@ -212,7 +194,6 @@ pub(super) async fn lead_in_tx(
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(row.map(Lead::from))
 }

@@ -15,8 +15,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
-use roster_domain::error::Result;
 use roster_domain::member_admin::{self, Change};
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
@@ -25,8 +26,7 @@ use roster_domain::{DomainError, MemberStatus, OrgId, OrgRole, UserId};
 use super::invitations::{expire_overdue, seats_in_use};
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit, select_org};
-use super::{BackendStore, Db, begin_write, lock_organization};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 pub(super) type Tx = Transaction<'static, Db>;
 
@@ -36,7 +36,7 @@ pub(super) async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Memb
     membership_in(tx, org, user)
         .await?
         .filter(|m| m.status != MemberStatus::Invited)
-        .ok_or(DomainError::NotFound)
+        .ok_or(DomainError::NotFound.into())
 }
 
 /// The organization's ACTIVE ADMINs, counted under its lock: the fact the
@@ -47,8 +47,7 @@ pub(super) async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
     )
     .bind(org.0)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(n)
 }
 
@@ -64,7 +63,7 @@ pub(super) async fn still_allowed(
         .await?
         .filter(|m| m.status == MemberStatus::Active)
         .ok_or(DomainError::Forbidden)?;
-    permission::require_on(now.role, action, target_role)
+    Ok(permission::require_on(now.role, action, target_role)?)
 }
 
 async fn audit(
@@ -100,13 +99,13 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let before = target(&mut tx, org, user).await?;
         permission::require(actor.role, Action::ChangeMemberRole)?;
         let admins = active_admins(&mut tx, org).await?;
         if member_admin::check_role_change(&before, role, admins)? == Change::Unchanged {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(before);
         }
         still_allowed(&mut tx, actor, Action::ChangeMemberRole, before.role).await?;
@@ -118,8 +117,7 @@ impl BackendStore {
         .bind(role.as_str())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let detail = serde_json::json!({
             "before": { "role": before.role.as_str() },
             "after": { "role": role.as_str() },
@@ -134,7 +132,7 @@ impl BackendStore {
         )
         .await?;
         let after = target(&mut tx, org, user).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 
@@ -150,8 +148,8 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let before = target(&mut tx, org, user).await?;
         permission::require_on(actor.role, Action::BlockMembers, before.role)?;
         let (from, to, change) = if blocked {
@@ -163,7 +161,7 @@ impl BackendStore {
             (MemberStatus::Blocked, MemberStatus::Active, change)
         };
         if change == Change::Unchanged {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(before);
         }
         if !blocked {
@@ -181,8 +179,7 @@ impl BackendStore {
         .bind(to.as_str())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let detail = serde_json::json!({
             "before": { "status": from.as_str() },
             "after": { "status": to.as_str() },
@@ -194,7 +191,7 @@ impl BackendStore {
         };
         audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
         let after = target(&mut tx, org, user).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 }

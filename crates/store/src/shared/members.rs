@@ -6,14 +6,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::model::{MemberFilter, MemberScope, Membership};
 use roster_domain::permission::{self, Action};
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, UserId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// `user`'s membership in `org`, whatever its status, read inside a
 /// writing transaction (each use case then decides which statuses count).
@@ -31,9 +31,8 @@ pub(super) async fn membership_in(
     .bind(org.0)
     .bind(user.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.map(Membership::try_from).transpose()
+    .await?;
+    Ok(row.map(Membership::try_from).transpose()?)
 }
 
 /// `user` as it acts in `org` now, read again inside a writing transaction
@@ -50,7 +49,7 @@ pub(super) async fn acting_member(
         .await?
         .ok_or(DomainError::NotFound)?;
     if m.status != MemberStatus::Active {
-        return Err(DomainError::Forbidden);
+        return Err(DomainError::Forbidden.into());
     }
     Ok(m)
 }
@@ -66,9 +65,7 @@ pub(super) async fn lock_and_require(
     user: UserId,
     action: Action,
 ) -> Result<Membership> {
-    super::lock_organization(tx, org)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, org).await?;
     let m = acting_member(tx, org, user).await?;
     permission::require(m.role, action)?;
     Ok(m)
@@ -144,11 +141,7 @@ impl BackendStore {
             list.push_bind(org.0);
         }
         list.push_unseparated(")");
-        let rows: Vec<MemberRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<MemberRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 
@@ -160,8 +153,7 @@ impl BackendStore {
         )))
         .bind(user.0)
         .fetch_all(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         convert_all(rows)
     }
 
@@ -184,11 +176,7 @@ impl BackendStore {
             list.push_bind(org.0);
         }
         list.push_unseparated(") group by m.organization_id");
-        let rows: Vec<(uuid::Uuid, i64)> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<(uuid::Uuid, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(orgs
             .iter()
             .map(|org| {
@@ -213,8 +201,7 @@ impl BackendStore {
         .bind(now)
         .bind(stale_before)
         .execute(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(())
     }
 }

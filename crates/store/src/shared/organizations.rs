@@ -5,16 +5,16 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
 use roster_domain::billing::{InvoiceKind, Subscription};
-use roster_domain::error::Result;
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, OrgRole, UserId};
 
 use super::billing::issue_invoice;
 use super::rows::{ORG_COLUMNS, OrgRow, composed, convert_all};
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 use roster_domain::permission::Action;
 
 /// One row of the audit log, written in the transaction of its change.
@@ -56,8 +56,7 @@ pub(super) async fn record_audit_as(
     .bind(r.detail.to_string())
     .bind(r.at)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     super::webhooks::enqueue_deliveries(tx, r.org, r.action, id, r.at).await?;
     super::events::publish(tx, id).await?;
     Ok(())
@@ -72,10 +71,9 @@ pub(super) async fn select_org(
     )))
     .bind(org.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
-    row.try_into()
+    Ok(row.try_into()?)
 }
 
 fn settings_json(o: &Organization) -> serde_json::Value {
@@ -89,7 +87,7 @@ fn settings_json(o: &Organization) -> serde_json::Value {
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %new.id))]
     pub(super) async fn insert_organization(&self, new: NewOrganization) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let subscription = Subscription::first(new.now);
         sqlx::query(
             "insert into organization (id, name, owner_id, created_at, updated_at, current_period_start, \
@@ -102,8 +100,7 @@ impl BackendStore {
         .bind(subscription.current_period_start)
         .bind(subscription.current_period_end)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         sqlx::query(
             "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, \
              created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6, $6, $6)",
@@ -115,8 +112,7 @@ impl BackendStore {
         .bind(MemberStatus::Active.as_str())
         .bind(new.now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let org = select_org(&mut tx, new.id).await?;
         // The first period's invoice, at the plan's price (BASIC).
         let price = new.prices.of(org.plan);
@@ -134,7 +130,7 @@ impl BackendStore {
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(org)
     }
 
@@ -151,11 +147,7 @@ impl BackendStore {
             list.push_bind(id.0);
         }
         list.push_unseparated(")");
-        let rows: Vec<OrgRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<OrgRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 
@@ -167,7 +159,7 @@ impl BackendStore {
         patch: OrganizationPatch,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         super::members::lock_and_require(&mut tx, org, actor, Action::EditOrgInfo).await?;
         let before = select_org(&mut tx, org).await?;
         let mut after = before.clone();
@@ -186,7 +178,7 @@ impl BackendStore {
             }
         }
         if after == before {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(after);
         }
         sqlx::query(
@@ -200,8 +192,7 @@ impl BackendStore {
         .bind(after.temporary_password_ttl_hours)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         record_audit(
             &mut tx,
             AuditRecord {
@@ -215,7 +206,7 @@ impl BackendStore {
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 }

@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
-use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::notice::MemberNotice;
 use roster_domain::ownership::{self, OwnershipTransfer, Parties, Standing};
@@ -24,8 +25,8 @@ use roster_domain::{DomainError, OrgId, UserId};
 
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit, record_audit_as, select_org};
-use super::{BackendStore, Db, begin_write, enqueue, lock_organization};
-use crate::unexpected;
+use super::outbox::enqueue;
+use super::{BackendStore, Db};
 
 type Tx = Transaction<'static, Db>;
 
@@ -74,7 +75,7 @@ impl StoredTransfer {
 
 impl TryFrom<TransferRow> for StoredTransfer {
     type Error = DomainError;
-    fn try_from(r: TransferRow) -> Result<Self> {
+    fn try_from(r: TransferRow) -> Result<Self, DomainError> {
         Ok(StoredTransfer {
             transfer: OwnershipTransfer {
                 org_id: OrgId(r.organization_id),
@@ -101,9 +102,8 @@ where
     )))
     .bind(org.0)
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
-    row.map(StoredTransfer::try_from).transpose()
+    .await?;
+    Ok(row.map(StoredTransfer::try_from).transpose()?)
 }
 
 /// The caller, read again under the lock: still the ACTIVE owner.
@@ -119,8 +119,7 @@ async fn delete_transfer(tx: &mut Tx, org: OrgId) -> Result<()> {
     sqlx::query("delete from ownership_transfer where organization_id = $1")
         .bind(org.0)
         .execute(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
     Ok(())
 }
 
@@ -133,8 +132,8 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<OwnershipTransfer> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let owner = still_owner(&mut tx, actor).await?;
         let target = membership_in(&mut tx, org, to).await?.map(|m| Standing {
             role: m.role,
@@ -156,8 +155,7 @@ impl BackendStore {
         .bind(to.0)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let mut detail = serde_json::json!({ "after": { "toUserId": to.to_string() } });
         if let Some(previous) = replaced {
             detail["before"] = serde_json::json!({ "toUserId": previous.to_string() });
@@ -184,7 +182,7 @@ impl BackendStore {
             event_id,
         };
         enqueue(&mut tx, MemberNotice::QUEUE, &notice).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(OwnershipTransfer {
             org_id: org,
             from: owner.user_id,
@@ -200,8 +198,8 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let transfer = transfer_of(&mut *tx, org)
             .await?
             .filter(StoredTransfer::is_pending)
@@ -214,8 +212,7 @@ impl BackendStore {
             .bind(transfer.to.0)
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         delete_transfer(&mut tx, org).await?;
         record_audit(
             &mut tx,
@@ -234,7 +231,7 @@ impl BackendStore {
         )
         .await?;
         let after = select_org(&mut tx, org).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 
@@ -245,11 +242,11 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let owner = still_owner(&mut tx, actor).await?;
         let Some(stored) = transfer_of(&mut *tx, org).await? else {
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(false);
         };
         // A lapsed request goes too, silently: it was not pending.
@@ -272,7 +269,7 @@ impl BackendStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(was_pending)
     }
 
@@ -291,11 +288,7 @@ impl BackendStore {
             list.push_bind(org.0);
         }
         list.push_unseparated(")");
-        let rows: Vec<TransferRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<TransferRow> = q.build_query_as().fetch_all(&self.pool).await?;
         let mut pending = Vec::new();
         for row in rows {
             let stored = StoredTransfer::try_from(row)?;

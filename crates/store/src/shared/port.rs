@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::error::{PortResult, port};
 use roster_domain::RateKey;
-use roster_domain::error::Result;
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationMailJob, InvitationPreview, InviteOutcome,
     NewInvitation, PendingSend, ReceivedInvitation, SendSecret,
@@ -23,16 +23,15 @@ use roster_domain::{
 };
 
 use super::BackendStore;
-use crate::unexpected;
 
 #[async_trait::async_trait]
 impl Store for BackendStore {
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("select 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(unexpected)
+    async fn ping(&self) -> PortResult<()> {
+        port(async {
+            sqlx::query("select 1").execute(&self.pool).await?;
+            Ok(())
+        })
+        .await
     }
     fn pool_usage(&self) -> Option<roster_domain::PoolUsage> {
         Some(roster_domain::PoolUsage {
@@ -40,37 +39,37 @@ impl Store for BackendStore {
             idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
         })
     }
-    async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<i64> {
-        self.count_hit(key, window_start).await
+    async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> PortResult<i64> {
+        Ok(self.count_hit(key, window_start).await?)
     }
-    async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> Result<()> {
-        self.uncount_hit(key, window_start).await
+    async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> PortResult<()> {
+        Ok(self.uncount_hit(key, window_start).await?)
     }
-    async fn purge_rate_limits(&self, before: i64) -> Result<u64> {
-        self.delete_stale_hits(before).await
+    async fn purge_rate_limits(&self, before: i64) -> PortResult<u64> {
+        Ok(self.delete_stale_hits(before).await?)
     }
-    async fn create_user(&self, user: NewUser) -> Result<User> {
-        self.insert_user(user).await
+    async fn create_user(&self, user: NewUser) -> PortResult<User> {
+        Ok(self.insert_user(user).await?)
     }
     async fn credentials_by_email(
         &self,
         email: &Email,
         now: DateTime<Utc>,
-    ) -> Result<Option<Credentials>> {
-        self.select_credentials_by_email(email, now).await
+    ) -> PortResult<Option<Credentials>> {
+        Ok(self.select_credentials_by_email(email, now).await?)
     }
     async fn credentials_by_id(
         &self,
         id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Option<Credentials>> {
-        self.select_credentials_by_id(id, now).await
+    ) -> PortResult<Option<Credentials>> {
+        Ok(self.select_credentials_by_id(id, now).await?)
     }
-    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
-        self.select_users(ids).await
+    async fn users_by_ids(&self, ids: &[UserId]) -> PortResult<Vec<User>> {
+        Ok(self.select_users(ids).await?)
     }
-    async fn create_session(&self, session: NewSession) -> Result<()> {
-        self.open_session(session).await
+    async fn create_session(&self, session: NewSession) -> PortResult<()> {
+        Ok(self.open_session(session).await?)
     }
     async fn rotate_refresh_token(
         &self,
@@ -78,14 +77,18 @@ impl Store for BackendStore {
         next: &TokenHash,
         now: DateTime<Utc>,
         within: Option<OrgId>,
-    ) -> Result<Rotation> {
-        self.rotate(presented, next, now, within).await
+    ) -> PortResult<Rotation> {
+        Ok(self.rotate(presented, next, now, within).await?)
     }
-    async fn session_user(&self, session: SessionId, now: DateTime<Utc>) -> Result<Option<User>> {
-        self.select_session_user(session, now).await
+    async fn session_user(
+        &self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> PortResult<Option<User>> {
+        Ok(self.select_session_user(session, now).await?)
     }
-    async fn end_session(&self, session: SessionId, now: DateTime<Utc>) -> Result<()> {
-        self.close_session(session, now).await
+    async fn end_session(&self, session: SessionId, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.close_session(session, now).await?)
     }
     async fn change_password(
         &self,
@@ -93,14 +96,16 @@ impl Store for BackendStore {
         password_hash: String,
         session: NewSession,
         proof: PasswordProof,
-    ) -> Result<User> {
-        self.set_password(user, password_hash, session, proof).await
+    ) -> PortResult<User> {
+        Ok(self
+            .set_password(user, password_hash, session, proof)
+            .await?)
     }
-    async fn create_organization(&self, org: NewOrganization) -> Result<Organization> {
-        self.insert_organization(org).await
+    async fn create_organization(&self, org: NewOrganization) -> PortResult<Organization> {
+        Ok(self.insert_organization(org).await?)
     }
-    async fn organizations_by_ids(&self, ids: &[OrgId]) -> Result<Vec<Organization>> {
-        self.select_organizations(ids).await
+    async fn organizations_by_ids(&self, ids: &[OrgId]) -> PortResult<Vec<Organization>> {
+        Ok(self.select_organizations(ids).await?)
     }
     async fn update_organization(
         &self,
@@ -108,28 +113,28 @@ impl Store for BackendStore {
         actor: UserId,
         patch: OrganizationPatch,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.patch_organization(org, actor, patch, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.patch_organization(org, actor, patch, now).await?)
     }
-    async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> Result<Vec<Membership>> {
-        self.select_memberships_in(user, orgs).await
+    async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> PortResult<Vec<Membership>> {
+        Ok(self.select_memberships_in(user, orgs).await?)
     }
-    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
-        self.select_memberships_of(user).await
+    async fn memberships_of(&self, user: UserId) -> PortResult<Vec<Membership>> {
+        Ok(self.select_memberships_of(user).await?)
     }
-    async fn seats_used(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
-        self.count_seats(orgs).await
+    async fn seats_used(&self, orgs: &[OrgId]) -> PortResult<Vec<(OrgId, i64)>> {
+        Ok(self.count_seats(orgs).await?)
     }
     async fn list_audit_events(
         &self,
         org: OrgId,
         filter: &AuditFilter,
         page: PageRequest<uuid::Uuid>,
-    ) -> Result<Page<AuditEvent>> {
-        self.select_audit_events(org, filter, page).await
+    ) -> PortResult<Page<AuditEvent>> {
+        Ok(self.select_audit_events(org, filter, page).await?)
     }
-    async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
-        self.update_activity(member, now).await
+    async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.update_activity(member, now).await?)
     }
     async fn change_member_role(
         &self,
@@ -138,8 +143,8 @@ impl Store for BackendStore {
         role: roster_domain::OrgRole,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        self.update_member_role(org, user, role, actor, now).await
+    ) -> PortResult<Membership> {
+        Ok(self.update_member_role(org, user, role, actor, now).await?)
     }
     async fn set_member_blocked(
         &self,
@@ -148,9 +153,10 @@ impl Store for BackendStore {
         blocked: bool,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        self.update_member_blocked(org, user, blocked, actor, now)
-            .await
+    ) -> PortResult<Membership> {
+        Ok(self
+            .update_member_blocked(org, user, blocked, actor, now)
+            .await?)
     }
     async fn request_ownership_transfer(
         &self,
@@ -158,30 +164,33 @@ impl Store for BackendStore {
         to: UserId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<OwnershipTransfer> {
-        self.insert_ownership_transfer(org, to, actor, now).await
+    ) -> PortResult<OwnershipTransfer> {
+        Ok(self.insert_ownership_transfer(org, to, actor, now).await?)
     }
     async fn accept_ownership_transfer(
         &self,
         org: OrgId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.complete_ownership_transfer(org, actor, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.complete_ownership_transfer(org, actor, now).await?)
     }
     async fn cancel_ownership_transfer(
         &self,
         org: OrgId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
-        self.withdraw_ownership_transfer(org, actor, now).await
+    ) -> PortResult<bool> {
+        Ok(self.withdraw_ownership_transfer(org, actor, now).await?)
     }
-    async fn pending_ownership_transfers(&self, orgs: &[OrgId]) -> Result<Vec<OwnershipTransfer>> {
-        self.select_pending_transfers(orgs).await
+    async fn pending_ownership_transfers(
+        &self,
+        orgs: &[OrgId],
+    ) -> PortResult<Vec<OwnershipTransfer>> {
+        Ok(self.select_pending_transfers(orgs).await?)
     }
-    async fn notice_mail(&self, notice: &MemberNotice) -> Result<Option<NoticeMail>> {
-        self.select_notice_mail(notice).await
+    async fn notice_mail(&self, notice: &MemberNotice) -> PortResult<Option<NoticeMail>> {
+        Ok(self.select_notice_mail(notice).await?)
     }
     async fn create_workspace(
         &self,
@@ -189,8 +198,8 @@ impl Store for BackendStore {
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        self.insert_workspace(org, name, actor, now).await
+    ) -> PortResult<Workspace> {
+        Ok(self.insert_workspace(org, name, actor, now).await?)
     }
     async fn rename_workspace(
         &self,
@@ -198,35 +207,38 @@ impl Store for BackendStore {
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        self.update_workspace_name(id, name, actor, now).await
+    ) -> PortResult<Workspace> {
+        Ok(self.update_workspace_name(id, name, actor, now).await?)
     }
     async fn delete_workspace(
         &self,
         id: WorkspaceId,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.remove_workspace(id, actor, now).await
+    ) -> PortResult<()> {
+        Ok(self.remove_workspace(id, actor, now).await?)
     }
-    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>> {
-        self.select_workspaces(ids).await
+    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> PortResult<Vec<Workspace>> {
+        Ok(self.select_workspaces(ids).await?)
     }
     async fn organization_workspaces(
         &self,
         org: OrgId,
         scope: AssignmentScope,
-    ) -> Result<Vec<Workspace>> {
-        self.select_org_workspaces(org, scope).await
+    ) -> PortResult<Vec<Workspace>> {
+        Ok(self.select_org_workspaces(org, scope).await?)
     }
-    async fn member_workspaces(&self, members: &[MemberId]) -> Result<Vec<(MemberId, Workspace)>> {
-        self.select_member_workspaces(members).await
+    async fn member_workspaces(
+        &self,
+        members: &[MemberId],
+    ) -> PortResult<Vec<(MemberId, Workspace)>> {
+        Ok(self.select_member_workspaces(members).await?)
     }
     async fn workspace_members(
         &self,
         workspaces: &[WorkspaceId],
-    ) -> Result<Vec<(WorkspaceId, Membership)>> {
-        self.select_workspace_members(workspaces).await
+    ) -> PortResult<Vec<(WorkspaceId, Membership)>> {
+        Ok(self.select_workspace_members(workspaces).await?)
     }
     async fn set_member_workspaces(
         &self,
@@ -235,9 +247,10 @@ impl Store for BackendStore {
         workspaces: &[WorkspaceId],
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        self.replace_member_workspaces(org, user, workspaces, actor, now)
-            .await
+    ) -> PortResult<Membership> {
+        Ok(self
+            .replace_member_workspaces(org, user, workspaces, actor, now)
+            .await?)
     }
     async fn create_assistant(
         &self,
@@ -245,18 +258,18 @@ impl Store for BackendStore {
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Assistant> {
-        self.insert_assistant(org, name, actor, now).await
+    ) -> PortResult<Assistant> {
+        Ok(self.insert_assistant(org, name, actor, now).await?)
     }
-    async fn assistants_by_ids(&self, ids: &[AssistantId]) -> Result<Vec<Assistant>> {
-        self.select_assistants(ids).await
+    async fn assistants_by_ids(&self, ids: &[AssistantId]) -> PortResult<Vec<Assistant>> {
+        Ok(self.select_assistants(ids).await?)
     }
     async fn organization_assistants(
         &self,
         org: OrgId,
         scope: AssignmentScope,
-    ) -> Result<Vec<Assistant>> {
-        self.select_org_assistants(org, scope).await
+    ) -> PortResult<Vec<Assistant>> {
+        Ok(self.select_org_assistants(org, scope).await?)
     }
     async fn set_assistant_users(
         &self,
@@ -264,20 +277,20 @@ impl Store for BackendStore {
         users: &[UserId],
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Assistant> {
-        self.replace_assistant_users(id, users, actor, now).await
+    ) -> PortResult<Assistant> {
+        Ok(self.replace_assistant_users(id, users, actor, now).await?)
     }
     async fn member_assistants(
         &self,
         members: &[MemberId],
-    ) -> Result<Vec<(AssistantSeat, Assistant)>> {
-        self.select_member_assistants(members).await
+    ) -> PortResult<Vec<(AssistantSeat, Assistant)>> {
+        Ok(self.select_member_assistants(members).await?)
     }
     async fn assistant_members(
         &self,
         assistants: &[AssistantId],
-    ) -> Result<Vec<(AssistantSeat, Membership)>> {
-        self.select_assistant_members(assistants).await
+    ) -> PortResult<Vec<(AssistantSeat, Membership)>> {
+        Ok(self.select_assistant_members(assistants).await?)
     }
     async fn set_assistant_manager(
         &self,
@@ -286,17 +299,18 @@ impl Store for BackendStore {
         manager: bool,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Assistant> {
-        self.update_assistant_manager(id, user, manager, actor, now)
-            .await
+    ) -> PortResult<Assistant> {
+        Ok(self
+            .update_assistant_manager(id, user, manager, actor, now)
+            .await?)
     }
     async fn create_lead(
         &self,
         lead: NewLead,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Lead> {
-        self.insert_lead(lead, actor, now).await
+    ) -> PortResult<Lead> {
+        Ok(self.insert_lead(lead, actor, now).await?)
     }
     async fn update_lead(
         &self,
@@ -304,11 +318,11 @@ impl Store for BackendStore {
         patch: LeadPatch,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Lead> {
-        self.change_lead(id, patch, actor, now).await
+    ) -> PortResult<Lead> {
+        Ok(self.change_lead(id, patch, actor, now).await?)
     }
-    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<Lead>> {
-        self.select_leads(ids).await
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> PortResult<Vec<Lead>> {
+        Ok(self.select_leads(ids).await?)
     }
     async fn list_leads(
         &self,
@@ -316,22 +330,22 @@ impl Store for BackendStore {
         scope: LeadScope,
         filter: &LeadFilter,
         page: PageRequest<LeadId>,
-    ) -> Result<Page<Lead>> {
-        self.select_lead_page(org, scope, filter, page).await
+    ) -> PortResult<Page<Lead>> {
+        Ok(self.select_lead_page(org, scope, filter, page).await?)
     }
     async fn dashboard(
         &self,
         org: OrgId,
         scope: roster_domain::dashboard::DashboardScope,
         now: DateTime<Utc>,
-    ) -> Result<roster_domain::dashboard::Dashboard> {
-        self.select_dashboard(org, scope, now).await
+    ) -> PortResult<roster_domain::dashboard::Dashboard> {
+        Ok(self.select_dashboard(org, scope, now).await?)
     }
-    async fn members_by_users(&self, org: OrgId, users: &[UserId]) -> Result<Vec<Membership>> {
-        self.select_members_by_users(org, users).await
+    async fn members_by_users(&self, org: OrgId, users: &[UserId]) -> PortResult<Vec<Membership>> {
+        Ok(self.select_members_by_users(org, users).await?)
     }
-    async fn invite_member(&self, invite: NewInvitation) -> Result<InviteOutcome> {
-        self.create_invitation(invite).await
+    async fn invite_member(&self, invite: NewInvitation) -> PortResult<InviteOutcome> {
+        Ok(self.create_invitation(invite).await?)
     }
     async fn resend_invitation(
         &self,
@@ -339,108 +353,112 @@ impl Store for BackendStore {
         actor: &Membership,
         limits: roster_domain::InviteLimits,
         now: DateTime<Utc>,
-    ) -> Result<Invitation> {
-        self.send_again(id, actor, limits, now).await
+    ) -> PortResult<Invitation> {
+        Ok(self.send_again(id, actor, limits, now).await?)
     }
     async fn revoke_invitation(
         &self,
         id: InvitationId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Invitation> {
-        self.cancel_invitation(id, actor, now).await
+    ) -> PortResult<Invitation> {
+        Ok(self.cancel_invitation(id, actor, now).await?)
     }
-    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> Result<Vec<Invitation>> {
-        self.select_invitations(ids).await
+    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> PortResult<Vec<Invitation>> {
+        Ok(self.select_invitations(ids).await?)
     }
     async fn list_invitations(
         &self,
         org: OrgId,
         filter: InvitationFilter,
         page: PageRequest<InvitationId>,
-    ) -> Result<Page<Invitation>> {
-        self.select_invitation_page(org, filter, page).await
+    ) -> PortResult<Page<Invitation>> {
+        Ok(self.select_invitation_page(org, filter, page).await?)
     }
     async fn invitation_workspaces(
         &self,
         ids: &[InvitationId],
-    ) -> Result<Vec<(InvitationId, Workspace)>> {
-        self.select_invitation_workspaces(ids).await
+    ) -> PortResult<Vec<(InvitationId, Workspace)>> {
+        Ok(self.select_invitation_workspaces(ids).await?)
     }
     async fn invitation_assistants(
         &self,
         ids: &[InvitationId],
-    ) -> Result<Vec<(InvitationId, Assistant)>> {
-        self.select_invitation_assistants(ids).await
+    ) -> PortResult<Vec<(InvitationId, Assistant)>> {
+        Ok(self.select_invitation_assistants(ids).await?)
     }
-    async fn invitation_preview(&self, token: &TokenHash) -> Result<Option<InvitationPreview>> {
-        self.preview(token).await
+    async fn invitation_preview(&self, token: &TokenHash) -> PortResult<Option<InvitationPreview>> {
+        Ok(self.preview(token).await?)
     }
-    async fn accept_invitation(&self, acceptance: Acceptance) -> Result<User> {
-        self.accept(acceptance).await
+    async fn accept_invitation(&self, acceptance: Acceptance) -> PortResult<User> {
+        Ok(self.accept(acceptance).await?)
     }
-    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> Result<()> {
-        self.decline(token, now).await
+    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.decline(token, now).await?)
     }
     async fn invitations_to(
         &self,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<ReceivedInvitation>> {
-        self.select_invitations_to(user, now).await
+    ) -> PortResult<Vec<ReceivedInvitation>> {
+        Ok(self.select_invitations_to(user, now).await?)
     }
     async fn accept_invitation_by_id(
         &self,
         id: InvitationId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        self.accept_by_id(id, user, now).await
+    ) -> PortResult<Membership> {
+        Ok(self.accept_by_id(id, user, now).await?)
     }
     async fn decline_invitation_by_id(
         &self,
         id: InvitationId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.decline_by_id(id, user, now).await
+    ) -> PortResult<()> {
+        Ok(self.decline_by_id(id, user, now).await?)
     }
     async fn prepare_invitation_send(
         &self,
         job: InvitationMailJob,
         secret: SendSecret,
         now: DateTime<Utc>,
-    ) -> Result<Option<PendingSend>> {
-        self.prepare_send(job, secret, now).await
+    ) -> PortResult<Option<PendingSend>> {
+        Ok(self.prepare_send(job, secret, now).await?)
     }
-    async fn mark_invitation_sent(&self, job: InvitationMailJob, now: DateTime<Utc>) -> Result<()> {
-        self.mark_sent(job, now).await
+    async fn mark_invitation_sent(
+        &self,
+        job: InvitationMailJob,
+        now: DateTime<Utc>,
+    ) -> PortResult<()> {
+        Ok(self.mark_sent(job, now).await?)
     }
-    async fn expire_invitations(&self, now: DateTime<Utc>) -> Result<u64> {
-        self.sweep_expired(now).await
+    async fn expire_invitations(&self, now: DateTime<Utc>) -> PortResult<u64> {
+        Ok(self.sweep_expired(now).await?)
     }
     async fn remove_member(
         &self,
         removal: roster_domain::job::Removal,
         actor: &Membership,
-    ) -> Result<roster_domain::job::Removed> {
-        self.delete_member(removal, actor).await
+    ) -> PortResult<roster_domain::job::Removed> {
+        Ok(self.delete_member(removal, actor).await?)
     }
     async fn jobs_by_ids(
         &self,
         ids: &[roster_domain::JobId],
-    ) -> Result<Vec<roster_domain::job::Job>> {
-        self.select_jobs(ids).await
+    ) -> PortResult<Vec<roster_domain::job::Job>> {
+        Ok(self.select_jobs(ids).await?)
     }
     async fn run_reassignment_batch(
         &self,
         job: roster_domain::JobId,
         batch_size: u32,
         now: DateTime<Utc>,
-    ) -> Result<roster_domain::job::BatchOutcome> {
-        self.reassignment_batch(job, batch_size, now).await
+    ) -> PortResult<roster_domain::job::BatchOutcome> {
+        Ok(self.reassignment_batch(job, batch_size, now).await?)
     }
-    async fn fail_job(&self, job: roster_domain::JobId, now: DateTime<Utc>) -> Result<()> {
-        self.mark_job_failed(job, now).await
+    async fn fail_job(&self, job: roster_domain::JobId, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.mark_job_failed(job, now).await?)
     }
 }

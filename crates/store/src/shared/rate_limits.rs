@@ -5,11 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::{InviteLimits, RateKey, UserId};
 
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// The upsert that counts one hit and returns the window's count.
 const COUNT_HIT: &str = "insert into rate_limit (key, window_start, hits) values ($1, $2, 1) \
@@ -38,8 +37,7 @@ pub(super) async fn charge_send(
             .bind(key.as_str())
             .bind(window_start)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         policy.check(hits, now)?;
     }
     Ok(())
@@ -50,12 +48,11 @@ impl BackendStore {
     pub(super) async fn count_hit(&self, key: &RateKey, window_start: i64) -> Result<i64> {
         // The `case` reads the row as it was: the same window counts on, an
         // older one starts again at 1.
-        sqlx::query_scalar::<_, i64>(COUNT_HIT)
+        Ok(sqlx::query_scalar::<_, i64>(COUNT_HIT)
             .bind(key.as_str())
             .bind(window_start)
             .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)
+            .await?)
     }
 
     #[tracing::instrument(skip_all)]
@@ -67,18 +64,18 @@ impl BackendStore {
         .bind(key.as_str())
         .bind(window_start)
         .execute(&self.pool)
-        .await
-        .map(|_| ())
-        .map_err(unexpected)
+        .await?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]
     pub(super) async fn delete_stale_hits(&self, before: i64) -> Result<u64> {
-        sqlx::query("delete from rate_limit where window_start < $1")
-            .bind(before)
-            .execute(&self.pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(unexpected)
+        Ok(
+            sqlx::query("delete from rate_limit where window_start < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 }

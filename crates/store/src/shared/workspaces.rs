@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::AuditAction;
-use roster_domain::error::Result;
 use roster_domain::model::{AssignmentScope, Membership, Workspace};
 use roster_domain::{
     DomainError, MemberId, MemberStatus, OrgId, ResourceName, UserId, WorkspaceId,
@@ -17,8 +18,7 @@ use super::organizations::{AuditRecord, record_audit};
 use super::rows::{
     MEMBER_COLUMNS, MemberRow, WORKSPACE_COLUMNS, WorkspaceRow, composed, pairs, push_id_list,
 };
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 use roster_domain::permission::Action;
 
 async fn workspace_in_tx(tx: &mut Transaction<'static, Db>, id: WorkspaceId) -> Result<Workspace> {
@@ -27,8 +27,7 @@ async fn workspace_in_tx(tx: &mut Transaction<'static, Db>, id: WorkspaceId) -> 
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
     Ok(row.into())
 }
@@ -43,7 +42,7 @@ pub(super) async fn assignable_member(
         .await?
         .ok_or(DomainError::NotFound)?;
     if m.status == MemberStatus::Blocked {
-        Err(DomainError::Forbidden)
+        Err(DomainError::Forbidden.into())
     } else {
         Ok(m)
     }
@@ -65,15 +64,11 @@ pub(super) async fn require_all_in_org(
     ));
     q.push_bind(org.0).push(" and id in ");
     push_id_list(&mut q, ids.iter().copied());
-    let (n,): (i64,) = q
-        .build_query_as()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+    let (n,): (i64,) = q.build_query_as().fetch_one(&mut **tx).await?;
     if n as usize == ids.len() {
         Ok(())
     } else {
-        Err(DomainError::NotFound)
+        Err(DomainError::NotFound.into())
     }
 }
 
@@ -104,7 +99,7 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<Workspace> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
         let id = WorkspaceId::new();
         sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
@@ -113,8 +108,7 @@ impl BackendStore {
             .bind(name.as_str())
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
         record_audit(
             &mut tx,
@@ -122,7 +116,7 @@ impl BackendStore {
         )
         .await?;
         let w = workspace_in_tx(&mut tx, id).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(w)
     }
 
@@ -134,7 +128,7 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<Workspace> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let found = workspace_in_tx(&mut tx, id).await?;
         lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
         let before = workspace_in_tx(&mut tx, id).await?;
@@ -143,8 +137,7 @@ impl BackendStore {
             .bind(name.as_str())
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
         record_audit(
             &mut tx,
@@ -157,7 +150,7 @@ impl BackendStore {
             ),
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(Workspace {
             name: name.as_str().to_owned(),
             ..before
@@ -171,7 +164,7 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let found = workspace_in_tx(&mut tx, id).await?;
         lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
         let before = workspace_in_tx(&mut tx, id).await?;
@@ -179,8 +172,7 @@ impl BackendStore {
         sqlx::query("delete from workspace where id = $1")
             .bind(id.0)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         let detail =
             serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
         record_audit(
@@ -194,7 +186,7 @@ impl BackendStore {
             ),
         )
         .await?;
-        tx.commit().await.map_err(unexpected)
+        Ok(tx.commit().await?)
     }
 
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
@@ -206,11 +198,7 @@ impl BackendStore {
             "select {WORKSPACE_COLUMNS} from workspace w where w.id in "
         ));
         push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<WorkspaceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Workspace::from).collect())
     }
 
@@ -232,11 +220,7 @@ impl BackendStore {
             .push(")");
         }
         q.push(" order by w.name, w.id");
-        let rows: Vec<WorkspaceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Workspace::from).collect())
     }
 
@@ -289,7 +273,7 @@ impl BackendStore {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
         let member = assignable_member(&mut tx, org, user).await?;
         let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
@@ -298,13 +282,11 @@ impl BackendStore {
             sqlx::query_as("select workspace_id from member_workspace where membership_id = $1")
                 .bind(member.id.0)
                 .fetch_all(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         sqlx::query("delete from member_workspace where membership_id = $1")
             .bind(member.id.0)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         insert_member_workspaces(&mut tx, member.id, &ids).await?;
         let detail = serde_json::json!({
             "before": before.iter().map(|(w,)| w.to_string()).collect::<Vec<_>>(),
@@ -324,7 +306,7 @@ impl BackendStore {
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(member)
     }
 }
@@ -339,8 +321,7 @@ pub(super) async fn insert_member_workspaces(
             .bind(member.0)
             .bind(w)
             .execute(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     }
     Ok(())
 }
@@ -354,13 +335,8 @@ where
     R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
     use sqlx::Row;
-    let rows = q.build().fetch_all(pool).await.map_err(unexpected)?;
+    let rows = q.build().fetch_all(pool).await?;
     rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<Uuid, _>(0).map_err(unexpected)?,
-                R::from_row(row).map_err(unexpected)?,
-            ))
-        })
+        .map(|row| Ok((row.try_get::<Uuid, _>(0)?, R::from_row(row)?)))
         .collect()
 }

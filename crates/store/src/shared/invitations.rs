@@ -10,20 +10,27 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Transaction;
 
 use crate::backend::Backend;
-use crate::error::Result;
+use crate::error::{PortResult, Result};
 use roster_domain::AuditAction;
 use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
+use roster_domain::store::InvitationStore;
 use roster_domain::token::TokenHash;
 use roster_domain::{
     AssistantId, DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
     WorkspaceId,
 };
 
+use super::BackendStore;
 use super::Db;
 use super::organizations::AuditRecord;
 use super::outbox::enqueue;
 use super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
+use roster_domain::invitation::{
+    Acceptance, InvitationFilter, InvitationPreview, InviteOutcome, NewInvitation, PendingSend,
+    ReceivedInvitation, SendSecret,
+};
+use roster_domain::model::{Assistant, Page, PageRequest, User, Workspace};
 
 mod accept;
 mod by_id;
@@ -207,5 +214,117 @@ fn audit<'a>(
             d
         },
         at,
+    }
+}
+
+#[async_trait::async_trait]
+impl InvitationStore for BackendStore {
+    async fn invite_member(&self, invite: NewInvitation) -> PortResult<InviteOutcome> {
+        Ok(self.create_invitation(invite).await?)
+    }
+
+    async fn resend_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        limits: roster_domain::InviteLimits,
+        now: DateTime<Utc>,
+    ) -> PortResult<Invitation> {
+        Ok(self.send_again(id, actor, limits, now).await?)
+    }
+
+    async fn revoke_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<Invitation> {
+        Ok(self.cancel_invitation(id, actor, now).await?)
+    }
+
+    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> PortResult<Vec<Invitation>> {
+        Ok(self.select_invitations(ids).await?)
+    }
+
+    async fn list_invitations(
+        &self,
+        org: OrgId,
+        filter: InvitationFilter,
+        page: PageRequest<InvitationId>,
+    ) -> PortResult<Page<Invitation>> {
+        Ok(self.select_invitation_page(org, filter, page).await?)
+    }
+
+    async fn invitation_workspaces(
+        &self,
+        ids: &[InvitationId],
+    ) -> PortResult<Vec<(InvitationId, Workspace)>> {
+        Ok(self.select_invitation_workspaces(ids).await?)
+    }
+
+    async fn invitation_assistants(
+        &self,
+        ids: &[InvitationId],
+    ) -> PortResult<Vec<(InvitationId, Assistant)>> {
+        Ok(self.select_invitation_assistants(ids).await?)
+    }
+
+    async fn invitation_preview(&self, token: &TokenHash) -> PortResult<Option<InvitationPreview>> {
+        Ok(self.preview(token).await?)
+    }
+
+    async fn accept_invitation(&self, acceptance: Acceptance) -> PortResult<User> {
+        Ok(self.accept(acceptance).await?)
+    }
+
+    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.decline(token, now).await?)
+    }
+
+    async fn invitations_to(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<Vec<ReceivedInvitation>> {
+        Ok(self.select_invitations_to(user, now).await?)
+    }
+
+    async fn accept_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<Membership> {
+        Ok(self.accept_by_id(id, user, now).await?)
+    }
+
+    async fn decline_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<()> {
+        Ok(self.decline_by_id(id, user, now).await?)
+    }
+
+    async fn prepare_invitation_send(
+        &self,
+        job: InvitationMailJob,
+        secret: SendSecret,
+        now: DateTime<Utc>,
+    ) -> PortResult<Option<PendingSend>> {
+        Ok(self.prepare_send(job, secret, now).await?)
+    }
+
+    async fn mark_invitation_sent(
+        &self,
+        job: InvitationMailJob,
+        now: DateTime<Utc>,
+    ) -> PortResult<()> {
+        Ok(self.mark_sent(job, now).await?)
+    }
+
+    async fn expire_invitations(&self, now: DateTime<Utc>) -> PortResult<u64> {
+        Ok(self.sweep_expired(now).await?)
     }
 }

@@ -6,9 +6,10 @@ use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use crate::backend::Backend;
-use crate::error::Result;
+use crate::error::{PortResult, Result, port};
 use roster_domain::AuditAction;
 use roster_domain::model::{AssignmentScope, Membership, Workspace};
+use roster_domain::store::WorkspaceStore;
 use roster_domain::{
     DomainError, MemberId, MemberStatus, OrgId, ResourceName, UserId, WorkspaceId,
 };
@@ -90,224 +91,250 @@ pub(super) fn audit<'a>(
     }
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl WorkspaceStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn insert_workspace(
+    async fn create_workspace(
         &self,
         org: OrgId,
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        let mut tx = Db::begin_write(&self.pool).await?;
-        lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
-        let id = WorkspaceId::new();
-        sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
-            .bind(id.0)
-            .bind(org.0)
-            .bind(name.as_str())
-            .bind(now)
-            .execute(&mut *tx)
+    ) -> PortResult<Workspace> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
+            let id = WorkspaceId::new();
+            sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
+                .bind(id.0)
+                .bind(org.0)
+                .bind(name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
+            record_audit(
+                &mut tx,
+                audit(org, actor, AuditAction::WorkspaceCreated, detail, now),
+            )
             .await?;
-        let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
-        record_audit(
-            &mut tx,
-            audit(org, actor, AuditAction::WorkspaceCreated, detail, now),
-        )
-        .await?;
-        let w = workspace_in_tx(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(w)
+            let w = workspace_in_tx(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(w)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(workspace = %id))]
-    pub(super) async fn update_workspace_name(
+    async fn rename_workspace(
         &self,
         id: WorkspaceId,
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        let mut tx = Db::begin_write(&self.pool).await?;
-        let found = workspace_in_tx(&mut tx, id).await?;
-        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
-        let before = workspace_in_tx(&mut tx, id).await?;
-        sqlx::query("update workspace set name = $2, updated_at = $3 where id = $1")
-            .bind(id.0)
-            .bind(name.as_str())
-            .bind(now)
-            .execute(&mut *tx)
+    ) -> PortResult<Workspace> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let found = workspace_in_tx(&mut tx, id).await?;
+            lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
+            let before = workspace_in_tx(&mut tx, id).await?;
+            sqlx::query("update workspace set name = $2, updated_at = $3 where id = $1")
+                .bind(id.0)
+                .bind(name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
+            record_audit(
+                &mut tx,
+                audit(
+                    before.org_id,
+                    actor,
+                    AuditAction::WorkspaceRenamed,
+                    detail,
+                    now,
+                ),
+            )
             .await?;
-        let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
-        record_audit(
-            &mut tx,
-            audit(
-                before.org_id,
-                actor,
-                AuditAction::WorkspaceRenamed,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Workspace {
-            name: name.as_str().to_owned(),
-            ..before
+            tx.commit().await?;
+            Ok(Workspace {
+                name: name.as_str().to_owned(),
+                ..before
+            })
         })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(workspace = %id))]
-    pub(super) async fn remove_workspace(
+    async fn delete_workspace(
         &self,
         id: WorkspaceId,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = Db::begin_write(&self.pool).await?;
-        let found = workspace_in_tx(&mut tx, id).await?;
-        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
-        let before = workspace_in_tx(&mut tx, id).await?;
-        // Assignments and invitations' mentions go with it (cascade).
-        sqlx::query("delete from workspace where id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
+    ) -> PortResult<()> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let found = workspace_in_tx(&mut tx, id).await?;
+            lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
+            let before = workspace_in_tx(&mut tx, id).await?;
+            // Assignments and invitations' mentions go with it (cascade).
+            sqlx::query("delete from workspace where id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            let detail =
+                serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
+            record_audit(
+                &mut tx,
+                audit(
+                    before.org_id,
+                    actor,
+                    AuditAction::WorkspaceDeleted,
+                    detail,
+                    now,
+                ),
+            )
             .await?;
-        let detail =
-            serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
-        record_audit(
-            &mut tx,
-            audit(
-                before.org_id,
-                actor,
-                AuditAction::WorkspaceDeleted,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        Ok(tx.commit().await?)
+            Ok(tx.commit().await?)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
-    pub(super) async fn select_workspaces(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {WORKSPACE_COLUMNS} from workspace w where w.id in "
-        ));
-        push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(Workspace::from).collect())
+    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> PortResult<Vec<Workspace>> {
+        port(async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {WORKSPACE_COLUMNS} from workspace w where w.id in "
+            ));
+            push_id_list(&mut q, ids.iter().map(|i| i.0));
+            let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(rows.into_iter().map(Workspace::from).collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn select_org_workspaces(
+    async fn organization_workspaces(
         &self,
         org: OrgId,
         scope: AssignmentScope,
-    ) -> Result<Vec<Workspace>> {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {WORKSPACE_COLUMNS} from workspace w where w.organization_id = "
-        ));
-        q.push_bind(org.0);
-        if let AssignmentScope::AssignedTo(member) = scope {
-            q.push(
-                " and w.id in (select workspace_id from member_workspace where membership_id = ",
-            )
-            .push_bind(member.0)
-            .push(")");
-        }
-        q.push(" order by w.name, w.id");
-        let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(Workspace::from).collect())
+    ) -> PortResult<Vec<Workspace>> {
+        port(async {
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {WORKSPACE_COLUMNS} from workspace w where w.organization_id = "
+            ));
+            q.push_bind(org.0);
+            if let AssignmentScope::AssignedTo(member) = scope {
+                q.push(
+                    " and w.id in (select workspace_id from member_workspace where membership_id = ",
+                )
+                .push_bind(member.0)
+                .push(")");
+            }
+            q.push(" order by w.name, w.id");
+            let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(rows.into_iter().map(Workspace::from).collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = members.len()))]
-    pub(super) async fn select_member_workspaces(
+    async fn member_workspaces(
         &self,
         members: &[MemberId],
-    ) -> Result<Vec<(MemberId, Workspace)>> {
-        if members.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select mw.membership_id, {WORKSPACE_COLUMNS} from member_workspace mw join workspace w on w.id = mw.workspace_id \
-             where mw.membership_id in "
-        ));
-        push_id_list(&mut q, members.iter().map(|m| m.0));
-        q.push(" order by w.name, w.id");
-        let rows: Vec<(Uuid, WorkspaceRow)> = fetch_keyed(&self.pool, q).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(m, w)| (MemberId(m), w.into()))
-            .collect())
+    ) -> PortResult<Vec<(MemberId, Workspace)>> {
+        port(async {
+            if members.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select mw.membership_id, {WORKSPACE_COLUMNS} from member_workspace mw join workspace w on w.id = mw.workspace_id \
+                 where mw.membership_id in "
+            ));
+            push_id_list(&mut q, members.iter().map(|m| m.0));
+            q.push(" order by w.name, w.id");
+            let rows: Vec<(Uuid, WorkspaceRow)> = fetch_keyed(&self.pool, q).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(m, w)| (MemberId(m), w.into()))
+                .collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = workspaces.len()))]
-    pub(super) async fn select_workspace_members(
+    async fn workspace_members(
         &self,
         workspaces: &[WorkspaceId],
-    ) -> Result<Vec<(WorkspaceId, Membership)>> {
-        if workspaces.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select mw.workspace_id, {MEMBER_COLUMNS} from member_workspace mw join membership m on m.id = mw.membership_id \
-             join organization o on o.id = m.organization_id where mw.workspace_id in "
-        ));
-        push_id_list(&mut q, workspaces.iter().map(|w| w.0));
-        q.push(" order by m.id");
-        let rows: Vec<(Uuid, MemberRow)> = fetch_keyed(&self.pool, q).await?;
-        let rows = rows.into_iter().map(|(w, m)| (WorkspaceId(w), m)).collect();
-        pairs(rows)
+    ) -> PortResult<Vec<(WorkspaceId, Membership)>> {
+        port(async {
+            if workspaces.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select mw.workspace_id, {MEMBER_COLUMNS} from member_workspace mw join membership m on m.id = mw.membership_id \
+                 join organization o on o.id = m.organization_id where mw.workspace_id in "
+            ));
+            push_id_list(&mut q, workspaces.iter().map(|w| w.0));
+            q.push(" order by m.id");
+            let rows: Vec<(Uuid, MemberRow)> = fetch_keyed(&self.pool, q).await?;
+            let rows = rows.into_iter().map(|(w, m)| (WorkspaceId(w), m)).collect();
+            pairs(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org, user = %user))]
-    pub(super) async fn replace_member_workspaces(
+    async fn set_member_workspaces(
         &self,
         org: OrgId,
         user: UserId,
         workspaces: &[WorkspaceId],
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        let mut tx = Db::begin_write(&self.pool).await?;
-        lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
-        let member = assignable_member(&mut tx, org, user).await?;
-        let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
-        require_all_in_org(&mut tx, "workspace", org, &ids).await?;
-        let before: Vec<(Uuid,)> =
-            sqlx::query_as("select workspace_id from member_workspace where membership_id = $1")
-                .bind(member.id.0)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("delete from member_workspace where membership_id = $1")
+    ) -> PortResult<Membership> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
+            let member = assignable_member(&mut tx, org, user).await?;
+            let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
+            require_all_in_org(&mut tx, "workspace", org, &ids).await?;
+            let before: Vec<(Uuid,)> = sqlx::query_as(
+                "select workspace_id from member_workspace where membership_id = $1",
+            )
             .bind(member.id.0)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        insert_member_workspaces(&mut tx, member.id, &ids).await?;
-        let detail = serde_json::json!({
-            "before": before.iter().map(|(w,)| w.to_string()).collect::<Vec<_>>(),
-            "after": ids.iter().map(Uuid::to_string).collect::<Vec<_>>(),
-        });
-        record_audit(
-            &mut tx,
-            AuditRecord {
-                target_user: Some(user),
-                ..audit(
-                    org,
-                    actor,
-                    AuditAction::MemberWorkspacesChanged,
-                    detail,
-                    now,
-                )
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(member)
+            sqlx::query("delete from member_workspace where membership_id = $1")
+                .bind(member.id.0)
+                .execute(&mut *tx)
+                .await?;
+            insert_member_workspaces(&mut tx, member.id, &ids).await?;
+            let detail = serde_json::json!({
+                "before": before.iter().map(|(w,)| w.to_string()).collect::<Vec<_>>(),
+                "after": ids.iter().map(Uuid::to_string).collect::<Vec<_>>(),
+            });
+            record_audit(
+                &mut tx,
+                AuditRecord {
+                    target_user: Some(user),
+                    ..audit(
+                        org,
+                        actor,
+                        AuditAction::MemberWorkspacesChanged,
+                        detail,
+                        now,
+                    )
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(member)
+        })
+        .await
     }
 }
 

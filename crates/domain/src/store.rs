@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::model::{Credentials, NewSession, NewUser, PasswordProof, Rotation, User};
 use crate::rate_limit::RateKey;
 use crate::token::TokenHash;
-use crate::{Email, SessionId, UserId};
+use crate::{Email, OrgId, SessionId, UserId};
 
 /// A connection pool's size and its idle connections (the rest are in use).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

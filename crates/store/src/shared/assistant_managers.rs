@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::model::{Assistant, Membership};
 use roster_domain::permission::{self, Action};
 use roster_domain::{AssistantId, DomainError, UserId};
@@ -70,25 +70,18 @@ impl BackendStore {
         if changed == 0 {
             return Err(not_assigned().into());
         }
-        let action = if manager {
-            AuditAction::AssistantManagerSet
-        } else {
-            AuditAction::AssistantManagerUnset
-        };
-        let detail = serde_json::json!({
-            "assistantId": id.to_string(),
-            "before": { "manager": was },
-            "after": { "manager": manager },
-        });
         record_audit(
             &mut tx,
             AuditRecord {
                 org: assistant.org_id,
                 actor: Some(actor.user_id),
-                action,
+                change: AuditChange::AssistantManager {
+                    assistant: id,
+                    was,
+                    manager,
+                },
                 target_user: Some(user),
                 target_email: None,
-                detail,
                 at: now,
             },
         )

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::model::{AssignmentScope, Assistant, AssistantSeat, Membership};
 use roster_domain::store::AssistantStore;
 use roster_domain::{AssistantId, DomainError, MemberId, OrgId, ResourceName, UserId};
@@ -41,12 +41,11 @@ impl AssistantStore for BackendStore {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let detail = serde_json::json!({ "assistantId": id.to_string(), "after": { "name": name.as_str() } });
-            record_audit(
-                &mut tx,
-                audit(org, actor, AuditAction::AssistantCreated, detail, now),
-            )
-            .await?;
+            let change = AuditChange::AssistantCreated {
+                assistant: id,
+                name: name.as_str().to_owned(),
+            };
+            record_audit(&mut tx, audit(org, actor, change, now)).await?;
             tx.commit().await?;
             Ok(Assistant {
                 id,
@@ -137,21 +136,12 @@ impl AssistantStore for BackendStore {
             }
             q.build().execute(&mut *tx).await?;
             insert_assistant_users(&mut tx, id, &members).await?;
-            let detail = serde_json::json!({
-                "assistantId": id.to_string(),
-                "after": members.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-            });
-            record_audit(
-                &mut tx,
-                audit(
-                    assistant.org_id,
-                    actor,
-                    AuditAction::AssistantUsersChanged,
-                    detail,
-                    now,
-                ),
-            )
-            .await?;
+            let change = AuditChange::AssistantUsers {
+                assistant: id,
+                invitation: None,
+                users: members.iter().map(|m| m.0).collect(),
+            };
+            record_audit(&mut tx, audit(assistant.org_id, actor, change, now)).await?;
             tx.commit().await?;
             Ok(assistant)
         })

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
 use crate::error::{PortResult, Result};
-use roster_domain::AuditAction;
+use roster_domain::audit::{AuditChange, BillingChange, BillingState};
 use roster_domain::billing::{BillingStore, Invoice, Prices};
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::{self, Action};
@@ -57,18 +57,18 @@ async fn save(tx: &mut Tx, org: &Organization, now: DateTime<Utc>) -> Result<()>
     Ok(())
 }
 
-fn billing_json(org: &Organization) -> serde_json::Value {
-    serde_json::json!({
-        "plan": org.plan.as_str(),
-        "subscriptionStatus": org.subscription.status.as_str(),
-        "billingEmail": org.subscription.billing_email,
-    })
+fn billing_state(org: &Organization) -> BillingState {
+    BillingState {
+        plan: org.plan,
+        status: org.subscription.status,
+        billing_email: org.subscription.billing_email.clone(),
+    }
 }
 
 /// The audit event of a billing change, with the before and after.
 async fn audit(
     tx: &mut Tx,
-    action: AuditAction,
+    change: BillingChange,
     actor: Option<UserId>,
     before: &Organization,
     after: &Organization,
@@ -79,10 +79,13 @@ async fn audit(
         AuditRecord {
             org: after.id,
             actor,
-            action,
+            change: AuditChange::Billing {
+                change,
+                before: billing_state(before),
+                after: billing_state(after),
+            },
             target_user: None,
             target_email: None,
-            detail: serde_json::json!({ "before": billing_json(before), "after": billing_json(after) }),
             at: now,
         },
     )

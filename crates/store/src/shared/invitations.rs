@@ -11,7 +11,7 @@ use sqlx::Transaction;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result};
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
 use roster_domain::store::InvitationStore;
@@ -197,23 +197,26 @@ async fn end_pending(
 fn audit<'a>(
     inv: &'a Invitation,
     actor: Option<UserId>,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {
     AuditRecord {
         org: inv.org_id,
         actor,
-        action,
+        change,
         target_user: Some(inv.user_id),
         target_email: Some(&inv.email),
-        detail: {
-            let mut d = detail;
-            d["invitationId"] = serde_json::json!(inv.id.to_string());
-            d["role"] = serde_json::json!(inv.role.as_str());
-            d
-        },
         at,
+    }
+}
+
+/// `inv`, PENDING, ended in `to` (`reason` when the system ended it).
+fn ended(inv: &Invitation, to: InvitationStatus, reason: Option<&'static str>) -> AuditChange {
+    AuditChange::InvitationEnded {
+        invitation: inv.id,
+        role: inv.role,
+        to,
+        reason,
     }
 }
 

@@ -17,7 +17,7 @@ use sqlx::Transaction;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::member_admin::{self, Change};
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
@@ -71,8 +71,7 @@ async fn audit(
     tx: &mut Tx,
     target: &Membership,
     actor: UserId,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> Result<()> {
     record_audit(
@@ -80,10 +79,9 @@ async fn audit(
         AuditRecord {
             org: target.org_id,
             actor: Some(actor),
-            action,
+            change,
             target_user: Some(target.user_id),
             target_email: None,
-            detail,
             at,
         },
     )
@@ -121,19 +119,11 @@ impl MemberAdminStore for BackendStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let detail = serde_json::json!({
-                "before": { "role": before.role.as_str() },
-                "after": { "role": role.as_str() },
-            });
-            audit(
-                &mut tx,
-                &before,
-                actor.user_id,
-                AuditAction::MemberRoleChanged,
-                detail,
-                now,
-            )
-            .await?;
+            let change = AuditChange::MemberRole {
+                from: before.role,
+                to: role,
+            };
+            audit(&mut tx, &before, actor.user_id, change, now).await?;
             let after = target(&mut tx, org, user).await?;
             tx.commit().await?;
             Ok(after)
@@ -186,16 +176,8 @@ impl MemberAdminStore for BackendStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let detail = serde_json::json!({
-                "before": { "status": from.as_str() },
-                "after": { "status": to.as_str() },
-            });
-            let action = if blocked {
-                AuditAction::MemberBlocked
-            } else {
-                AuditAction::MemberUnblocked
-            };
-            audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
+            let status = AuditChange::MemberStatus { from, to };
+            audit(&mut tx, &before, actor.user_id, status, now).await?;
             let after = target(&mut tx, org, user).await?;
             tx.commit().await?;
             Ok(after)

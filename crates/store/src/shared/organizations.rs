@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
-use roster_domain::AuditAction;
+use roster_domain::audit::{AuditChange, OrgSettings};
 use roster_domain::billing::{InvoiceKind, Subscription};
 use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
@@ -23,10 +23,9 @@ use roster_domain::permission::Action;
 pub(super) struct AuditRecord<'a> {
     pub org: OrgId,
     pub actor: Option<UserId>,
-    pub action: AuditAction,
+    pub change: AuditChange,
     pub target_user: Option<UserId>,
     pub target_email: Option<&'a str>,
-    pub detail: serde_json::Value,
     pub at: DateTime<Utc>,
 }
 
@@ -52,14 +51,14 @@ pub(super) async fn record_audit_as(
     .bind(id)
     .bind(r.org.0)
     .bind(r.actor.map(|a| a.0))
-    .bind(r.action.as_str())
+    .bind(r.change.action().as_str())
     .bind(r.target_user.map(|u| u.0))
     .bind(r.target_email)
-    .bind(r.detail.to_string())
+    .bind(r.change.detail().to_string())
     .bind(r.at)
     .execute(&mut **tx)
     .await?;
-    super::webhooks::enqueue_deliveries(tx, r.org, r.action, id, r.at).await?;
+    super::webhooks::enqueue_deliveries(tx, r.org, r.change.action(), id, r.at).await?;
     super::events::publish(tx, id).await?;
     Ok(())
 }
@@ -78,12 +77,12 @@ pub(super) async fn select_org(
     Ok(row.try_into()?)
 }
 
-fn settings_json(o: &Organization) -> serde_json::Value {
-    serde_json::json!({
-        "name": o.name,
-        "invitationDelivery": o.invitation_delivery.as_str(),
-        "invitationTtlHours": o.invitation_ttl_hours(),
-    })
+fn settings(o: &Organization) -> OrgSettings {
+    OrgSettings {
+        name: o.name.clone(),
+        invitation_delivery: o.invitation_delivery,
+        invitation_ttl_hours: i64::from(o.invitation_ttl_hours()),
+    }
 }
 
 #[async_trait::async_trait]
@@ -126,10 +125,11 @@ impl OrganizationStore for BackendStore {
                 AuditRecord {
                     org: new.id,
                     actor: Some(new.owner),
-                    action: AuditAction::OrganizationCreated,
+                    change: AuditChange::OrganizationCreated {
+                        after: settings(&org),
+                    },
                     target_user: Some(new.owner),
                     target_email: None,
-                    detail: serde_json::json!({ "after": settings_json(&org), "ownerRole": "ADMIN" }),
                     at: new.now,
                 },
             )
@@ -208,10 +208,12 @@ impl OrganizationStore for BackendStore {
                 AuditRecord {
                     org,
                     actor: Some(actor),
-                    action: AuditAction::OrganizationUpdated,
+                    change: AuditChange::OrganizationUpdated {
+                        before: settings(&before),
+                        after: settings(&after),
+                    },
                     target_user: None,
                     target_email: None,
-                    detail: serde_json::json!({ "before": settings_json(&before), "after": settings_json(&after) }),
                     at: now,
                 },
             )

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::notice::MemberNotice;
 use roster_domain::notice::NoticeMail;
@@ -160,10 +160,6 @@ impl OwnershipStore for BackendStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let mut detail = serde_json::json!({ "after": { "toUserId": to.to_string() } });
-            if let Some(previous) = replaced {
-                detail["before"] = serde_json::json!({ "toUserId": previous.to_string() });
-            }
             let event_id = Uuid::now_v7();
             record_audit_as(
                 &mut tx,
@@ -171,10 +167,9 @@ impl OwnershipStore for BackendStore {
                 AuditRecord {
                     org,
                     actor: Some(owner.user_id),
-                    action: AuditAction::OwnershipTransferRequested,
+                    change: AuditChange::OwnershipTransferRequested { to, replaced },
                     target_user: Some(to),
                     target_email: None,
-                    detail,
                     at: now,
                 },
             )
@@ -226,13 +221,12 @@ impl OwnershipStore for BackendStore {
                 AuditRecord {
                     org,
                     actor: Some(transfer.to),
-                    action: AuditAction::OwnershipTransferred,
+                    change: AuditChange::OwnershipTransferred {
+                        from: transfer.from,
+                        to: transfer.to,
+                    },
                     target_user: Some(transfer.to),
                     target_email: None,
-                    detail: serde_json::json!({
-                        "before": { "ownerId": transfer.from.to_string() },
-                        "after": { "ownerId": transfer.to.to_string() },
-                    }),
                     at: now,
                 },
             )
@@ -268,12 +262,11 @@ impl OwnershipStore for BackendStore {
                     AuditRecord {
                         org,
                         actor: Some(owner.user_id),
-                        action: AuditAction::OwnershipTransferCanceled,
+                        change: AuditChange::OwnershipTransferCanceled {
+                            to: stored.transfer.to,
+                        },
                         target_user: Some(stored.transfer.to),
                         target_email: None,
-                        detail: serde_json::json!({
-                            "before": { "toUserId": stored.transfer.to.to_string() },
-                        }),
                         at: now,
                     },
                 )

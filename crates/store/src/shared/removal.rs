@@ -12,7 +12,7 @@
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::JobId;
 use roster_domain::job::{ReassignmentTask, Removal, Removed};
 use roster_domain::member_admin;
@@ -69,22 +69,21 @@ impl BackendStore {
         )
         .await?;
         let event_id = uuid::Uuid::now_v7();
-        let detail = serde_json::json!({
-            "before": { "role": before.role.as_str(), "status": before.status.as_str() },
-            "after": null,
-            "reassignLeadsTo": r.reassign_leads_to.map(|u| u.to_string()),
-            "job": job.id.to_string(),
-        });
+        let change = AuditChange::MemberRemoved {
+            role: before.role,
+            status: before.status,
+            reassign_leads_to: r.reassign_leads_to,
+            job: job.id,
+        };
         record_audit_as(
             &mut tx,
             event_id,
             AuditRecord {
                 org: r.org,
                 actor: Some(actor.user_id),
-                action: AuditAction::MemberRemoved,
+                change,
                 target_user: Some(r.user),
                 target_email: None,
-                detail,
                 at: r.now,
             },
         )

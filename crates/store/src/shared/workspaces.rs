@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::model::{AssignmentScope, Membership, Workspace};
 use roster_domain::store::WorkspaceStore;
 use roster_domain::{
@@ -76,17 +76,15 @@ pub(super) async fn require_all_in_org(
 pub(super) fn audit<'a>(
     org: OrgId,
     actor: UserId,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {
     AuditRecord {
         org,
         actor: Some(actor),
-        action,
+        change,
         target_user: None,
         target_email: None,
-        detail,
         at,
     }
 }
@@ -112,12 +110,11 @@ impl WorkspaceStore for BackendStore {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
-            record_audit(
-                &mut tx,
-                audit(org, actor, AuditAction::WorkspaceCreated, detail, now),
-            )
-            .await?;
+            let change = AuditChange::WorkspaceCreated {
+                workspace: id,
+                name: name.as_str().to_owned(),
+            };
+            record_audit(&mut tx, audit(org, actor, change, now)).await?;
             let w = workspace_in_tx(&mut tx, id).await?;
             tx.commit().await?;
             Ok(w)
@@ -144,18 +141,12 @@ impl WorkspaceStore for BackendStore {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
-            record_audit(
-                &mut tx,
-                audit(
-                    before.org_id,
-                    actor,
-                    AuditAction::WorkspaceRenamed,
-                    detail,
-                    now,
-                ),
-            )
-            .await?;
+            let change = AuditChange::WorkspaceRenamed {
+                workspace: id,
+                before: before.name.clone(),
+                after: name.as_str().to_owned(),
+            };
+            record_audit(&mut tx, audit(before.org_id, actor, change, now)).await?;
             tx.commit().await?;
             Ok(Workspace {
                 name: name.as_str().to_owned(),
@@ -182,19 +173,11 @@ impl WorkspaceStore for BackendStore {
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
-            let detail =
-                serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
-            record_audit(
-                &mut tx,
-                audit(
-                    before.org_id,
-                    actor,
-                    AuditAction::WorkspaceDeleted,
-                    detail,
-                    now,
-                ),
-            )
-            .await?;
+            let change = AuditChange::WorkspaceDeleted {
+                workspace: id,
+                name: before.name.clone(),
+            };
+            record_audit(&mut tx, audit(before.org_id, actor, change, now)).await?;
             Ok(tx.commit().await?)
         })
         .await
@@ -313,21 +296,15 @@ impl WorkspaceStore for BackendStore {
                 .execute(&mut *tx)
                 .await?;
             insert_member_workspaces(&mut tx, member.id, &ids).await?;
-            let detail = serde_json::json!({
-                "before": before.iter().map(|(w,)| w.to_string()).collect::<Vec<_>>(),
-                "after": ids.iter().map(Uuid::to_string).collect::<Vec<_>>(),
-            });
+            let change = AuditChange::MemberWorkspaces {
+                before: before.iter().map(|(w,)| *w).collect(),
+                after: ids.clone(),
+            };
             record_audit(
                 &mut tx,
                 AuditRecord {
                     target_user: Some(user),
-                    ..audit(
-                        org,
-                        actor,
-                        AuditAction::MemberWorkspacesChanged,
-                        detail,
-                        now,
-                    )
+                    ..audit(org, actor, change, now)
                 },
             )
             .await?;

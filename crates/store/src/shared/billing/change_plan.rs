@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
@@ -57,7 +57,7 @@ impl BackendStore {
         if plan == before.plan {
             audit(
                 &mut tx,
-                AuditAction::SubscriptionReactivated,
+                BillingChange::Reactivated,
                 actor,
                 &before,
                 &after,
@@ -76,7 +76,7 @@ impl BackendStore {
             issue_invoice(&mut tx, &after, InvoiceKind::PlanChange, amount, now).await?;
             audit(
                 &mut tx,
-                AuditAction::PlanChanged,
+                BillingChange::PlanChanged,
                 actor,
                 &before,
                 &after,

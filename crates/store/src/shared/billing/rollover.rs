@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::{InvoiceKind, Prices, next_period_end};
 use roster_domain::model::Organization;
 use roster_domain::{OrgId, Plan, SubscriptionStatus};
@@ -35,7 +35,7 @@ pub(super) async fn roll_periods(
             org.plan = Plan::Basic;
             org.subscription.status = SubscriptionStatus::Active;
             let at = org.subscription.current_period_end;
-            audit(tx, AuditAction::SubscriptionEnded, None, &before, org, at).await?;
+            audit(tx, BillingChange::Ended, None, &before, org, at).await?;
         }
         let start = org.subscription.current_period_end;
         org.subscription.current_period_start = start;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::Prices;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
@@ -40,7 +40,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                AuditAction::SubscriptionCanceled,
+                BillingChange::Canceled,
                 actor,
                 &before,
                 &after,
@@ -71,7 +71,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                AuditAction::BillingEmailChanged,
+                BillingChange::EmailChanged,
                 actor,
                 &before,
                 &after,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
 use roster_domain::model::User;
 use roster_domain::token::TokenHash;
@@ -19,7 +19,8 @@ use super::super::rows::{USER_COLUMNS, UserRow, composed};
 use super::super::workspaces::{audit as workspace_audit, insert_member_workspaces};
 use super::super::{BackendStore, Db};
 use super::{
-    Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use, stored_targets,
+    Tx, audit, ended, invitation_by_token, locked_by_token, require_inviter, seats_in_use,
+    stored_targets,
 };
 
 impl BackendStore {
@@ -167,18 +168,8 @@ pub(in super::super) async fn activate(
         insert_assistant_users(tx, assistant, &[member]).await?;
         assistant_users_changed(tx, inv, inviter, assistant, now).await?;
     }
-    let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
-    record_audit(
-        tx,
-        audit(
-            inv,
-            Some(inv.user_id),
-            AuditAction::InvitationAccepted,
-            detail,
-            now,
-        ),
-    )
-    .await
+    let change = ended(inv, roster_domain::InvitationStatus::Accepted, None);
+    record_audit(tx, audit(inv, Some(inv.user_id), change, now)).await
 }
 
 /// The `assistant.users_changed` event of an accepted invitation's
@@ -197,22 +188,16 @@ async fn assistant_users_changed(
     .bind(assistant.0)
     .fetch_all(&mut **tx)
     .await?;
-    let detail = serde_json::json!({
-        "assistantId": assistant.to_string(),
-        "invitationId": inv.id.to_string(),
-        "after": users.iter().map(|(m,)| m.to_string()).collect::<Vec<_>>(),
-    });
+    let change = AuditChange::AssistantUsers {
+        assistant,
+        invitation: Some(inv.id),
+        users: users.iter().map(|(m,)| *m).collect(),
+    };
     record_audit(
         tx,
         AuditRecord {
             target_user: Some(inv.user_id),
-            ..workspace_audit(
-                inv.org_id,
-                inviter,
-                AuditAction::AssistantUsersChanged,
-                detail,
-                now,
-            )
+            ..workspace_audit(inv.org_id, inviter, change, now)
         },
     )
     .await

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{Invitation, InviteOutcome, NewInvitation, delivery_for};
 use roster_domain::{
     DomainError, InvitationDelivery, InvitationId, InvitationStatus, MemberStatus, UserId,
@@ -182,18 +182,12 @@ impl BackendStore {
         )
         .await?;
         request_send(&mut tx, &inv, 1, now).await?;
-        let detail = serde_json::json!({ "after": "PENDING", "delivery": delivery.as_str() });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(inviter.user_id),
-                AuditAction::InvitationCreated,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        let change = AuditChange::InvitationCreated {
+            invitation: inv.id,
+            role: inv.role,
+            delivery,
+        };
+        record_audit(&mut tx, audit(&inv, Some(inviter.user_id), change, now)).await?;
         tx.commit().await?;
         Ok(InviteOutcome::Created(inv))
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{
     Invitation, InvitationTargets, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for,
 };
@@ -126,23 +126,14 @@ impl BackendStore {
         )
         .await?;
         request_send(&mut tx, &resent, resent.sent_count, now).await?;
-        let detail = serde_json::json!({
-            "before": inv.status.as_str(),
-            "after": "PENDING",
-            "sentCount": resent.sent_count,
-            "delivery": delivery.as_str(),
-        });
-        record_audit(
-            &mut tx,
-            audit(
-                &resent,
-                Some(actor.user_id),
-                AuditAction::InvitationResent,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        let change = AuditChange::InvitationResent {
+            invitation: resent.id,
+            role: resent.role,
+            before: inv.status,
+            sent_count: resent.sent_count.into(),
+            delivery,
+        };
+        record_audit(&mut tx, audit(&resent, Some(actor.user_id), change, now)).await?;
         tx.commit().await?;
         Ok(resent)
     }

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
 use roster_domain::invitation::{Invitation, InvitationTargets};
 use roster_domain::model::Membership;
 use roster_domain::token::TokenHash;
@@ -14,7 +13,7 @@ use roster_domain::{DomainError, InvitationId, InvitationStatus, OrgId, UserId};
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
 use super::super::{BackendStore, Db};
-use super::{Tx, audit, end_pending, invitation_by_id, locked_by_token, require_inviter};
+use super::{Tx, audit, end_pending, ended, invitation_by_id, locked_by_token, require_inviter};
 
 /// Revokes every PENDING invitation of `org` as its deletion does (the
 /// caller holds the organization's lock): each token dies and each seat
@@ -39,20 +38,8 @@ pub(in super::super) async fn revoke_all_pending(
             continue;
         }
         revoked += 1;
-        let detail = serde_json::json!({
-            "before": "PENDING", "after": "REVOKED", "reason": "organization.deleted"
-        });
-        record_audit(
-            tx,
-            audit(
-                inv,
-                Some(actor),
-                AuditAction::InvitationRevoked,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        let change = ended(inv, InvitationStatus::Revoked, Some("organization.deleted"));
+        record_audit(tx, audit(inv, Some(actor), change, now)).await?;
     }
     Ok(revoked)
 }
@@ -86,18 +73,8 @@ impl BackendStore {
         if !end_pending(&mut tx, &inv, InvitationStatus::Revoked, now).await? {
             return Err(DomainError::InvitationInvalid.into());
         }
-        let detail = serde_json::json!({ "before": "PENDING", "after": "REVOKED" });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(actor.user_id),
-                AuditAction::InvitationRevoked,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        let change = ended(&inv, InvitationStatus::Revoked, None);
+        record_audit(&mut tx, audit(&inv, Some(actor.user_id), change, now)).await?;
         tx.commit().await?;
         Ok(Invitation {
             status: InvitationStatus::Revoked,
@@ -129,16 +106,6 @@ pub(super) async fn decline_pending(
     if !end_pending(tx, inv, InvitationStatus::Declined, now).await? {
         return Err(DomainError::InvitationInvalid.into());
     }
-    let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
-    record_audit(
-        tx,
-        audit(
-            inv,
-            Some(inv.user_id),
-            AuditAction::InvitationDeclined,
-            detail,
-            now,
-        ),
-    )
-    .await
+    let change = ended(inv, InvitationStatus::Declined, None);
+    record_audit(tx, audit(inv, Some(inv.user_id), change, now)).await
 }

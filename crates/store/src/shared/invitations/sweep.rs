@@ -7,14 +7,13 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
 use roster_domain::invitation::Invitation;
 use roster_domain::{InvitationStatus, OrgId};
 
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
 use super::super::{BackendStore, Db};
-use super::{Tx, audit, end_pending};
+use super::{Tx, audit, end_pending, ended};
 
 /// Marks the organization's PENDING invitations past their lifetime
 /// EXPIRED, at most `BATCH` of them; how many this call expired. The
@@ -44,13 +43,7 @@ pub(in super::super) async fn expire_overdue(
         expired += 1;
         record_audit(
             tx,
-            audit(
-                inv,
-                None,
-                AuditAction::InvitationExpired,
-                serde_json::json!({ "before": "PENDING", "after": "EXPIRED" }),
-                now,
-            ),
+            audit(inv, None, ended(inv, InvitationStatus::Expired, None), now),
         )
         .await?;
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::lifecycle::purge_after;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
@@ -54,14 +54,13 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(me.user_id),
-                action: AuditAction::OrganizationDeleted,
+                change: AuditChange::OrganizationDeleted {
+                    at: now,
+                    purge_after: purge_after(now),
+                    revoked_invitations: revoked,
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({
-                    "before": { "deletedAt": null },
-                    "after": { "deletedAt": now, "purgeAfter": purge_after(now) },
-                    "revokedInvitations": revoked,
-                }),
                 at: now,
             },
         )

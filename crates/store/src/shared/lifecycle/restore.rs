@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::lifecycle::require_restorable;
 use roster_domain::model::Organization;
@@ -65,14 +65,13 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(user),
-                action: AuditAction::OrganizationRestored,
+                change: AuditChange::OrganizationRestored {
+                    deleted_at,
+                    deleted_by: deleted_by.map(UserId),
+                    resumed_jobs: unfinished.len(),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({
-                    "before": { "deletedAt": deleted_at, "deletedBy": deleted_by.map(|u| u.to_string()) },
-                    "after": { "deletedAt": null },
-                    "resumedJobs": unfinished.len(),
-                }),
                 at: now,
             },
         )

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::AuditChange;
 use roster_domain::model::AuditEvent;
 use roster_domain::webhook::{
     AttemptOutcome, AttemptResult, KEPT_DELIVERIES, RetryPolicy, SigningSecret, WebhookAttempt,
@@ -57,17 +57,14 @@ async fn disable(
         AuditRecord {
             org,
             actor: None,
-            action: AuditAction::WebhookDisabled,
+            change: AuditChange::WebhookDisabled {
+                endpoint,
+                host: WebhookUrl::host_of(&url.0),
+                reason,
+                status,
+            },
             target_user: None,
             target_email: None,
-            detail: serde_json::json!({
-                "before": { "enabled": true },
-                "after": { "enabled": false },
-                "endpoint": endpoint.to_string(),
-                "host": WebhookUrl::host_of(&url.0),
-                "reason": reason,
-                "status": status,
-            }),
             at: now,
         },
     )

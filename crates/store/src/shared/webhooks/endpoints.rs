@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use crate::backend::Backend;
 use crate::error::Result;
-use roster_domain::AuditAction;
+use roster_domain::audit::{AuditChange, EndpointSummary};
 use roster_domain::model::Membership;
 use roster_domain::permission::Action;
 use roster_domain::webhook::{
@@ -25,8 +25,12 @@ use super::{DeliveryRow, ENDPOINT_COLUMNS, EndpointRow};
 /// An endpoint as the audit log shows it: the URL's host only (its path
 /// or query may hold the receiver's token, and more roles read the log
 /// than may see endpoints).
-fn endpoint_json(e: &WebhookEndpoint) -> serde_json::Value {
-    serde_json::json!({ "id": e.id.to_string(), "host": WebhookUrl::host_of(&e.url), "events": e.events })
+fn summary(e: &WebhookEndpoint) -> EndpointSummary {
+    EndpointSummary {
+        id: e.id,
+        host: WebhookUrl::host_of(&e.url),
+        events: e.events.clone(),
+    }
 }
 
 impl BackendStore {
@@ -65,10 +69,11 @@ impl BackendStore {
             AuditRecord {
                 org: new.org,
                 actor: Some(actor.user_id),
-                action: AuditAction::WebhookCreated,
+                change: AuditChange::WebhookCreated {
+                    endpoint: summary(&endpoint),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({ "before": null, "after": endpoint_json(&endpoint) }),
                 at: new.now,
             },
         )
@@ -117,10 +122,11 @@ impl BackendStore {
             AuditRecord {
                 org: actor.org_id,
                 actor: Some(actor.user_id),
-                action: AuditAction::WebhookDeleted,
+                change: AuditChange::WebhookDeleted {
+                    endpoint: summary(&before),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({ "before": endpoint_json(&before), "after": null }),
                 at: now,
             },
         )

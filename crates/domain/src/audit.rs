@@ -5,6 +5,11 @@
 
 use std::str::FromStr;
 
+mod change;
+mod detail;
+
+pub use change::{AuditChange, BillingChange, BillingState, EndpointSummary, OrgSettings};
+
 use crate::DomainError;
 
 macro_rules! audit_actions {

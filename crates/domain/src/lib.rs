@@ -33,7 +33,7 @@ pub mod token;
 pub mod value;
 pub mod webhook;
 
-pub use audit::AuditAction;
+pub use audit::{AuditAction, AuditChange};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{

@@ -1,22 +1,22 @@
 //! The store port implemented twice with sqlx: SQLite (the embedded
 //! default) and PostgreSQL (production). The URL's scheme picks one.
 //!
-//! The SQL is written once, in `shared/`, in the dialect both databases
-//! speak (`$1` placeholders, `returning`, `on conflict`), and compiled once
-//! per backend: `sqlite.rs` and `postgres.rs` each fix `Db` and supply what
-//! really differs (how a writing transaction begins, how an organization is
-//! locked), then include the shared files. Each backend is a concrete type
-//! with its own migrations, and the same conformance tests run on both.
+//! The SQL is written once, in `shared/`, and compiled once per backend;
+//! what the two dialects do differently is the `Backend` trait
+//! (`backend.rs`), the seam between them. Each backend is a concrete type
+//! (`SqliteStore`, `PostgresStore`) with its own migrations, and the same
+//! tests run on both. sqlx errors become domain errors in one place,
+//! `error.rs`.
 
-// The shared files are included once per backend on purpose (see above).
+// `shared/` is mounted once per backend on purpose (see `backend.rs`).
 #![allow(clippy::duplicate_mod)]
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use roster_domain::Store;
 use roster_domain::live::LiveItem;
-use roster_domain::{DomainError, Store};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -24,12 +24,27 @@ use sqlx::sqlite::{
 };
 use tokio::sync::broadcast;
 
+mod backend;
+mod error;
 mod postgres;
 pub mod private_files;
 mod sqlite;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+/// The store over one database pool; `SqliteStore` and `PostgresStore`
+/// are its two backends, each implementing the port in its copy of
+/// `shared/`.
+pub struct SqlStore<DB: sqlx::Database> {
+    pool: sqlx::Pool<DB>,
+}
+
+impl<DB: sqlx::Database> SqlStore<DB> {
+    pub fn new(pool: sqlx::Pool<DB>) -> Self {
+        Self { pool }
+    }
+}
 
 /// A connected database: what the store and the job queue share.
 #[derive(Clone, Debug)]
@@ -162,14 +177,3 @@ fn migrator(mut m: Migrator) -> Migrator {
 /// Attempts a job gets before it is left failed (each attempt retries
 /// with backoff inside the worker first).
 pub const JOB_MAX_ATTEMPTS: usize = 10;
-
-/// Any database failure we did not expect: logged by the gateway with its
-/// cause, shown to clients as `INTERNAL`.
-pub(crate) fn unexpected(e: sqlx::Error) -> DomainError {
-    DomainError::internal(e)
-}
-
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
-}

@@ -1,177 +1,122 @@
 //! The SQLite backend: the embedded default. Writers are serialized by
-//! `begin immediate`, which is also what keeps seat counts exact.
+//! `begin immediate`, which is also what keeps seat counts exact: every
+//! lock of `Backend` is already held, so they are no-ops here.
 
-use sqlx::{SqlitePool, Transaction};
+use apalis_core::task::Task;
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+use uuid::Uuid;
 
-use apalis_core::task::builder::TaskBuilder;
-use roster_domain::{DomainError, OrgId};
+use roster_domain::{DomainError, JobId, LeadId, OrgId, UserId};
 
-use crate::JOB_MAX_ATTEMPTS;
+use crate::backend::{Backend, Tx};
 
 pub(crate) type Db = sqlx::Sqlite;
 
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+/// The store on SQLite.
+pub type SqliteStore = crate::SqlStore<Db>;
 
-impl SqliteStore {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
-    }
-}
+#[path = "shared/mod.rs"]
+mod shared;
+
+mod live;
 
 pub(crate) use live::run_feed;
 
-type BackendStore = SqliteStore;
+impl Backend for Db {
+    const WEBHOOK_EVENT_LISTED: &'static str =
+        "exists (select 1 from json_each(e.events) where json_each.value = $2)";
+    const FINISHED_TASKS: &'static str = "delete from Jobs where id in (select id from Jobs \
+         where (status in ('Done', 'Killed') or (status = 'Failed' and attempts >= max_attempts)) \
+         and done_at < $1 limit $2)";
+    const GONE_WORKERS: &'static str = "delete from Workers where id in (select w.id from Workers w \
+         where w.last_seen < $1 and not exists (select 1 from Jobs j where j.lock_by = w.id) limit $2)";
+    const LIVE_EVENTS: Option<&'static str> = Some(
+        "delete from live_event where seq in (select l.seq from live_event l \
+         left join audit_event a on a.id = l.audit_event_id \
+         where a.id is null or a.at < $1 order by l.seq limit $2)",
+    );
 
-/// Takes the write lock up front, so that a transaction that reads and
-/// then writes never fails halfway with `SQLITE_BUSY`.
-async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Db>> {
-    pool.begin_with("begin immediate").await
-}
-
-/// `begin immediate` already holds the database's single write lock.
-async fn lock_organization(_tx: &mut Transaction<'static, Db>, _org: OrgId) -> sqlx::Result<()> {
-    Ok(())
-}
-
-/// `begin immediate` already holds the database's single write lock.
-async fn try_lock_organization(
-    _tx: &mut Transaction<'static, Db>,
-    _org: OrgId,
-) -> sqlx::Result<bool> {
-    Ok(true)
-}
-
-/// Whether `user` is an ACTIVE member of `org`; `begin immediate` already
-/// keeps a removal out until commit.
-async fn lock_active_member(
-    tx: &mut Transaction<'static, Db>,
-    org: OrgId,
-    user: roster_domain::UserId,
-) -> sqlx::Result<bool> {
-    sqlx::query(
-        "select 1 from membership where organization_id = $1 and user_id = $2 \
-         and status = 'ACTIVE'",
-    )
-    .bind(org.0)
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await
-    .map(|row| row.is_some())
-}
-
-/// `begin immediate` already holds the database's single write lock.
-async fn lock_user(
-    _tx: &mut Transaction<'static, Db>,
-    _user: roster_domain::UserId,
-) -> sqlx::Result<()> {
-    Ok(())
-}
-
-/// `begin immediate` already holds the database's single write lock.
-async fn lock_lead(
-    _tx: &mut Transaction<'static, Db>,
-    _lead: roster_domain::LeadId,
-) -> sqlx::Result<()> {
-    Ok(())
-}
-
-#[path = "shared/accounts.rs"]
-mod accounts;
-#[path = "shared/assistant_managers.rs"]
-mod assistant_managers;
-#[path = "shared/assistants.rs"]
-mod assistants;
-#[path = "shared/audit.rs"]
-mod audit;
-#[path = "shared/billing.rs"]
-mod billing;
-#[path = "shared/dashboard.rs"]
-mod dashboard;
-#[path = "shared/events.rs"]
-mod events;
-#[path = "shared/invitations.rs"]
-mod invitations;
-#[path = "shared/jobs.rs"]
-mod jobs;
-#[path = "shared/leads.rs"]
-mod leads;
-#[path = "shared/lifecycle.rs"]
-mod lifecycle;
-#[path = "sqlite/live.rs"]
-mod live;
-#[path = "shared/member_admin.rs"]
-mod member_admin;
-#[path = "shared/member_page.rs"]
-mod member_page;
-#[path = "shared/members.rs"]
-mod members;
-#[path = "shared/notices.rs"]
-mod notices;
-#[path = "shared/organizations.rs"]
-mod organizations;
-#[path = "shared/ownership.rs"]
-mod ownership;
-#[path = "shared/port.rs"]
-mod port;
-#[path = "shared/rate_limits.rs"]
-mod rate_limits;
-#[path = "sqlite/reassign.rs"]
-mod reassign;
-#[path = "shared/removal.rs"]
-mod removal;
-#[path = "shared/retention.rs"]
-mod retention;
-#[path = "shared/webhooks.rs"]
-mod webhooks;
-#[path = "shared/workspaces.rs"]
-mod workspaces;
-
-/// Whether endpoint `e`'s JSON array `events` holds action `$2`.
-const WEBHOOK_EVENT_LISTED: &str =
-    "exists (select 1 from json_each(e.events) where json_each.value = $2)";
-/// Queue tasks finished before `$1` (seconds since the epoch), `$2` at most.
-const FINISHED_TASKS: &str = "delete from Jobs where id in (select id from Jobs \
-     where (status in ('Done', 'Killed') or (status = 'Failed' and attempts >= max_attempts)) \
-     and done_at < $1 limit $2)";
-/// Queue workers last seen before `$1` that hold no task, `$2` at most.
-const GONE_WORKERS: &str = "delete from Workers where id in (select w.id from Workers w \
-     where w.last_seen < $1 and not exists (select 1 from Jobs j where j.lock_by = w.id) limit $2)";
-/// Live-event rows of audit events before `$1` (or purged with their
-/// organization), oldest first, `$2` at most.
-const LIVE_EVENTS: Option<&str> = Some(
-    "delete from live_event where seq in (select l.seq from live_event l \
-     left join audit_event a on a.id = l.audit_event_id \
-     where a.id is null or a.at < $1 order by l.seq limit $2)",
-);
-/// Enqueues `job` (as JSON) in the writing transaction: it commits with
-/// the write or not at all (the outbox guarantee).
-async fn enqueue(
-    tx: &mut Transaction<'static, Db>,
-    queue: &str,
-    job: &impl serde::Serialize,
-) -> Result<(), DomainError> {
-    enqueue_after(tx, queue, job, None).await
-}
-
-/// `enqueue`, due only after `delay` (the queue counts whole seconds).
-async fn enqueue_after(
-    tx: &mut Transaction<'static, Db>,
-    queue: &str,
-    job: &impl serde::Serialize,
-    delay: Option<std::time::Duration>,
-) -> Result<(), DomainError> {
-    let payload = serde_json::to_vec(job).map_err(DomainError::internal)?;
-    let mut task = TaskBuilder::new(payload).max_attempts(JOB_MAX_ATTEMPTS);
-    if let Some(delay) = delay {
-        task = task.run_after(delay);
+    async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Tx<Db>> {
+        pool.begin_with("begin immediate").await
     }
-    let task = task.build();
-    apalis_sqlite::queries::push_tasks(&mut **tx, queue, &[task])
-        .await
-        .map_err(DomainError::internal)
-}
 
-#[path = "shared/rows.rs"]
-mod rows;
+    async fn lock_organization(_tx: &mut Tx<Db>, _org: OrgId) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    async fn try_lock_organization(_tx: &mut Tx<Db>, _org: OrgId) -> sqlx::Result<bool> {
+        Ok(true)
+    }
+
+    /// `begin immediate` already keeps a removal out until commit.
+    async fn lock_active_member(tx: &mut Tx<Db>, org: OrgId, user: UserId) -> sqlx::Result<bool> {
+        sqlx::query(
+            "select 1 from membership where organization_id = $1 and user_id = $2 \
+             and status = 'ACTIVE'",
+        )
+        .bind(org.0)
+        .bind(user.0)
+        .fetch_optional(&mut **tx)
+        .await
+        .map(|row| row.is_some())
+    }
+
+    async fn lock_user(_tx: &mut Tx<Db>, _user: UserId) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    async fn lock_lead(_tx: &mut Tx<Db>, _lead: LeadId) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// A second delivery of the task simply runs after this batch.
+    async fn lock_job(_tx: &mut Tx<Db>, _job: JobId) -> sqlx::Result<bool> {
+        Ok(true)
+    }
+
+    /// A batch runs wholly before or after the deletion that calls this.
+    async fn lock_unfinished_jobs(_tx: &mut Tx<Db>, _org: OrgId) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// By `rowid`: the batch is picked from `lead_owner_idx` alone (which
+    /// holds the rowid) and each row reached directly, not through the
+    /// primary key's separate index.
+    async fn move_leads(
+        tx: &mut Tx<Db>,
+        org: OrgId,
+        from: UserId,
+        to: Option<UserId>,
+        after: Uuid,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Vec<Uuid>> {
+        sqlx::query_scalar(
+            "update lead set owner_id = $1, updated_at = $2 where rowid in (select rowid from lead \
+             where organization_id = $3 and owner_id = $4 and id > $5 order by id limit $6) returning id",
+        )
+        .bind(to.map(|u| u.0))
+        .bind(now)
+        .bind(org.0)
+        .bind(from.0)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await
+    }
+
+    async fn announce(tx: &mut Tx<Db>, id: Uuid) -> sqlx::Result<()> {
+        live::announce(tx, id).await
+    }
+
+    async fn push_task(
+        tx: &mut Tx<Db>,
+        queue: &str,
+        task: Task<Vec<u8>>,
+    ) -> Result<(), DomainError> {
+        apalis_sqlite::queries::push_tasks(&mut **tx, queue, &[task])
+            .await
+            .map_err(DomainError::internal)
+    }
+}

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use roster_domain::live::LiveItem;
 
 use super::Db;
-use super::events::events_by_ids;
+use super::shared::events::events_by_ids;
 
 const CHANNEL: &str = "roster_events";
 /// Notifications loaded with one statement at most.

@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::model::{Assistant, Membership};
 use roster_domain::permission::{self, Action};
 use roster_domain::{AssistantId, DomainError, UserId};
@@ -14,8 +15,7 @@ use roster_domain::{AssistantId, DomainError, UserId};
 use super::members::{acting_member, membership_in};
 use super::organizations::{AuditRecord, record_audit};
 use super::rows::{ASSISTANT_COLUMNS, AssistantRow, composed};
-use super::{BackendStore, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(assistant = %id, user = %user, manager))]
@@ -27,14 +27,13 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Assistant> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let assistant: Assistant = sqlx::query_as::<_, AssistantRow>(composed(format!(
             "select {ASSISTANT_COLUMNS} from assistant a where a.id = $1"
         )))
         .bind(id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .ok_or(DomainError::NotFound)?
         .into();
         // The actor as it is now, not as the guard saw it.
@@ -52,8 +51,7 @@ impl BackendStore {
         .bind(id.0)
         .bind(user.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let not_assigned = || DomainError::validation("the user is not assigned to this assistant");
         let (member, was) = seat.ok_or_else(not_assigned)?;
         if was == manager {
@@ -66,37 +64,29 @@ impl BackendStore {
         .bind(member)
         .bind(manager)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .rows_affected();
         // Unassigned by a concurrent `setAssistantUsers` meanwhile.
         if changed == 0 {
-            return Err(not_assigned());
+            return Err(not_assigned().into());
         }
-        let action = if manager {
-            AuditAction::AssistantManagerSet
-        } else {
-            AuditAction::AssistantManagerUnset
-        };
-        let detail = serde_json::json!({
-            "assistantId": id.to_string(),
-            "before": { "manager": was },
-            "after": { "manager": manager },
-        });
         record_audit(
             &mut tx,
             AuditRecord {
                 org: assistant.org_id,
                 actor: Some(actor.user_id),
-                action,
+                change: AuditChange::AssistantManager {
+                    assistant: id,
+                    was,
+                    manager,
+                },
                 target_user: Some(user),
                 target_email: None,
-                detail,
                 at: now,
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(assistant)
     }
 }

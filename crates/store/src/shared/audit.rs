@@ -6,13 +6,12 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
 use roster_domain::{OrgId, UserId};
 
 use super::rows::counted_page;
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 // Member administration records the target by id only; its email is the
 // account's (invitations record the address they were sent to).
@@ -77,11 +76,7 @@ impl BackendStore {
         }
         q.push(" order by e.id desc limit ")
             .push_bind(i64::from(page.first) + 1);
-        let rows: Vec<AuditRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<AuditRow> = q.build_query_as().fetch_all(&self.pool).await?;
         let items: Vec<AuditEvent> = rows.into_iter().map(Into::into).collect();
         let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
         push_conditions(&mut count, org, filter);

@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
-use roster_domain::AuditAction;
+use crate::error::{PortResult, Result};
+use roster_domain::audit::{AuditChange, BillingChange, BillingState};
 use roster_domain::billing::{BillingStore, Invoice, Prices};
-use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::{self, Action};
 use roster_domain::{Email, OrgId, Plan, UserId};
@@ -18,15 +18,10 @@ use roster_domain::{Email, OrgId, Plan, UserId};
 use super::members::acting_member;
 use super::organizations::{AuditRecord, record_audit};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
-#[path = "billing/change_plan.rs"]
 mod change_plan;
-#[path = "billing/ledger.rs"]
 mod ledger;
-#[path = "billing/rollover.rs"]
 mod rollover;
-#[path = "billing/subscription.rs"]
 mod subscription;
 
 pub(super) use ledger::issue_invoice;
@@ -39,7 +34,8 @@ type Tx = Transaction<'static, Db>;
 /// or the organization was deleted meanwhile).
 pub(super) async fn require_actor(tx: &mut Tx, actor: &Membership, action: Action) -> Result<()> {
     let now = acting_member(tx, actor.org_id, actor.user_id).await?;
-    permission::require(now.role, action).map(|_| ())
+    permission::require(now.role, action)?;
+    Ok(())
 }
 
 /// Writes the plan and the subscription as `org` holds them.
@@ -57,23 +53,22 @@ async fn save(tx: &mut Tx, org: &Organization, now: DateTime<Utc>) -> Result<()>
     .bind(s.billing_email.as_deref())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }
 
-fn billing_json(org: &Organization) -> serde_json::Value {
-    serde_json::json!({
-        "plan": org.plan.as_str(),
-        "subscriptionStatus": org.subscription.status.as_str(),
-        "billingEmail": org.subscription.billing_email,
-    })
+fn billing_state(org: &Organization) -> BillingState {
+    BillingState {
+        plan: org.plan,
+        status: org.subscription.status,
+        billing_email: org.subscription.billing_email.clone(),
+    }
 }
 
 /// The audit event of a billing change, with the before and after.
 async fn audit(
     tx: &mut Tx,
-    action: AuditAction,
+    change: BillingChange,
     actor: Option<UserId>,
     before: &Organization,
     after: &Organization,
@@ -84,10 +79,13 @@ async fn audit(
         AuditRecord {
             org: after.id,
             actor,
-            action,
+            change: AuditChange::Billing {
+                change,
+                before: billing_state(before),
+                after: billing_state(after),
+            },
             target_user: None,
             target_email: None,
-            detail: serde_json::json!({ "before": billing_json(before), "after": billing_json(after) }),
             at: now,
         },
     )
@@ -103,8 +101,8 @@ impl BillingStore for BackendStore {
         actor: &Membership,
         prices: &Prices,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.switch_plan(org, plan, actor, prices, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.switch_plan(org, plan, actor, prices, now).await?)
     }
     async fn cancel_subscription(
         &self,
@@ -112,8 +110,8 @@ impl BillingStore for BackendStore {
         actor: &Membership,
         prices: &Prices,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.cancel(org, actor, prices, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.cancel(org, actor, prices, now).await?)
     }
     async fn update_billing_email(
         &self,
@@ -121,13 +119,13 @@ impl BillingStore for BackendStore {
         email: Email,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.set_billing_email(org, email, actor, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.set_billing_email(org, email, actor, now).await?)
     }
-    async fn invoices_of(&self, orgs: &[OrgId]) -> Result<Vec<Invoice>> {
-        self.select_invoices(orgs).await
+    async fn invoices_of(&self, orgs: &[OrgId]) -> PortResult<Vec<Invoice>> {
+        Ok(self.select_invoices(orgs).await?)
     }
-    async fn roll_billing_periods(&self, now: DateTime<Utc>, prices: &Prices) -> Result<u64> {
-        self.roll_over(now, prices).await
+    async fn roll_billing_periods(&self, now: DateTime<Utc>, prices: &Prices) -> PortResult<u64> {
+        Ok(self.roll_over(now, prices).await?)
     }
 }

@@ -6,15 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use crate::error::Result;
 use roster_domain::MemberStatus;
 use roster_domain::OrgId;
 use roster_domain::dashboard::{Dashboard, DashboardScope, LeadCount};
-use roster_domain::error::Result;
 use roster_domain::lead::LeadFilter;
 use roster_domain::model::MemberFilter;
 
 use super::{BackendStore, Db, leads, members};
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -27,11 +26,7 @@ impl BackendStore {
         let all = LeadFilter::default();
         let mut q = QueryBuilder::<Db>::new("select count(*) from lead l");
         leads::push_conditions(&mut q, org, scope.leads, &all);
-        let (total_leads,): (i64,) = q
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let (total_leads,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
 
         // Leads without an owner (or assistant) fall out of the join.
         let mut q = QueryBuilder::<Db>::new(
@@ -56,11 +51,7 @@ impl BackendStore {
             "select count(*) from membership m join app_user u on u.id = m.user_id",
         );
         members::push_conditions(&mut q, org, scope.members, &active);
-        let (active_members,): (i64,) = q
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let (active_members,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
 
         // PENDING and not lapsed, whether or not the sweeper has run.
         let pending_invitations = if scope.invitations {
@@ -71,8 +62,7 @@ impl BackendStore {
             .bind(org.0)
             .bind(now)
             .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?
+            .await?
         } else {
             0
         };
@@ -87,11 +77,7 @@ impl BackendStore {
     }
 
     async fn lead_counts(&self, mut q: QueryBuilder<Db>) -> Result<Vec<LeadCount>> {
-        let rows: Vec<(Uuid, String, i64)> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<(Uuid, String, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
         let mut counts: Vec<LeadCount> = rows
             .into_iter()
             .map(|(key, label, count)| LeadCount { key, label, count })

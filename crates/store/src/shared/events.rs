@@ -8,7 +8,8 @@
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
 use roster_domain::live::LiveStore;
 use roster_domain::model::{AuditEvent, MemberFilter, MemberScope};
 use roster_domain::{OrgId, UserId};
@@ -16,7 +17,6 @@ use roster_domain::{OrgId, UserId};
 use super::audit::{AUDIT_COLUMNS, AuditRow};
 use super::members::push_conditions;
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// Leads the feed's own statements (sqlx logs a statement's first words).
 pub(super) const LIVE_FEED_TAG: &str = "/* live feed */";
@@ -24,12 +24,12 @@ pub(super) const LIVE_FEED_TAG: &str = "/* live feed */";
 /// Announces audit event `id` to the live feed, inside the transaction that
 /// writes it.
 pub(super) async fn publish(tx: &mut Transaction<'static, Db>, id: Uuid) -> Result<()> {
-    super::live::announce(tx, id).await.map_err(unexpected)
+    Ok(Db::announce(tx, id).await?)
 }
 
 /// The events named by `ids` (one statement), in the order of `ids`;
 /// an id whose event is gone (purged) is left out.
-pub(super) async fn events_by_ids(pool: &sqlx::Pool<Db>, ids: &[Uuid]) -> Result<Vec<AuditEvent>> {
+pub(crate) async fn events_by_ids(pool: &sqlx::Pool<Db>, ids: &[Uuid]) -> Result<Vec<AuditEvent>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -44,11 +44,7 @@ pub(super) async fn events_by_ids(pool: &sqlx::Pool<Db>, ids: &[Uuid]) -> Result
         list.push_bind(*id);
     }
     list.push_unseparated(")");
-    let rows: Vec<AuditRow> = q
-        .build_query_as()
-        .fetch_all(pool)
-        .await
-        .map_err(unexpected)?;
+    let rows: Vec<AuditRow> = q.build_query_as().fetch_all(pool).await?;
     let mut by_id: std::collections::HashMap<Uuid, AuditRow> =
         rows.into_iter().map(|r| (r.id, r)).collect();
     Ok(ids
@@ -61,17 +57,21 @@ pub(super) async fn events_by_ids(pool: &sqlx::Pool<Db>, ids: &[Uuid]) -> Result
 #[async_trait::async_trait]
 impl LiveStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org, user = %user))]
-    async fn member_listed(&self, org: OrgId, scope: MemberScope, user: UserId) -> Result<bool> {
-        let mut q = QueryBuilder::<Db>::new(
-            "select count(*) from membership m join app_user u on u.id = m.user_id",
-        );
-        push_conditions(&mut q, org, scope, &MemberFilter::default());
-        q.push(" and m.user_id = ").push_bind(user.0);
-        let (n,): (i64,) = q
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(n > 0)
+    async fn member_listed(
+        &self,
+        org: OrgId,
+        scope: MemberScope,
+        user: UserId,
+    ) -> PortResult<bool> {
+        port(async {
+            let mut q = QueryBuilder::<Db>::new(
+                "select count(*) from membership m join app_user u on u.id = m.user_id",
+            );
+            push_conditions(&mut q, org, scope, &MemberFilter::default());
+            q.push(" and m.user_id = ").push_bind(user.0);
+            let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
+            Ok(n > 0)
+        })
+        .await
     }
 }

@@ -9,38 +9,37 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Transaction;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result};
+use roster_domain::AuditChange;
 use roster_domain::invitation::{self, Invitation, InvitationMailJob, InvitationTargets};
 use roster_domain::model::{Membership, Organization};
+use roster_domain::store::InvitationStore;
 use roster_domain::token::TokenHash;
 use roster_domain::{
     AssistantId, DomainError, InvitationDelivery, InvitationId, InvitationStatus, OrgId, UserId,
     WorkspaceId,
 };
 
+use super::BackendStore;
+use super::Db;
 use super::organizations::AuditRecord;
+use super::outbox::enqueue;
 use super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
-use super::{Db, enqueue, lock_organization};
-use crate::unexpected;
+use roster_domain::invitation::{
+    Acceptance, InvitationFilter, InvitationPreview, InviteOutcome, NewInvitation, PendingSend,
+    ReceivedInvitation, SendSecret,
+};
+use roster_domain::model::{Assistant, Page, PageRequest, User, Workspace};
 
-#[path = "invitations/accept.rs"]
 mod accept;
-#[path = "invitations/by_id.rs"]
 mod by_id;
-#[path = "invitations/invite.rs"]
 mod invite;
-#[path = "invitations/one_time.rs"]
 mod one_time;
-#[path = "invitations/read.rs"]
 mod read;
-#[path = "invitations/resend.rs"]
 mod resend;
-#[path = "invitations/revoke.rs"]
 mod revoke;
-#[path = "invitations/send.rs"]
 mod send;
-#[path = "invitations/sweep.rs"]
 mod sweep;
 
 pub(super) use one_time::{accept_by_one_time_password, one_time_passwords};
@@ -56,10 +55,9 @@ async fn invitation_by_id(tx: &mut Tx, id: InvitationId) -> Result<Invitation> {
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
-    row.try_into()
+    Ok(row.try_into()?)
 }
 
 async fn invitation_by_token<'c, E>(executor: E, token: &TokenHash) -> Result<Option<Invitation>>
@@ -71,9 +69,8 @@ where
     )))
     .bind(token.as_bytes())
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
-    row.map(Invitation::try_from).transpose()
+    .await?;
+    Ok(row.map(Invitation::try_from).transpose()?)
 }
 
 /// The invitation a token opens, read again once its organization is
@@ -82,12 +79,10 @@ async fn locked_by_token(tx: &mut Tx, token: &TokenHash) -> Result<Invitation> {
     let found = invitation_by_token(&mut **tx, token)
         .await?
         .ok_or(DomainError::InvitationInvalid)?;
-    lock_organization(tx, found.org_id)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, found.org_id).await?;
     invitation_by_token(&mut **tx, token)
         .await?
-        .ok_or(DomainError::InvitationInvalid)
+        .ok_or(DomainError::InvitationInvalid.into())
 }
 
 /// `actor` may still act on invitations of `role` naming `targets` in
@@ -113,14 +108,12 @@ async fn stored_targets(tx: &mut Tx, id: InvitationId) -> Result<InvitationTarge
         sqlx::query_as("select workspace_id from invitation_workspace where invitation_id = $1")
             .bind(id.0)
             .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     let assistants: Vec<(uuid::Uuid,)> =
         sqlx::query_as("select assistant_id from invitation_assistant where invitation_id = $1")
             .bind(id.0)
             .fetch_all(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(InvitationTargets {
         workspaces: workspaces.into_iter().map(|(w,)| WorkspaceId(w)).collect(),
         assistants: assistants.into_iter().map(|(a,)| AssistantId(a)).collect(),
@@ -133,8 +126,7 @@ pub(super) async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {
     )
     .bind(org.0)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(n)
 }
 
@@ -159,8 +151,7 @@ async fn request_send(
     .bind(send_no)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let job = InvitationMailJob {
         invitation_id: inv.id,
         send_no,
@@ -188,8 +179,7 @@ async fn end_pending(
     .bind(status.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .rows_affected();
     if ended == 0 {
         return Ok(false);
@@ -200,30 +190,144 @@ async fn end_pending(
     .bind(inv.org_id.0)
     .bind(inv.user_id.0)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(true)
 }
 
 fn audit<'a>(
     inv: &'a Invitation,
     actor: Option<UserId>,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {
     AuditRecord {
         org: inv.org_id,
         actor,
-        action,
+        change,
         target_user: Some(inv.user_id),
         target_email: Some(&inv.email),
-        detail: {
-            let mut d = detail;
-            d["invitationId"] = serde_json::json!(inv.id.to_string());
-            d["role"] = serde_json::json!(inv.role.as_str());
-            d
-        },
         at,
+    }
+}
+
+/// `inv`, PENDING, ended in `to` (`reason` when the system ended it).
+fn ended(inv: &Invitation, to: InvitationStatus, reason: Option<&'static str>) -> AuditChange {
+    AuditChange::InvitationEnded {
+        invitation: inv.id,
+        role: inv.role,
+        to,
+        reason,
+    }
+}
+
+#[async_trait::async_trait]
+impl InvitationStore for BackendStore {
+    async fn invite_member(&self, invite: NewInvitation) -> PortResult<InviteOutcome> {
+        Ok(self.create_invitation(invite).await?)
+    }
+
+    async fn resend_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        limits: roster_domain::InviteLimits,
+        now: DateTime<Utc>,
+    ) -> PortResult<Invitation> {
+        Ok(self.send_again(id, actor, limits, now).await?)
+    }
+
+    async fn revoke_invitation(
+        &self,
+        id: InvitationId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<Invitation> {
+        Ok(self.cancel_invitation(id, actor, now).await?)
+    }
+
+    async fn invitations_by_ids(&self, ids: &[InvitationId]) -> PortResult<Vec<Invitation>> {
+        Ok(self.select_invitations(ids).await?)
+    }
+
+    async fn list_invitations(
+        &self,
+        org: OrgId,
+        filter: InvitationFilter,
+        page: PageRequest<InvitationId>,
+    ) -> PortResult<Page<Invitation>> {
+        Ok(self.select_invitation_page(org, filter, page).await?)
+    }
+
+    async fn invitation_workspaces(
+        &self,
+        ids: &[InvitationId],
+    ) -> PortResult<Vec<(InvitationId, Workspace)>> {
+        Ok(self.select_invitation_workspaces(ids).await?)
+    }
+
+    async fn invitation_assistants(
+        &self,
+        ids: &[InvitationId],
+    ) -> PortResult<Vec<(InvitationId, Assistant)>> {
+        Ok(self.select_invitation_assistants(ids).await?)
+    }
+
+    async fn invitation_preview(&self, token: &TokenHash) -> PortResult<Option<InvitationPreview>> {
+        Ok(self.preview(token).await?)
+    }
+
+    async fn accept_invitation(&self, acceptance: Acceptance) -> PortResult<User> {
+        Ok(self.accept(acceptance).await?)
+    }
+
+    async fn decline_invitation(&self, token: &TokenHash, now: DateTime<Utc>) -> PortResult<()> {
+        Ok(self.decline(token, now).await?)
+    }
+
+    async fn invitations_to(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<Vec<ReceivedInvitation>> {
+        Ok(self.select_invitations_to(user, now).await?)
+    }
+
+    async fn accept_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<Membership> {
+        Ok(self.accept_by_id(id, user, now).await?)
+    }
+
+    async fn decline_invitation_by_id(
+        &self,
+        id: InvitationId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> PortResult<()> {
+        Ok(self.decline_by_id(id, user, now).await?)
+    }
+
+    async fn prepare_invitation_send(
+        &self,
+        job: InvitationMailJob,
+        secret: SendSecret,
+        now: DateTime<Utc>,
+    ) -> PortResult<Option<PendingSend>> {
+        Ok(self.prepare_send(job, secret, now).await?)
+    }
+
+    async fn mark_invitation_sent(
+        &self,
+        job: InvitationMailJob,
+        now: DateTime<Utc>,
+    ) -> PortResult<()> {
+        Ok(self.mark_sent(job, now).await?)
+    }
+
+    async fn expire_invitations(&self, now: DateTime<Utc>) -> PortResult<u64> {
+        Ok(self.sweep_expired(now).await?)
     }
 }

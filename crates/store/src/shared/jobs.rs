@@ -27,15 +27,15 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
 use roster_domain::job::{BatchOutcome, Job, JobState};
+use roster_domain::store::JobStore;
 use roster_domain::{DomainError, JobId, OrgId, UserId};
 
 use super::member_admin::Tx;
-use super::reassign::{lock_job, move_leads};
 use super::rows::{convert_all, push_id_list};
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 const JOB_COLUMNS: &str = "id, organization_id, kind, state, done, total, created_at, finished_at";
 
@@ -53,7 +53,7 @@ struct JobRow {
 
 impl TryFrom<JobRow> for Job {
     type Error = DomainError;
-    fn try_from(r: JobRow) -> Result<Self> {
+    fn try_from(r: JobRow) -> Result<Self, DomainError> {
         Ok(Job {
             id: JobId(r.id),
             org_id: OrgId(r.organization_id),
@@ -105,9 +105,8 @@ pub(super) async fn insert_reassignment(tx: &mut Tx, j: NewReassignment) -> Resu
     .bind(j.created_by.0)
     .bind(j.now)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.try_into()
+    .await?;
+    Ok(row.try_into()?)
 }
 
 /// Leads `user` owns in `org` now.
@@ -117,8 +116,7 @@ pub(super) async fn count_leads_of(tx: &mut Tx, org: OrgId, user: UserId) -> Res
             .bind(org.0)
             .bind(user.0)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(n)
 }
 
@@ -142,7 +140,7 @@ async fn move_listed(
         .push_bind(from.0)
         .push(" and id in ");
     push_id_list(&mut q, ids.iter().copied());
-    let done = q.build().execute(&mut **tx).await.map_err(unexpected)?;
+    let done = q.build().execute(&mut **tx).await?;
     Ok(done.rows_affected())
 }
 
@@ -162,145 +160,144 @@ async fn record_progress(
     .bind(checkpoint)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl JobStore for BackendStore {
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
-    pub(super) async fn select_jobs(&self, ids: &[JobId]) -> Result<Vec<Job>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!("select {JOB_COLUMNS} from job where id in "));
-        push_id_list(&mut q, ids.iter().map(|id| id.0));
-        let rows: Vec<JobRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        convert_all(rows)
+    async fn jobs_by_ids(&self, ids: &[JobId]) -> PortResult<Vec<Job>> {
+        port(async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q =
+                QueryBuilder::<Db>::new(format!("select {JOB_COLUMNS} from job where id in "));
+            push_id_list(&mut q, ids.iter().map(|id| id.0));
+            let rows: Vec<JobRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            convert_all(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(job = %id, batch_size))]
-    pub(super) async fn reassignment_batch(
+    async fn run_reassignment_batch(
         &self,
         id: JobId,
         batch_size: u32,
         now: DateTime<Utc>,
-    ) -> Result<BatchOutcome> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let locked = lock_job(&mut tx, id).await.map_err(unexpected)?;
-        let p: Option<Progress> = sqlx::query_as(
-            "select organization_id, state, from_user_id, to_user_id, checkpoint from job where id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        // Gone with its organization: nothing left to move.
-        let Some(p) = p else {
-            return Ok(BatchOutcome::Finished);
-        };
-        if !locked {
-            return Ok(BatchOutcome::Busy);
-        }
-        if JobState::parse(&p.state).is_none_or(JobState::is_finished) {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(BatchOutcome::Finished);
-        }
-        if !super::lifecycle::organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
-            return Ok(BatchOutcome::Suspended);
-        }
-        let (org, from) = (OrgId(p.organization_id), UserId(p.from_user_id));
-        let to = p.to_user_id.map(UserId);
-        let limit = i64::from(batch_size.max(1));
-        let after = p.checkpoint.unwrap_or(Uuid::nil());
-        let moved = move_leads(&mut tx, org, from, to, after, limit, now)
-            .await
-            .map_err(unexpected)?;
-        let n = moved.len() as u64;
-        let checkpoint = moved.iter().max().copied();
-        if n as i64 == limit {
+    ) -> PortResult<BatchOutcome> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let locked = Db::lock_job(&mut tx, id).await?;
+            let p: Option<Progress> = sqlx::query_as(
+                "select organization_id, state, from_user_id, to_user_id, checkpoint from job where id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // Gone with its organization: nothing left to move.
+            let Some(p) = p else {
+                return Ok(BatchOutcome::Finished);
+            };
+            if !locked {
+                return Ok(BatchOutcome::Busy);
+            }
+            if JobState::parse(&p.state).is_none_or(JobState::is_finished) {
+                tx.commit().await?;
+                return Ok(BatchOutcome::Finished);
+            }
+            if !super::lifecycle::organization_is_live(&mut tx, OrgId(p.organization_id)).await? {
+                return Ok(BatchOutcome::Suspended);
+            }
+            let (org, from) = (OrgId(p.organization_id), UserId(p.from_user_id));
+            let to = p.to_user_id.map(UserId);
+            let limit = i64::from(batch_size.max(1));
+            let after = p.checkpoint.unwrap_or(Uuid::nil());
+            let moved = Db::move_leads(&mut tx, org, from, to, after, limit, now).await?;
+            let n = moved.len() as u64;
+            let checkpoint = moved.iter().max().copied();
+            if n as i64 == limit {
+                record_progress(&mut tx, id, n, checkpoint, now).await?;
+                tx.commit().await?;
+                return Ok(BatchOutcome::Moved(n));
+            }
+            // The keyset reached the end: what this batch moved commits, then a
+            // plain read that holds no lock looks for leads sorting below the
+            // checkpoint (on PostgreSQL it walks the index entries the batches
+            // left dead, which takes a while at a million leads).
             record_progress(&mut tx, id, n, checkpoint, now).await?;
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(BatchOutcome::Moved(n));
-        }
-        // The keyset reached the end: what this batch moved commits, then a
-        // plain read that holds no lock looks for leads sorting below the
-        // checkpoint (on PostgreSQL it walks the index entries the batches
-        // left dead, which takes a while at a million leads).
-        record_progress(&mut tx, id, n, checkpoint, now).await?;
-        tx.commit().await.map_err(unexpected)?;
-        let late: Vec<Uuid> = sqlx::query_scalar(
-            "select id from lead where organization_id = $1 and owner_id = $2 order by id limit $3",
-        )
-        .bind(org.0)
-        .bind(from.0)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unexpected)?;
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let still_running: Option<(String,)> = if lock_job(&mut tx, id).await.map_err(unexpected)? {
-            sqlx::query_as("select state from job where id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(unexpected)?
-        } else {
-            // Another delivery holds the job; it finishes it.
-            return Ok(if n > 0 {
-                BatchOutcome::Moved(n)
+            tx.commit().await?;
+            let late: Vec<Uuid> = sqlx::query_scalar(
+                "select id from lead where organization_id = $1 and owner_id = $2 order by id limit $3",
+            )
+            .bind(org.0)
+            .bind(from.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let still_running: Option<(String,)> = if Db::lock_job(&mut tx, id).await? {
+                sqlx::query_as("select state from job where id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
             } else {
-                BatchOutcome::Busy
-            });
-        };
-        if still_running
-            .is_none_or(|(state,)| JobState::parse(&state).is_none_or(JobState::is_finished))
-        {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(BatchOutcome::Finished);
-        }
-        if !super::lifecycle::organization_is_live(&mut tx, org).await? {
-            return Ok(if n > 0 {
-                BatchOutcome::Moved(n)
-            } else {
-                BatchOutcome::Suspended
-            });
-        }
-        if !late.is_empty() {
-            // Moved by id, each only while still the removed user's.
-            let moved = move_listed(&mut tx, org, from, to, &late, now).await?;
-            record_progress(&mut tx, id, moved, None, now).await?;
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(BatchOutcome::Moved(n + moved));
-        }
-        sqlx::query(
-            "update job set state = 'DONE', total = done, updated_at = $2, finished_at = $2 where id = $1",
-        )
-        .bind(id.0)
-        .bind(now)
-        .execute(&mut *tx)
+                // Another delivery holds the job; it finishes it.
+                return Ok(if n > 0 {
+                    BatchOutcome::Moved(n)
+                } else {
+                    BatchOutcome::Busy
+                });
+            };
+            if still_running
+                .is_none_or(|(state,)| JobState::parse(&state).is_none_or(JobState::is_finished))
+            {
+                tx.commit().await?;
+                return Ok(BatchOutcome::Finished);
+            }
+            if !super::lifecycle::organization_is_live(&mut tx, org).await? {
+                return Ok(if n > 0 {
+                    BatchOutcome::Moved(n)
+                } else {
+                    BatchOutcome::Suspended
+                });
+            }
+            if !late.is_empty() {
+                // Moved by id, each only while still the removed user's.
+                let moved = move_listed(&mut tx, org, from, to, &late, now).await?;
+                record_progress(&mut tx, id, moved, None, now).await?;
+                tx.commit().await?;
+                return Ok(BatchOutcome::Moved(n + moved));
+            }
+            sqlx::query(
+                "update job set state = 'DONE', total = done, updated_at = $2, finished_at = $2 where id = $1",
+            )
+            .bind(id.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(job = %id, "lead reassignment done");
+            Ok(BatchOutcome::Finished)
+        })
         .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
-        tracing::info!(job = %id, "lead reassignment done");
-        Ok(BatchOutcome::Finished)
     }
 
     #[tracing::instrument(skip_all, fields(job = %id))]
-    pub(super) async fn mark_job_failed(&self, id: JobId, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
-            "update job set state = 'FAILED', updated_at = $2, finished_at = $2 \
-             where id = $1 and state in ('PENDING', 'RUNNING')",
-        )
-        .bind(id.0)
-        .bind(now)
-        .execute(&self.pool)
+    async fn fail_job(&self, id: JobId, now: DateTime<Utc>) -> PortResult<()> {
+        port(async {
+            sqlx::query(
+                "update job set state = 'FAILED', updated_at = $2, finished_at = $2 \
+                 where id = $1 and state in ('PENDING', 'RUNNING')",
+            )
+            .bind(id.0)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
         .await
-        .map_err(unexpected)?;
-        Ok(())
     }
 }

@@ -6,16 +6,16 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::{PortResult, Result, port};
 use roster_domain::lead::{Lead, LeadFilter, LeadScope, ManagedTeam};
+use roster_domain::lead::{LeadPatch, NewLead};
 use roster_domain::model::{Membership, Page, PageRequest};
+use roster_domain::store::LeadStore;
 use roster_domain::{AssistantId, LeadId, OrgId, UserId, WorkspaceId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page, push_id_list};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
-#[path = "leads/write.rs"]
 mod write;
 
 pub(super) const LEAD_COLUMNS: &str = "l.id, l.organization_id, l.name, l.email, l.company, \
@@ -118,11 +118,7 @@ pub(super) async fn managed_team(
          join membership m on m.id = au.membership_id where au.assistant_id in ",
     );
     push_managed_assistants(&mut q, org, user);
-    let rows: Vec<(Uuid, Uuid)> = q
-        .build_query_as()
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+    let rows: Vec<(Uuid, Uuid)> = q.build_query_as().fetch_all(&mut **tx).await?;
     let mut team = ManagedTeam::default();
     for (assistant, member) in rows {
         team.assistants.push(AssistantId(assistant));
@@ -133,51 +129,81 @@ pub(super) async fn managed_team(
     Ok(team)
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl LeadStore for BackendStore {
+    async fn create_lead(
+        &self,
+        lead: NewLead,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<Lead> {
+        Ok(self.insert_lead(lead, actor, now).await?)
+    }
+
+    async fn update_lead(
+        &self,
+        id: LeadId,
+        patch: LeadPatch,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<Lead> {
+        Ok(self.change_lead(id, patch, actor, now).await?)
+    }
+
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
-    pub(super) async fn select_leads(&self, ids: &[LeadId]) -> Result<Vec<Lead>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q =
-            QueryBuilder::<Db>::new(format!("select {LEAD_COLUMNS} from lead l where l.id in "));
-        push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<LeadRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(rows.into_iter().map(Lead::from).collect())
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> PortResult<Vec<Lead>> {
+        port(async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {LEAD_COLUMNS} from lead l where l.id in "
+            ));
+            push_id_list(&mut q, ids.iter().map(|i| i.0));
+            let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(rows.into_iter().map(Lead::from).collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn select_lead_page(
+    async fn list_leads(
         &self,
         org: OrgId,
         scope: LeadScope,
         filter: &LeadFilter,
         page: PageRequest<LeadId>,
-    ) -> Result<Page<Lead>> {
-        let mut q = QueryBuilder::<Db>::new(format!("select {LEAD_COLUMNS} from lead l"));
-        push_conditions(&mut q, org, scope, filter);
-        // Ids are UUID v7: newest first is `id desc`, and the next page
-        // starts below the cursor.
-        if let Some(after) = page.after {
-            q.push(" and l.id < ").push_bind(after.0);
-        }
-        q.push(" order by l.id desc limit ")
-            .push_bind(i64::from(page.first) + 1);
-        let rows: Vec<LeadRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        let items: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
-        let mut count = QueryBuilder::<Db>::new("select count(*) from lead l");
-        push_conditions(&mut count, org, scope, filter);
-        counted_page(&self.pool, items, page.first, count).await
+    ) -> PortResult<Page<Lead>> {
+        port(async {
+            let mut q = QueryBuilder::<Db>::new(format!("select {LEAD_COLUMNS} from lead l"));
+            push_conditions(&mut q, org, scope, filter);
+            // Ids are UUID v7: newest first is `id desc`, and the next page
+            // starts below the cursor.
+            if let Some(after) = page.after {
+                q.push(" and l.id < ").push_bind(after.0);
+            }
+            q.push(" order by l.id desc limit ")
+                .push_bind(i64::from(page.first) + 1);
+            let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            let items: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
+            let mut count = QueryBuilder::<Db>::new("select count(*) from lead l");
+            push_conditions(&mut count, org, scope, filter);
+            counted_page(&self.pool, items, page.first, count).await
+        })
+        .await
     }
 
+    async fn dashboard(
+        &self,
+        org: OrgId,
+        scope: roster_domain::dashboard::DashboardScope,
+        now: DateTime<Utc>,
+    ) -> PortResult<roster_domain::dashboard::Dashboard> {
+        Ok(self.select_dashboard(org, scope, now).await?)
+    }
+}
+
+impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org, n = users.len()))]
     pub(super) async fn select_members_by_users(
         &self,
@@ -193,11 +219,7 @@ impl BackendStore {
         ));
         q.push_bind(org.0).push(" and m.user_id in ");
         push_id_list(&mut q, users.iter().map(|u| u.0));
-        let rows: Vec<MemberRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<MemberRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 }
@@ -212,7 +234,6 @@ pub(super) async fn lead_in_tx(
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(row.map(Lead::from))
 }

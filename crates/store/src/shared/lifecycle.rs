@@ -11,22 +11,17 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::error::Result;
+use crate::error::{PortResult, Result};
 use roster_domain::lifecycle::{DeletedOrganization, LifecycleStore, RestoreStanding};
 use roster_domain::model::{Membership, Organization};
 use roster_domain::{OrgId, UserId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
-#[path = "lifecycle/delete.rs"]
 mod delete;
-#[path = "lifecycle/purge.rs"]
 mod purge;
-#[path = "lifecycle/read.rs"]
 mod read;
-#[path = "lifecycle/restore.rs"]
 mod restore;
 
 #[derive(sqlx::FromRow)]
@@ -55,8 +50,7 @@ where
     .bind(org.0)
     .bind(user.0)
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     row.map(|r| {
         Ok(RestoreStanding {
             membership: Membership::try_from(r.member)?,
@@ -76,8 +70,7 @@ where
         sqlx::query_as("select deleted_at from organization where id = $1")
             .bind(org.0)
             .fetch_optional(executor)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(row.map(|(at,)| at))
 }
 
@@ -95,8 +88,7 @@ pub(super) async fn organization_is_live(
         sqlx::query_as("select deleted_at is null from organization where id = $1")
             .bind(org.0)
             .fetch_optional(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     Ok(live.is_some_and(|(live,)| live))
 }
 
@@ -107,32 +99,32 @@ impl LifecycleStore for BackendStore {
         org: OrgId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.soft_delete(org, actor, now).await
+    ) -> PortResult<()> {
+        Ok(self.soft_delete(org, actor, now).await?)
     }
     async fn membership_for_restore(
         &self,
         user: UserId,
         org: OrgId,
-    ) -> Result<Option<RestoreStanding>> {
-        standing_in(&self.pool, user, org).await
+    ) -> PortResult<Option<RestoreStanding>> {
+        Ok(standing_in(&self.pool, user, org).await?)
     }
     async fn restore_organization(
         &self,
         org: OrgId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        self.undelete(org, user, now).await
+    ) -> PortResult<Organization> {
+        Ok(self.undelete(org, user, now).await?)
     }
     async fn deleted_organizations(
         &self,
         owner: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<DeletedOrganization>> {
-        self.select_deleted_organizations(owner, now).await
+    ) -> PortResult<Vec<DeletedOrganization>> {
+        Ok(self.select_deleted_organizations(owner, now).await?)
     }
-    async fn purge_deleted_organizations(&self, now: DateTime<Utc>) -> Result<Vec<OrgId>> {
-        self.purge_expired(now).await
+    async fn purge_deleted_organizations(&self, now: DateTime<Utc>) -> PortResult<Vec<OrgId>> {
+        Ok(self.purge_expired(now).await?)
     }
 }

@@ -15,18 +15,19 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
+use roster_domain::AuditChange;
 use roster_domain::member_admin::{self, Change};
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
+use roster_domain::store::MemberAdminStore;
 use roster_domain::{DomainError, MemberStatus, OrgId, OrgRole, UserId};
 
 use super::invitations::{expire_overdue, seats_in_use};
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit, select_org};
-use super::{BackendStore, Db, begin_write, lock_organization};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 pub(super) type Tx = Transaction<'static, Db>;
 
@@ -36,7 +37,7 @@ pub(super) async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Memb
     membership_in(tx, org, user)
         .await?
         .filter(|m| m.status != MemberStatus::Invited)
-        .ok_or(DomainError::NotFound)
+        .ok_or(DomainError::NotFound.into())
 }
 
 /// The organization's ACTIVE ADMINs, counted under its lock: the fact the
@@ -47,8 +48,7 @@ pub(super) async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
     )
     .bind(org.0)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(n)
 }
 
@@ -64,15 +64,14 @@ pub(super) async fn still_allowed(
         .await?
         .filter(|m| m.status == MemberStatus::Active)
         .ok_or(DomainError::Forbidden)?;
-    permission::require_on(now.role, action, target_role)
+    Ok(permission::require_on(now.role, action, target_role)?)
 }
 
 async fn audit(
     tx: &mut Tx,
     target: &Membership,
     actor: UserId,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> Result<()> {
     record_audit(
@@ -80,121 +79,117 @@ async fn audit(
         AuditRecord {
             org: target.org_id,
             actor: Some(actor),
-            action,
+            change,
             target_user: Some(target.user_id),
             target_email: None,
-            detail,
             at,
         },
     )
     .await
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl MemberAdminStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn update_member_role(
+    async fn change_member_role(
         &self,
         org: OrgId,
         user: UserId,
         role: OrgRole,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
-        let before = target(&mut tx, org, user).await?;
-        permission::require(actor.role, Action::ChangeMemberRole)?;
-        let admins = active_admins(&mut tx, org).await?;
-        if member_admin::check_role_change(&before, role, admins)? == Change::Unchanged {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(before);
-        }
-        still_allowed(&mut tx, actor, Action::ChangeMemberRole, before.role).await?;
-        sqlx::query(
-            "update membership set role = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
-        )
-        .bind(org.0)
-        .bind(user.0)
-        .bind(role.as_str())
-        .bind(now)
-        .execute(&mut *tx)
+    ) -> PortResult<Membership> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            Db::lock_organization(&mut tx, org).await?;
+            let before = target(&mut tx, org, user).await?;
+            permission::require(actor.role, Action::ChangeMemberRole)?;
+            let admins = active_admins(&mut tx, org).await?;
+            if member_admin::check_role_change(&before, role, admins)? == Change::Unchanged {
+                tx.commit().await?;
+                return Ok(before);
+            }
+            still_allowed(&mut tx, actor, Action::ChangeMemberRole, before.role).await?;
+            sqlx::query(
+                "update membership set role = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
+            )
+            .bind(org.0)
+            .bind(user.0)
+            .bind(role.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let change = AuditChange::MemberRole {
+                from: before.role,
+                to: role,
+            };
+            audit(&mut tx, &before, actor.user_id, change, now).await?;
+            let after = target(&mut tx, org, user).await?;
+            tx.commit().await?;
+            Ok(after)
+        })
         .await
-        .map_err(unexpected)?;
-        let detail = serde_json::json!({
-            "before": { "role": before.role.as_str() },
-            "after": { "role": role.as_str() },
-        });
-        audit(
-            &mut tx,
-            &before,
-            actor.user_id,
-            AuditAction::MemberRoleChanged,
-            detail,
-            now,
-        )
-        .await?;
-        let after = target(&mut tx, org, user).await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(after)
     }
 
     /// Blocks (`blocked`) or unblocks a member. Blocking a BLOCKED member
     /// and unblocking an ACTIVE one answer the member as it is, with no
     /// audit event: the caller's wish already holds.
     #[tracing::instrument(skip_all, fields(org = %org, blocked))]
-    pub(super) async fn update_member_blocked(
+    async fn set_member_blocked(
         &self,
         org: OrgId,
         user: UserId,
         blocked: bool,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
-        let before = target(&mut tx, org, user).await?;
-        permission::require_on(actor.role, Action::BlockMembers, before.role)?;
-        let (from, to, change) = if blocked {
-            let admins = active_admins(&mut tx, org).await?;
-            let change = member_admin::check_block(actor.user_id, &before, admins)?;
-            (MemberStatus::Active, MemberStatus::Blocked, change)
-        } else {
-            let change = member_admin::check_unblock(&before);
-            (MemberStatus::Blocked, MemberStatus::Active, change)
-        };
-        if change == Change::Unchanged {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(before);
-        }
-        if !blocked {
-            // The member takes a seat again; overdue invitations hold none.
-            expire_overdue(&mut tx, org, now).await?;
-            let plan = select_org(&mut tx, org).await?.plan;
-            plan.check_free_seat(seats_in_use(&mut tx, org).await?)?;
-        }
-        still_allowed(&mut tx, actor, Action::BlockMembers, before.role).await?;
-        sqlx::query(
-            "update membership set status = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
-        )
-        .bind(org.0)
-        .bind(user.0)
-        .bind(to.as_str())
-        .bind(now)
-        .execute(&mut *tx)
+    ) -> PortResult<Membership> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            Db::lock_organization(&mut tx, org).await?;
+            let before = target(&mut tx, org, user).await?;
+            permission::require_on(actor.role, Action::BlockMembers, before.role)?;
+            let (from, to, change) = if blocked {
+                let admins = active_admins(&mut tx, org).await?;
+                let change = member_admin::check_block(actor.user_id, &before, admins)?;
+                (MemberStatus::Active, MemberStatus::Blocked, change)
+            } else {
+                let change = member_admin::check_unblock(&before);
+                (MemberStatus::Blocked, MemberStatus::Active, change)
+            };
+            if change == Change::Unchanged {
+                tx.commit().await?;
+                return Ok(before);
+            }
+            if !blocked {
+                // The member takes a seat again; overdue invitations hold none.
+                expire_overdue(&mut tx, org, now).await?;
+                let plan = select_org(&mut tx, org).await?.plan;
+                plan.check_free_seat(seats_in_use(&mut tx, org).await?)?;
+            }
+            still_allowed(&mut tx, actor, Action::BlockMembers, before.role).await?;
+            sqlx::query(
+                "update membership set status = $3, updated_at = $4 where organization_id = $1 and user_id = $2",
+            )
+            .bind(org.0)
+            .bind(user.0)
+            .bind(to.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let status = AuditChange::MemberStatus { from, to };
+            audit(&mut tx, &before, actor.user_id, status, now).await?;
+            let after = target(&mut tx, org, user).await?;
+            tx.commit().await?;
+            Ok(after)
+        })
         .await
-        .map_err(unexpected)?;
-        let detail = serde_json::json!({
-            "before": { "status": from.as_str() },
-            "after": { "status": to.as_str() },
-        });
-        let action = if blocked {
-            AuditAction::MemberBlocked
-        } else {
-            AuditAction::MemberUnblocked
-        };
-        audit(&mut tx, &before, actor.user_id, action, detail, now).await?;
-        let after = target(&mut tx, org, user).await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(after)
+    }
+
+    async fn remove_member(
+        &self,
+        removal: roster_domain::job::Removal,
+        actor: &Membership,
+    ) -> PortResult<roster_domain::job::Removed> {
+        Ok(self.delete_member(removal, actor).await?)
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Row};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::{PortResult, Result, port};
 use roster_domain::member_page::{MemberPageStore, MemberPlaces};
 use roster_domain::model::{
     Assistant, AssistantSeat, MemberFilter, MemberScope, Membership, Organization, Page,
@@ -19,7 +19,6 @@ use super::rows::{
     push_id_list,
 };
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// A member of a page with its user and the page's total count (the same
 /// on every row: a window over the filtered rows, before the cursor and
@@ -84,46 +83,42 @@ impl MemberPageStore for BackendStore {
         user: UserId,
         org: OrgId,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, Option<(Membership, Organization)>)>> {
-        let row = sqlx::query(composed(format!(
-            "select u.email as viewer_email, u.display_name as viewer_display_name, \
-             u.must_change_password as viewer_must_change_password, \
-             u.created_at as viewer_created_at, o.id as live_org_id, {MEMBER_ORG_COLUMNS} \
-             from session s join app_user u on u.id = s.user_id \
-             left join membership m on m.user_id = s.user_id and m.organization_id = $3 \
-             left join organization o on o.id = m.organization_id and o.deleted_at is null \
-             where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > $4"
-        )))
-        .bind(session.0)
-        .bind(user.0)
-        .bind(org.0)
-        .bind(now)
-        .fetch_optional(&self.pool)
+    ) -> PortResult<Option<(User, Option<(Membership, Organization)>)>> {
+        port(async {
+            let row = sqlx::query(composed(format!(
+                "select u.email as viewer_email, u.display_name as viewer_display_name, \
+                 u.must_change_password as viewer_must_change_password, \
+                 u.created_at as viewer_created_at, o.id as live_org_id, {MEMBER_ORG_COLUMNS} \
+                 from session s join app_user u on u.id = s.user_id \
+                 left join membership m on m.user_id = s.user_id and m.organization_id = $3 \
+                 left join organization o on o.id = m.organization_id and o.deleted_at is null \
+                 where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > $4"
+            )))
+            .bind(session.0)
+            .bind(user.0)
+            .bind(org.0)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let viewer = User {
+                id: user,
+                email: row.try_get("viewer_email")?,
+                display_name: row.try_get("viewer_display_name")?,
+                must_change_password: row.try_get("viewer_must_change_password")?,
+                created_at: row.try_get("viewer_created_at")?,
+            };
+            // A membership of a deleted organization is none.
+            let org: Option<Uuid> = row.try_get("live_org_id")?;
+            let membership = match org {
+                Some(_) => Some(MemberOrgRow::from_row(&row)?.try_into()?),
+                None => None,
+            };
+            Ok(Some((viewer, membership)))
+        })
         .await
-        .map_err(unexpected)?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let viewer = User {
-            id: user,
-            email: row.try_get("viewer_email").map_err(unexpected)?,
-            display_name: row.try_get("viewer_display_name").map_err(unexpected)?,
-            must_change_password: row
-                .try_get("viewer_must_change_password")
-                .map_err(unexpected)?,
-            created_at: row.try_get("viewer_created_at").map_err(unexpected)?,
-        };
-        // A membership of a deleted organization is none.
-        let org: Option<Uuid> = row.try_get("live_org_id").map_err(unexpected)?;
-        let membership = match org {
-            Some(_) => Some(
-                MemberOrgRow::from_row(&row)
-                    .map_err(unexpected)?
-                    .try_into()?,
-            ),
-            None => None,
-        };
-        Ok(Some((viewer, membership)))
     }
 
     #[tracing::instrument(skip_all, fields(user = %user, n = orgs.len()))]
@@ -131,22 +126,21 @@ impl MemberPageStore for BackendStore {
         &self,
         user: UserId,
         orgs: &[OrgId],
-    ) -> Result<Vec<(Membership, Organization)>> {
-        if orgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {MEMBER_ORG_COLUMNS} from membership m join organization o \
-             on o.id = m.organization_id where o.deleted_at is null and m.user_id = "
-        ));
-        q.push_bind(user.0).push(" and m.organization_id in ");
-        push_id_list(&mut q, orgs.iter().map(|o| o.0));
-        let rows: Vec<MemberOrgRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        convert_all(rows)
+    ) -> PortResult<Vec<(Membership, Organization)>> {
+        port(async {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {MEMBER_ORG_COLUMNS} from membership m join organization o \
+                 on o.id = m.organization_id where o.deleted_at is null and m.user_id = "
+            ));
+            q.push_bind(user.0).push(" and m.organization_id in ");
+            push_id_list(&mut q, orgs.iter().map(|o| o.0));
+            let rows: Vec<MemberOrgRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            convert_all(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -157,83 +151,78 @@ impl MemberPageStore for BackendStore {
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
         places: bool,
-    ) -> Result<(Page<(Membership, User)>, Option<MemberPlaces>)> {
-        // One connection for the page and its places: taking one from the
-        // pool and giving it back cost a round trip each (sqlx pings it).
-        let mut conn = self.pool.acquire().await.map_err(unexpected)?;
-        let from = " from membership m join organization o on o.id = m.organization_id \
-                    join app_user u on u.id = m.user_id";
-        let columns = format!(
-            "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
-             u.created_at as user_created_at, count(*) over () as total_count{from}"
-        );
-        // After a cursor, the window still counts the rows before it: the
-        // cursor applies outside (a subquery the planners then sort: the
-        // first page, the one mostly asked, goes without).
-        let mut q = match page.after {
-            None => {
-                let mut q = QueryBuilder::<Db>::new(columns);
-                push_conditions(&mut q, org, scope, filter);
-                q.push(" order by m.id");
-                q
-            }
-            Some(after) => {
-                let mut q = QueryBuilder::<Db>::new(format!("select * from ({columns}"));
-                push_conditions(&mut q, org, scope, filter);
-                q.push(") p where p.id > ").push_bind(after.0);
-                q.push(" order by p.id");
-                q
-            }
-        };
-        q.push(" limit ").push_bind(i64::from(page.first) + 1);
-        let rows: Vec<PageRow> = q
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(unexpected)?;
-        let total_count = match rows.first() {
-            Some(row) => row.total_count,
-            None if page.after.is_none() => 0,
-            // Past the last member: the window saw no row to count on.
-            None => {
-                let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
-                push_conditions(&mut count, org, scope, filter);
-                let (n,): (i64,) = count
-                    .build_query_as()
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(unexpected)?;
-                n
-            }
-        };
-        let has_next_page = rows.len() > page.first as usize;
-        let items = rows
-            .into_iter()
-            .take(page.first as usize)
-            .map(|row| {
-                let member = Membership::try_from(row.member)?;
-                let user = User {
-                    id: member.user_id,
-                    email: row.email,
-                    display_name: row.display_name,
-                    must_change_password: row.must_change_password,
-                    created_at: row.user_created_at,
-                };
-                Ok((member, user))
-            })
-            .collect::<Result<Vec<(Membership, User)>>>()?;
-        let places = if places {
-            let ids: Vec<MemberId> = items.iter().map(|(m, _)| m.id).collect();
-            Some(member_places(&mut conn, org, &ids).await?)
-        } else {
-            None
-        };
-        let page = Page {
-            items,
-            has_next_page,
-            total_count,
-        };
-        Ok((page, places))
+    ) -> PortResult<(Page<(Membership, User)>, Option<MemberPlaces>)> {
+        port(async {
+            // One connection for the page and its places: taking one from the
+            // pool and giving it back cost a round trip each (sqlx pings it).
+            let mut conn = self.pool.acquire().await?;
+            let from = " from membership m join organization o on o.id = m.organization_id \
+                        join app_user u on u.id = m.user_id";
+            let columns = format!(
+                "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
+                 u.created_at as user_created_at, count(*) over () as total_count{from}"
+            );
+            // After a cursor, the window still counts the rows before it: the
+            // cursor applies outside (a subquery the planners then sort: the
+            // first page, the one mostly asked, goes without).
+            let mut q = match page.after {
+                None => {
+                    let mut q = QueryBuilder::<Db>::new(columns);
+                    push_conditions(&mut q, org, scope, filter);
+                    q.push(" order by m.id");
+                    q
+                }
+                Some(after) => {
+                    let mut q = QueryBuilder::<Db>::new(format!("select * from ({columns}"));
+                    push_conditions(&mut q, org, scope, filter);
+                    q.push(") p where p.id > ").push_bind(after.0);
+                    q.push(" order by p.id");
+                    q
+                }
+            };
+            q.push(" limit ").push_bind(i64::from(page.first) + 1);
+            let rows: Vec<PageRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+            let total_count = match rows.first() {
+                Some(row) => row.total_count,
+                None if page.after.is_none() => 0,
+                // Past the last member: the window saw no row to count on.
+                None => {
+                    let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
+                    push_conditions(&mut count, org, scope, filter);
+                    let (n,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+                    n
+                }
+            };
+            let has_next_page = rows.len() > page.first as usize;
+            let items = rows
+                .into_iter()
+                .take(page.first as usize)
+                .map(|row| {
+                    let member = Membership::try_from(row.member)?;
+                    let user = User {
+                        id: member.user_id,
+                        email: row.email,
+                        display_name: row.display_name,
+                        must_change_password: row.must_change_password,
+                        created_at: row.user_created_at,
+                    };
+                    Ok((member, user))
+                })
+                .collect::<Result<Vec<(Membership, User)>>>()?;
+            let places = if places {
+                let ids: Vec<MemberId> = items.iter().map(|(m, _)| m.id).collect();
+                Some(member_places(&mut conn, org, &ids).await?)
+            } else {
+                None
+            };
+            let page = Page {
+                items,
+                has_next_page,
+                total_count,
+            };
+            Ok((page, places))
+        })
+        .await
     }
 }
 
@@ -262,11 +251,7 @@ async fn member_places(
     );
     push_id_list(&mut q, ids());
     q.push(" order by kind, name, id");
-    let rows: Vec<PlaceRow> = q
-        .build_query_as()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(unexpected)?;
+    let rows: Vec<PlaceRow> = q.build_query_as().fetch_all(&mut *conn).await?;
     let mut places = MemberPlaces::default();
     for r in rows {
         // A member's workspaces and assistants are its organization's.

@@ -6,14 +6,15 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
 use roster_domain::model::{MemberFilter, MemberScope, Membership};
 use roster_domain::permission::{self, Action};
+use roster_domain::store::MemberStore;
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, UserId};
 
 use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// `user`'s membership in `org`, whatever its status, read inside a
 /// writing transaction (each use case then decides which statuses count).
@@ -31,9 +32,8 @@ pub(super) async fn membership_in(
     .bind(org.0)
     .bind(user.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    row.map(Membership::try_from).transpose()
+    .await?;
+    Ok(row.map(Membership::try_from).transpose()?)
 }
 
 /// `user` as it acts in `org` now, read again inside a writing transaction
@@ -50,7 +50,7 @@ pub(super) async fn acting_member(
         .await?
         .ok_or(DomainError::NotFound)?;
     if m.status != MemberStatus::Active {
-        return Err(DomainError::Forbidden);
+        return Err(DomainError::Forbidden.into());
     }
     Ok(m)
 }
@@ -66,9 +66,7 @@ pub(super) async fn lock_and_require(
     user: UserId,
     action: Action,
 ) -> Result<Membership> {
-    super::lock_organization(tx, org)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, org).await?;
     let m = acting_member(tx, org, user).await?;
     permission::require(m.role, action)?;
     Ok(m)
@@ -124,97 +122,100 @@ pub(super) fn push_conditions(
     }
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl MemberStore for BackendStore {
     #[tracing::instrument(skip_all, fields(user = %user, n = orgs.len()))]
-    pub(super) async fn select_memberships_in(
-        &self,
-        user: UserId,
-        orgs: &[OrgId],
-    ) -> Result<Vec<Membership>> {
-        if orgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-             where o.deleted_at is null and m.user_id = "
-        ));
-        q.push_bind(user.0).push(" and m.organization_id in (");
-        let mut list = q.separated(", ");
-        for org in orgs {
-            list.push_bind(org.0);
-        }
-        list.push_unseparated(")");
-        let rows: Vec<MemberRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        convert_all(rows)
+    async fn memberships_in(&self, user: UserId, orgs: &[OrgId]) -> PortResult<Vec<Membership>> {
+        port(async {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+                 where o.deleted_at is null and m.user_id = "
+            ));
+            q.push_bind(user.0).push(" and m.organization_id in (");
+            let mut list = q.separated(", ");
+            for org in orgs {
+                list.push_bind(org.0);
+            }
+            list.push_unseparated(")");
+            let rows: Vec<MemberRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            convert_all(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user = %user))]
-    pub(super) async fn select_memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
-        let rows: Vec<MemberRow> = sqlx::query_as(composed(format!(
-            "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
-             where m.user_id = $1 and o.deleted_at is null order by m.id"
-        )))
-        .bind(user.0)
-        .fetch_all(&self.pool)
+    async fn memberships_of(&self, user: UserId) -> PortResult<Vec<Membership>> {
+        port(async {
+            let rows: Vec<MemberRow> = sqlx::query_as(composed(format!(
+                "select {MEMBER_COLUMNS} from membership m join organization o on o.id = m.organization_id \
+                 where m.user_id = $1 and o.deleted_at is null order by m.id"
+            )))
+            .bind(user.0)
+            .fetch_all(&self.pool)
+            .await?;
+            convert_all(rows)
+        })
         .await
-        .map_err(unexpected)?;
-        convert_all(rows)
     }
 
     #[tracing::instrument(skip_all, fields(n = orgs.len()))]
-    pub(super) async fn count_seats(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, i64)>> {
-        if orgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        // A seat is an ACTIVE member or a PENDING invitation (an INVITED
-        // membership); BLOCKED members hold none.
-        let mut q = QueryBuilder::<Db>::new(
-            "select m.organization_id, count(*) from membership m where m.status in (",
-        );
-        q.push_bind(MemberStatus::Active.as_str())
-            .push(", ")
-            .push_bind(MemberStatus::Invited.as_str());
-        q.push(") and m.organization_id in (");
-        let mut list = q.separated(", ");
-        for org in orgs {
-            list.push_bind(org.0);
-        }
-        list.push_unseparated(") group by m.organization_id");
-        let rows: Vec<(uuid::Uuid, i64)> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(orgs
-            .iter()
-            .map(|org| {
-                (
-                    *org,
-                    rows.iter()
-                        .find(|(id, _)| *id == org.0)
-                        .map_or(0, |(_, n)| *n),
-                )
-            })
-            .collect())
+    async fn seats_used(&self, orgs: &[OrgId]) -> PortResult<Vec<(OrgId, i64)>> {
+        port(async {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            // A seat is an ACTIVE member or a PENDING invitation (an INVITED
+            // membership); BLOCKED members hold none.
+            let mut q = QueryBuilder::<Db>::new(
+                "select m.organization_id, count(*) from membership m where m.status in (",
+            );
+            q.push_bind(MemberStatus::Active.as_str())
+                .push(", ")
+                .push_bind(MemberStatus::Invited.as_str());
+            q.push(") and m.organization_id in (");
+            let mut list = q.separated(", ");
+            for org in orgs {
+                list.push_bind(org.0);
+            }
+            list.push_unseparated(") group by m.organization_id");
+            let rows: Vec<(uuid::Uuid, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(orgs
+                .iter()
+                .map(|org| {
+                    (
+                        *org,
+                        rows.iter()
+                            .find(|(id, _)| *id == org.0)
+                            .map_or(0, |(_, n)| *n),
+                    )
+                })
+                .collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(member = %member))]
-    pub(super) async fn update_activity(&self, member: MemberId, now: DateTime<Utc>) -> Result<()> {
-        let stale_before = now - Membership::ACTIVITY_RESOLUTION;
-        sqlx::query(
-            "update membership set last_active_at = $2 \
-             where id = $1 and status = 'ACTIVE' and (last_active_at is null or last_active_at <= $3)",
-        )
-        .bind(member.0)
-        .bind(now)
-        .bind(stale_before)
-        .execute(&self.pool)
+    async fn touch_membership(&self, member: MemberId, now: DateTime<Utc>) -> PortResult<()> {
+        port(async {
+            let stale_before = now - Membership::ACTIVITY_RESOLUTION;
+            sqlx::query(
+                "update membership set last_active_at = $2 \
+                 where id = $1 and status = 'ACTIVE' and (last_active_at is null or last_active_at <= $3)",
+            )
+            .bind(member.0)
+            .bind(now)
+            .bind(stale_before)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
         .await
-        .map_err(unexpected)?;
-        Ok(())
+    }
+
+    async fn members_by_users(&self, org: OrgId, users: &[UserId]) -> PortResult<Vec<Membership>> {
+        Ok(self.select_members_by_users(org, users).await?)
     }
 }

@@ -1,14 +1,13 @@
 //! The worker's reads for member notices (rules.md §7): who gets the email
 //! and what it names, read when it is sent.
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::notice::{MemberNotice, NoticeMail};
 use roster_domain::{OrgId, UserId};
 use uuid::Uuid;
 
 use super::ownership::{StoredTransfer, transfer_of};
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 #[derive(sqlx::FromRow)]
 struct RecipientRow {
@@ -52,8 +51,7 @@ where
     .bind(org.0)
     .bind(requester.map(|r| r.0))
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(row.map(NoticeMail::from))
 }
 

@@ -5,26 +5,27 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
+use roster_domain::audit::{AuditChange, OrgSettings};
 use roster_domain::billing::{InvoiceKind, Subscription};
-use roster_domain::error::Result;
+use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
+use roster_domain::store::OrganizationStore;
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, OrgRole, UserId};
 
 use super::billing::issue_invoice;
 use super::rows::{ORG_COLUMNS, OrgRow, composed, convert_all};
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 use roster_domain::permission::Action;
 
 /// One row of the audit log, written in the transaction of its change.
 pub(super) struct AuditRecord<'a> {
     pub org: OrgId,
     pub actor: Option<UserId>,
-    pub action: AuditAction,
+    pub change: AuditChange,
     pub target_user: Option<UserId>,
     pub target_email: Option<&'a str>,
-    pub detail: serde_json::Value,
     pub at: DateTime<Utc>,
 }
 
@@ -50,15 +51,14 @@ pub(super) async fn record_audit_as(
     .bind(id)
     .bind(r.org.0)
     .bind(r.actor.map(|a| a.0))
-    .bind(r.action.as_str())
+    .bind(r.change.action().as_str())
     .bind(r.target_user.map(|u| u.0))
     .bind(r.target_email)
-    .bind(r.detail.to_string())
+    .bind(r.change.detail().to_string())
     .bind(r.at)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    super::webhooks::enqueue_deliveries(tx, r.org, r.action, id, r.at).await?;
+    .await?;
+    super::webhooks::enqueue_deliveries(tx, r.org, r.change.action(), id, r.at).await?;
     super::events::publish(tx, id).await?;
     Ok(())
 }
@@ -72,150 +72,164 @@ pub(super) async fn select_org(
     )))
     .bind(org.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
-    row.try_into()
+    Ok(row.try_into()?)
 }
 
-fn settings_json(o: &Organization) -> serde_json::Value {
-    serde_json::json!({
-        "name": o.name,
-        "invitationDelivery": o.invitation_delivery.as_str(),
-        "invitationTtlHours": o.invitation_ttl_hours(),
-    })
+fn settings(o: &Organization) -> OrgSettings {
+    OrgSettings {
+        name: o.name.clone(),
+        invitation_delivery: o.invitation_delivery,
+        invitation_ttl_hours: i64::from(o.invitation_ttl_hours()),
+    }
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl OrganizationStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %new.id))]
-    pub(super) async fn insert_organization(&self, new: NewOrganization) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let subscription = Subscription::first(new.now);
-        sqlx::query(
-            "insert into organization (id, name, owner_id, created_at, updated_at, current_period_start, \
-             current_period_end) values ($1, $2, $3, $4, $4, $5, $6)",
-        )
-        .bind(new.id.0)
-        .bind(new.name.as_str())
-        .bind(new.owner.0)
-        .bind(new.now)
-        .bind(subscription.current_period_start)
-        .bind(subscription.current_period_end)
-        .execute(&mut *tx)
+    async fn create_organization(&self, new: NewOrganization) -> PortResult<Organization> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let subscription = Subscription::first(new.now);
+            sqlx::query(
+                "insert into organization (id, name, owner_id, created_at, updated_at, current_period_start, \
+                 current_period_end) values ($1, $2, $3, $4, $4, $5, $6)",
+            )
+            .bind(new.id.0)
+            .bind(new.name.as_str())
+            .bind(new.owner.0)
+            .bind(new.now)
+            .bind(subscription.current_period_start)
+            .bind(subscription.current_period_end)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, \
+                 created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6, $6, $6)",
+            )
+            .bind(MemberId::new().0)
+            .bind(new.id.0)
+            .bind(new.owner.0)
+            .bind(OrgRole::Admin.as_str())
+            .bind(MemberStatus::Active.as_str())
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?;
+            let org = select_org(&mut tx, new.id).await?;
+            // The first period's invoice, at the plan's price (BASIC).
+            let price = new.prices.of(org.plan);
+            issue_invoice(&mut tx, &org, InvoiceKind::Period, price, new.now).await?;
+            record_audit(
+                &mut tx,
+                AuditRecord {
+                    org: new.id,
+                    actor: Some(new.owner),
+                    change: AuditChange::OrganizationCreated {
+                        after: settings(&org),
+                    },
+                    target_user: Some(new.owner),
+                    target_email: None,
+                    at: new.now,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(org)
+        })
         .await
-        .map_err(unexpected)?;
-        sqlx::query(
-            "insert into membership (id, organization_id, user_id, role, status, joined_at, last_active_at, \
-             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6, $6, $6)",
-        )
-        .bind(MemberId::new().0)
-        .bind(new.id.0)
-        .bind(new.owner.0)
-        .bind(OrgRole::Admin.as_str())
-        .bind(MemberStatus::Active.as_str())
-        .bind(new.now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        let org = select_org(&mut tx, new.id).await?;
-        // The first period's invoice, at the plan's price (BASIC).
-        let price = new.prices.of(org.plan);
-        issue_invoice(&mut tx, &org, InvoiceKind::Period, price, new.now).await?;
-        record_audit(
-            &mut tx,
-            AuditRecord {
-                org: new.id,
-                actor: Some(new.owner),
-                action: AuditAction::OrganizationCreated,
-                target_user: Some(new.owner),
-                target_email: None,
-                detail: serde_json::json!({ "after": settings_json(&org), "ownerRole": "ADMIN" }),
-                at: new.now,
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(org)
     }
 
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
-    pub(super) async fn select_organizations(&self, ids: &[OrgId]) -> Result<Vec<Organization>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {ORG_COLUMNS} from organization o where o.id in ("
-        ));
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.0);
-        }
-        list.push_unseparated(")");
-        let rows: Vec<OrgRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        convert_all(rows)
+    async fn organizations_by_ids(&self, ids: &[OrgId]) -> PortResult<Vec<Organization>> {
+        port(async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {ORG_COLUMNS} from organization o where o.id in ("
+            ));
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(id.0);
+            }
+            list.push_unseparated(")");
+            let rows: Vec<OrgRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            convert_all(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn patch_organization(
+    async fn update_organization(
         &self,
         org: OrgId,
         actor: UserId,
         patch: OrganizationPatch,
         now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        super::members::lock_and_require(&mut tx, org, actor, Action::EditOrgInfo).await?;
-        let before = select_org(&mut tx, org).await?;
-        let mut after = before.clone();
-        if let Some(name) = patch.name {
-            after.name = name.as_str().to_owned();
-        }
-        if let Some(delivery) = patch.invitation_delivery {
-            after.invitation_delivery = delivery;
-        }
-        if let Some(ttl) = patch.invitation_ttl_hours {
-            match after.invitation_delivery {
-                roster_domain::InvitationDelivery::Link => after.link_ttl_hours = ttl.hours(),
-                roster_domain::InvitationDelivery::TemporaryPassword => {
-                    after.temporary_password_ttl_hours = ttl.hours()
+    ) -> PortResult<Organization> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            super::members::lock_and_require(&mut tx, org, actor, Action::EditOrgInfo).await?;
+            let before = select_org(&mut tx, org).await?;
+            let mut after = before.clone();
+            if let Some(name) = patch.name {
+                after.name = name.as_str().to_owned();
+            }
+            if let Some(delivery) = patch.invitation_delivery {
+                after.invitation_delivery = delivery;
+            }
+            if let Some(ttl) = patch.invitation_ttl_hours {
+                match after.invitation_delivery {
+                    roster_domain::InvitationDelivery::Link => after.link_ttl_hours = ttl.hours(),
+                    roster_domain::InvitationDelivery::TemporaryPassword => {
+                        after.temporary_password_ttl_hours = ttl.hours()
+                    }
                 }
             }
-        }
-        if after == before {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(after);
-        }
-        sqlx::query(
-            "update organization set name = $2, invitation_delivery = $3, link_ttl_hours = $4, \
-             temporary_password_ttl_hours = $5, updated_at = $6 where id = $1",
-        )
-        .bind(org.0)
-        .bind(&after.name)
-        .bind(after.invitation_delivery.as_str())
-        .bind(after.link_ttl_hours)
-        .bind(after.temporary_password_ttl_hours)
-        .bind(now)
-        .execute(&mut *tx)
+            if after == before {
+                tx.commit().await?;
+                return Ok(after);
+            }
+            sqlx::query(
+                "update organization set name = $2, invitation_delivery = $3, link_ttl_hours = $4, \
+                 temporary_password_ttl_hours = $5, updated_at = $6 where id = $1",
+            )
+            .bind(org.0)
+            .bind(&after.name)
+            .bind(after.invitation_delivery.as_str())
+            .bind(after.link_ttl_hours)
+            .bind(after.temporary_password_ttl_hours)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            record_audit(
+                &mut tx,
+                AuditRecord {
+                    org,
+                    actor: Some(actor),
+                    change: AuditChange::OrganizationUpdated {
+                        before: settings(&before),
+                        after: settings(&after),
+                    },
+                    target_user: None,
+                    target_email: None,
+                    at: now,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(after)
+        })
         .await
-        .map_err(unexpected)?;
-        record_audit(
-            &mut tx,
-            AuditRecord {
-                org,
-                actor: Some(actor),
-                action: AuditAction::OrganizationUpdated,
-                target_user: None,
-                target_email: None,
-                detail: serde_json::json!({ "before": settings_json(&before), "after": settings_json(&after) }),
-                at: now,
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(after)
+    }
+
+    async fn list_audit_events(
+        &self,
+        org: OrgId,
+        filter: &AuditFilter,
+        page: PageRequest<uuid::Uuid>,
+    ) -> PortResult<Page<AuditEvent>> {
+        Ok(self.select_audit_events(org, filter, page).await?)
     }
 }

@@ -14,18 +14,21 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
+use roster_domain::AuditChange;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::notice::MemberNotice;
+use roster_domain::notice::NoticeMail;
 use roster_domain::ownership::{self, OwnershipTransfer, Parties, Standing};
 use roster_domain::permission;
+use roster_domain::store::OwnershipStore;
 use roster_domain::{DomainError, OrgId, UserId};
 
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit, record_audit_as, select_org};
-use super::{BackendStore, Db, begin_write, enqueue, lock_organization};
-use crate::unexpected;
+use super::outbox::enqueue;
+use super::{BackendStore, Db};
 
 type Tx = Transaction<'static, Db>;
 
@@ -74,7 +77,7 @@ impl StoredTransfer {
 
 impl TryFrom<TransferRow> for StoredTransfer {
     type Error = DomainError;
-    fn try_from(r: TransferRow) -> Result<Self> {
+    fn try_from(r: TransferRow) -> Result<Self, DomainError> {
         Ok(StoredTransfer {
             transfer: OwnershipTransfer {
                 org_id: OrgId(r.organization_id),
@@ -101,9 +104,8 @@ where
     )))
     .bind(org.0)
     .fetch_optional(executor)
-    .await
-    .map_err(unexpected)?;
-    row.map(StoredTransfer::try_from).transpose()
+    .await?;
+    Ok(row.map(StoredTransfer::try_from).transpose()?)
 }
 
 /// The caller, read again under the lock: still the ACTIVE owner.
@@ -119,190 +121,193 @@ async fn delete_transfer(tx: &mut Tx, org: OrgId) -> Result<()> {
     sqlx::query("delete from ownership_transfer where organization_id = $1")
         .bind(org.0)
         .execute(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
     Ok(())
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl OwnershipStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org, to = %to))]
-    pub(super) async fn insert_ownership_transfer(
+    async fn request_ownership_transfer(
         &self,
         org: OrgId,
         to: UserId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<OwnershipTransfer> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
-        let owner = still_owner(&mut tx, actor).await?;
-        let target = membership_in(&mut tx, org, to).await?.map(|m| Standing {
-            role: m.role,
-            status: m.status,
-        });
-        ownership::check_target(owner.user_id, to, target)?;
-        let replaced = transfer_of(&mut *tx, org)
-            .await?
-            .filter(StoredTransfer::is_pending)
-            .map(|t| t.transfer.to);
-        sqlx::query(
-            "insert into ownership_transfer (organization_id, from_user_id, to_user_id, requested_at) \
-             values ($1, $2, $3, $4) on conflict (organization_id) do update \
-             set from_user_id = excluded.from_user_id, to_user_id = excluded.to_user_id, \
-             requested_at = excluded.requested_at",
-        )
-        .bind(org.0)
-        .bind(owner.user_id.0)
-        .bind(to.0)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        let mut detail = serde_json::json!({ "after": { "toUserId": to.to_string() } });
-        if let Some(previous) = replaced {
-            detail["before"] = serde_json::json!({ "toUserId": previous.to_string() });
-        }
-        let event_id = Uuid::now_v7();
-        record_audit_as(
-            &mut tx,
-            event_id,
-            AuditRecord {
-                org,
-                actor: Some(owner.user_id),
-                action: AuditAction::OwnershipTransferRequested,
-                target_user: Some(to),
-                target_email: None,
-                detail,
-                at: now,
-            },
-        )
-        .await?;
-        let notice = MemberNotice::OwnershipTransferRequested {
-            organization_id: org,
-            from_user_id: owner.user_id,
-            to_user_id: to,
-            event_id,
-        };
-        enqueue(&mut tx, MemberNotice::QUEUE, &notice).await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(OwnershipTransfer {
-            org_id: org,
-            from: owner.user_id,
-            to,
-            requested_at: now,
-        })
-    }
-
-    #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn complete_ownership_transfer(
-        &self,
-        org: OrgId,
-        actor: &Membership,
-        now: DateTime<Utc>,
-    ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
-        let transfer = transfer_of(&mut *tx, org)
-            .await?
-            .filter(StoredTransfer::is_pending)
-            .ok_or(DomainError::NotFound)?
-            .transfer;
-        ownership::check_acceptor(&transfer, actor.user_id)?;
-        // The previous owner's membership is left as it is: it stays ADMIN.
-        sqlx::query("update organization set owner_id = $2, updated_at = $3 where id = $1")
+    ) -> PortResult<OwnershipTransfer> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            Db::lock_organization(&mut tx, org).await?;
+            let owner = still_owner(&mut tx, actor).await?;
+            let target = membership_in(&mut tx, org, to).await?.map(|m| Standing {
+                role: m.role,
+                status: m.status,
+            });
+            ownership::check_target(owner.user_id, to, target)?;
+            let replaced = transfer_of(&mut *tx, org)
+                .await?
+                .filter(StoredTransfer::is_pending)
+                .map(|t| t.transfer.to);
+            sqlx::query(
+                "insert into ownership_transfer (organization_id, from_user_id, to_user_id, requested_at) \
+                 values ($1, $2, $3, $4) on conflict (organization_id) do update \
+                 set from_user_id = excluded.from_user_id, to_user_id = excluded.to_user_id, \
+                 requested_at = excluded.requested_at",
+            )
             .bind(org.0)
-            .bind(transfer.to.0)
+            .bind(owner.user_id.0)
+            .bind(to.0)
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
-        delete_transfer(&mut tx, org).await?;
-        record_audit(
-            &mut tx,
-            AuditRecord {
-                org,
-                actor: Some(transfer.to),
-                action: AuditAction::OwnershipTransferred,
-                target_user: Some(transfer.to),
-                target_email: None,
-                detail: serde_json::json!({
-                    "before": { "ownerId": transfer.from.to_string() },
-                    "after": { "ownerId": transfer.to.to_string() },
-                }),
-                at: now,
-            },
-        )
-        .await?;
-        let after = select_org(&mut tx, org).await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(after)
-    }
-
-    #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn withdraw_ownership_transfer(
-        &self,
-        org: OrgId,
-        actor: &Membership,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
-        let owner = still_owner(&mut tx, actor).await?;
-        let Some(stored) = transfer_of(&mut *tx, org).await? else {
-            tx.commit().await.map_err(unexpected)?;
-            return Ok(false);
-        };
-        // A lapsed request goes too, silently: it was not pending.
-        delete_transfer(&mut tx, org).await?;
-        let was_pending = stored.is_pending();
-        if was_pending {
-            record_audit(
+            .await?;
+            let event_id = Uuid::now_v7();
+            record_audit_as(
                 &mut tx,
+                event_id,
                 AuditRecord {
                     org,
                     actor: Some(owner.user_id),
-                    action: AuditAction::OwnershipTransferCanceled,
-                    target_user: Some(stored.transfer.to),
+                    change: AuditChange::OwnershipTransferRequested { to, replaced },
+                    target_user: Some(to),
                     target_email: None,
-                    detail: serde_json::json!({
-                        "before": { "toUserId": stored.transfer.to.to_string() },
-                    }),
                     at: now,
                 },
             )
             .await?;
-        }
-        tx.commit().await.map_err(unexpected)?;
-        Ok(was_pending)
+            let notice = MemberNotice::OwnershipTransferRequested {
+                organization_id: org,
+                from_user_id: owner.user_id,
+                to_user_id: to,
+                event_id,
+            };
+            enqueue(&mut tx, MemberNotice::QUEUE, &notice).await?;
+            tx.commit().await?;
+            Ok(OwnershipTransfer {
+                org_id: org,
+                from: owner.user_id,
+                to,
+                requested_at: now,
+            })
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    async fn accept_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<Organization> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            Db::lock_organization(&mut tx, org).await?;
+            let transfer = transfer_of(&mut *tx, org)
+                .await?
+                .filter(StoredTransfer::is_pending)
+                .ok_or(DomainError::NotFound)?
+                .transfer;
+            ownership::check_acceptor(&transfer, actor.user_id)?;
+            // The previous owner's membership is left as it is: it stays ADMIN.
+            sqlx::query("update organization set owner_id = $2, updated_at = $3 where id = $1")
+                .bind(org.0)
+                .bind(transfer.to.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            delete_transfer(&mut tx, org).await?;
+            record_audit(
+                &mut tx,
+                AuditRecord {
+                    org,
+                    actor: Some(transfer.to),
+                    change: AuditChange::OwnershipTransferred {
+                        from: transfer.from,
+                        to: transfer.to,
+                    },
+                    target_user: Some(transfer.to),
+                    target_email: None,
+                    at: now,
+                },
+            )
+            .await?;
+            let after = select_org(&mut tx, org).await?;
+            tx.commit().await?;
+            Ok(after)
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    async fn cancel_ownership_transfer(
+        &self,
+        org: OrgId,
+        actor: &Membership,
+        now: DateTime<Utc>,
+    ) -> PortResult<bool> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            Db::lock_organization(&mut tx, org).await?;
+            let owner = still_owner(&mut tx, actor).await?;
+            let Some(stored) = transfer_of(&mut *tx, org).await? else {
+                tx.commit().await?;
+                return Ok(false);
+            };
+            // A lapsed request goes too, silently: it was not pending.
+            delete_transfer(&mut tx, org).await?;
+            let was_pending = stored.is_pending();
+            if was_pending {
+                record_audit(
+                    &mut tx,
+                    AuditRecord {
+                        org,
+                        actor: Some(owner.user_id),
+                        change: AuditChange::OwnershipTransferCanceled {
+                            to: stored.transfer.to,
+                        },
+                        target_user: Some(stored.transfer.to),
+                        target_email: None,
+                        at: now,
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(was_pending)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = orgs.len()))]
-    pub(super) async fn select_pending_transfers(
+    async fn pending_ownership_transfers(
         &self,
         orgs: &[OrgId],
-    ) -> Result<Vec<OwnershipTransfer>> {
-        if orgs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q =
-            QueryBuilder::<Db>::new(format!("{TRANSFER_SELECT} where t.organization_id in ("));
-        let mut list = q.separated(", ");
-        for org in orgs {
-            list.push_bind(org.0);
-        }
-        list.push_unseparated(")");
-        let rows: Vec<TransferRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        let mut pending = Vec::new();
-        for row in rows {
-            let stored = StoredTransfer::try_from(row)?;
-            if stored.is_pending() {
-                pending.push(stored.transfer);
+    ) -> PortResult<Vec<OwnershipTransfer>> {
+        port(async {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
             }
-        }
-        Ok(pending)
+            let mut q =
+                QueryBuilder::<Db>::new(format!("{TRANSFER_SELECT} where t.organization_id in ("));
+            let mut list = q.separated(", ");
+            for org in orgs {
+                list.push_bind(org.0);
+            }
+            list.push_unseparated(")");
+            let rows: Vec<TransferRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            let mut pending = Vec::new();
+            for row in rows {
+                let stored = StoredTransfer::try_from(row)?;
+                if stored.is_pending() {
+                    pending.push(stored.transfer);
+                }
+            }
+            Ok(pending)
+        })
+        .await
+    }
+
+    async fn notice_mail(&self, notice: &MemberNotice) -> PortResult<Option<NoticeMail>> {
+        Ok(self.select_notice_mail(notice).await?)
     }
 }

@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
-use roster_domain::error::Result;
+use crate::error::{PortResult, Result, port};
+use roster_domain::store::RateLimitStore;
 use roster_domain::{InviteLimits, RateKey, UserId};
 
 use super::{BackendStore, Db};
-use crate::unexpected;
 
 /// The upsert that counts one hit and returns the window's count.
 const COUNT_HIT: &str = "insert into rate_limit (key, window_start, hits) values ($1, $2, 1) \
@@ -38,47 +38,55 @@ pub(super) async fn charge_send(
             .bind(key.as_str())
             .bind(window_start)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         policy.check(hits, now)?;
     }
     Ok(())
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl RateLimitStore for BackendStore {
     #[tracing::instrument(skip_all)]
-    pub(super) async fn count_hit(&self, key: &RateKey, window_start: i64) -> Result<i64> {
-        // The `case` reads the row as it was: the same window counts on, an
-        // older one starts again at 1.
-        sqlx::query_scalar::<_, i64>(COUNT_HIT)
+    async fn hit_rate_limit(&self, key: &RateKey, window_start: i64) -> PortResult<i64> {
+        port(async {
+            // The `case` reads the row as it was: the same window counts on, an
+            // older one starts again at 1.
+            Ok(sqlx::query_scalar::<_, i64>(COUNT_HIT)
+                .bind(key.as_str())
+                .bind(window_start)
+                .fetch_one(&self.pool)
+                .await?)
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn refund_rate_limit(&self, key: &RateKey, window_start: i64) -> PortResult<()> {
+        port(async {
+            sqlx::query(
+                "update rate_limit set hits = hits - 1 \
+                 where key = $1 and window_start = $2 and hits > 0",
+            )
             .bind(key.as_str())
             .bind(window_start)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unexpected)
-    }
-
-    #[tracing::instrument(skip_all)]
-    pub(super) async fn uncount_hit(&self, key: &RateKey, window_start: i64) -> Result<()> {
-        sqlx::query(
-            "update rate_limit set hits = hits - 1 \
-             where key = $1 and window_start = $2 and hits > 0",
-        )
-        .bind(key.as_str())
-        .bind(window_start)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
-        .map_err(unexpected)
-    }
-
-    #[tracing::instrument(skip_all)]
-    pub(super) async fn delete_stale_hits(&self, before: i64) -> Result<u64> {
-        sqlx::query("delete from rate_limit where window_start < $1")
-            .bind(before)
             .execute(&self.pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(unexpected)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn purge_rate_limits(&self, before: i64) -> PortResult<u64> {
+        port(async {
+            Ok(
+                sqlx::query("delete from rate_limit where window_start < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected(),
+            )
+        })
+        .await
     }
 }

@@ -10,9 +10,10 @@
 //! audit events and its leads stay; the leads move in the reassignment job
 //! enqueued here, with the removal email.
 
-use roster_domain::AuditAction;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::JobId;
-use roster_domain::error::Result;
 use roster_domain::job::{ReassignmentTask, Removal, Removed};
 use roster_domain::member_admin;
 use roster_domain::model::Membership;
@@ -23,8 +24,8 @@ use super::jobs::{NewReassignment, count_leads_of, insert_reassignment};
 use super::member_admin::{Tx, active_admins, still_allowed, target};
 use super::members::membership_in;
 use super::organizations::{AuditRecord, record_audit_as};
-use super::{BackendStore, begin_write, enqueue, lock_organization};
-use crate::unexpected;
+use super::outbox::enqueue;
+use super::{BackendStore, Db};
 
 /// `reassignLeadsTo`, read under the lock for the domain to judge
 /// (`member_admin::check_lead_target`).
@@ -33,16 +34,14 @@ async fn check_lead_target(tx: &mut Tx, r: &Removal) -> Result<()> {
         return Ok(());
     };
     let status = membership_in(tx, r.org, to).await?.map(|m| m.status);
-    member_admin::check_lead_target(r.user, to, status)
+    Ok(member_admin::check_lead_target(r.user, to, status)?)
 }
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %r.org))]
     pub(super) async fn delete_member(&self, r: Removal, actor: &Membership) -> Result<Removed> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, r.org)
-            .await
-            .map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, r.org).await?;
         let before = target(&mut tx, r.org, r.user).await?;
         permission::require_on(actor.role, Action::InviteOrRemoveMembers, before.role)?;
         let admins = active_admins(&mut tx, r.org).await?;
@@ -54,8 +53,7 @@ impl BackendStore {
             .bind(r.org.0)
             .bind(r.user.0)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         let total = count_leads_of(&mut tx, r.org, r.user).await?;
         let job = insert_reassignment(
             &mut tx,
@@ -71,22 +69,21 @@ impl BackendStore {
         )
         .await?;
         let event_id = uuid::Uuid::now_v7();
-        let detail = serde_json::json!({
-            "before": { "role": before.role.as_str(), "status": before.status.as_str() },
-            "after": null,
-            "reassignLeadsTo": r.reassign_leads_to.map(|u| u.to_string()),
-            "job": job.id.to_string(),
-        });
+        let change = AuditChange::MemberRemoved {
+            role: before.role,
+            status: before.status,
+            reassign_leads_to: r.reassign_leads_to,
+            job: job.id,
+        };
         record_audit_as(
             &mut tx,
             event_id,
             AuditRecord {
                 org: r.org,
                 actor: Some(actor.user_id),
-                action: AuditAction::MemberRemoved,
+                change,
                 target_user: Some(r.user),
                 target_email: None,
-                detail,
                 at: r.now,
             },
         )
@@ -99,7 +96,7 @@ impl BackendStore {
         enqueue(&mut tx, MemberNotice::QUEUE, &notice).await?;
         let task = ReassignmentTask { job_id: job.id };
         enqueue(&mut tx, ReassignmentTask::QUEUE, &task).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(Removed { user: r.user, job })
     }
 }

@@ -5,11 +5,11 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, port};
 use roster_domain::retention::{Purgeable, RetentionStore};
 
-use super::{BackendStore, FINISHED_TASKS, GONE_WORKERS, LIVE_EVENTS};
-use crate::unexpected;
+use super::{BackendStore, Db};
 
 /// Each statement binds the cutoff as `$1` and the batch as `$2`.
 fn statement(what: Purgeable) -> Option<&'static str> {
@@ -41,7 +41,7 @@ fn statement(what: Purgeable) -> Option<&'static str> {
             "delete from webhook_delivery where id in (select id from webhook_delivery \
              where at < $1 limit $2)"
         }
-        Purgeable::LiveEvents => LIVE_EVENTS?,
+        Purgeable::LiveEvents => Db::LIVE_EVENTS?,
         Purgeable::FinishedTasks | Purgeable::GoneWorkers => return None,
     })
 }
@@ -49,34 +49,42 @@ fn statement(what: Purgeable) -> Option<&'static str> {
 #[async_trait::async_trait]
 impl RetentionStore for BackendStore {
     #[tracing::instrument(skip_all, fields(what = what.as_str()))]
-    async fn purge_batch(&self, what: Purgeable, before: DateTime<Utc>, batch: u32) -> Result<u64> {
-        let batch = i64::from(batch);
-        let done = match what {
-            // The queue keeps seconds since the epoch (SQLite) or its own
-            // timestamps (PostgreSQL, converted in the statement).
-            Purgeable::FinishedTasks | Purgeable::GoneWorkers => {
-                let sql = if what == Purgeable::FinishedTasks {
-                    FINISHED_TASKS
-                } else {
-                    GONE_WORKERS
-                };
-                sqlx::query(sql)
-                    .bind(before.timestamp())
-                    .bind(batch)
-                    .execute(&self.pool)
-                    .await
-            }
-            _ => match statement(what) {
-                Some(sql) => {
+    async fn purge_batch(
+        &self,
+        what: Purgeable,
+        before: DateTime<Utc>,
+        batch: u32,
+    ) -> PortResult<u64> {
+        port(async {
+            let batch = i64::from(batch);
+            let done = match what {
+                // The queue keeps seconds since the epoch (SQLite) or its own
+                // timestamps (PostgreSQL, converted in the statement).
+                Purgeable::FinishedTasks | Purgeable::GoneWorkers => {
+                    let sql = if what == Purgeable::FinishedTasks {
+                        Db::FINISHED_TASKS
+                    } else {
+                        Db::GONE_WORKERS
+                    };
                     sqlx::query(sql)
-                        .bind(before)
+                        .bind(before.timestamp())
                         .bind(batch)
                         .execute(&self.pool)
                         .await
                 }
-                None => return Ok(0),
-            },
-        };
-        done.map(|r| r.rows_affected()).map_err(unexpected)
+                _ => match statement(what) {
+                    Some(sql) => {
+                        sqlx::query(sql)
+                            .bind(before)
+                            .bind(batch)
+                            .execute(&self.pool)
+                            .await
+                    }
+                    None => return Ok(0),
+                },
+            };
+            Ok(done.map(|r| r.rows_affected())?)
+        })
+        .await
     }
 }

@@ -228,11 +228,14 @@ impl TryFrom<MemberOrgRow> for (Membership, Organization) {
     }
 }
 
-pub(super) fn convert_all<R, T>(rows: Vec<R>) -> Result<Vec<T>, DomainError>
+pub(super) fn convert_all<R, T>(rows: Vec<R>) -> crate::error::Result<Vec<T>>
 where
     T: TryFrom<R, Error = DomainError>,
 {
-    rows.into_iter().map(T::try_from).collect()
+    Ok(rows
+        .into_iter()
+        .map(T::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// SQL composed from this module's constant column lists (never from input;
@@ -321,7 +324,7 @@ impl TryFrom<InvitationRow> for Invitation {
 }
 
 /// `(key, value)` rows whose value needs converting.
-pub(super) fn pairs<K, R, T>(rows: Vec<(K, R)>) -> Result<Vec<(K, T)>, DomainError>
+pub(super) fn pairs<K, R, T>(rows: Vec<(K, R)>) -> crate::error::Result<Vec<(K, T)>>
 where
     T: TryFrom<R, Error = DomainError>,
 {
@@ -351,14 +354,10 @@ pub(super) async fn counted_page<T>(
     mut items: Vec<T>,
     first: u32,
     mut count: sqlx::QueryBuilder<super::Db>,
-) -> roster_domain::error::Result<roster_domain::model::Page<T>> {
+) -> crate::error::Result<roster_domain::model::Page<T>> {
     let has_next_page = items.len() > first as usize;
     items.truncate(first as usize);
-    let (total_count,): (i64,) = count
-        .build_query_as()
-        .fetch_one(pool)
-        .await
-        .map_err(crate::unexpected)?;
+    let (total_count,): (i64,) = count.build_query_as().fetch_one(pool).await?;
     Ok(roster_domain::model::Page {
         items,
         has_next_page,

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::{PortResult, Result};
 use roster_domain::model::Membership;
 use roster_domain::webhook::{
     AttemptResult, NewWebhookEndpoint, RetryPolicy, WebhookAttempt, WebhookDelivery,
@@ -18,11 +18,8 @@ use roster_domain::{DomainError, OrgId, WebhookEndpointId};
 
 use super::BackendStore;
 
-#[path = "webhooks/attempts.rs"]
 mod attempts;
-#[path = "webhooks/endpoints.rs"]
 mod endpoints;
-#[path = "webhooks/enqueue.rs"]
 mod enqueue;
 
 pub(super) use enqueue::enqueue_deliveries;
@@ -41,7 +38,7 @@ struct EndpointRow {
 
 impl TryFrom<EndpointRow> for WebhookEndpoint {
     type Error = DomainError;
-    fn try_from(r: EndpointRow) -> Result<Self> {
+    fn try_from(r: EndpointRow) -> Result<Self, DomainError> {
         Ok(WebhookEndpoint {
             id: WebhookEndpointId(r.id),
             org_id: OrgId(r.organization_id),
@@ -84,40 +81,40 @@ impl WebhookStore for BackendStore {
         &self,
         new: NewWebhookEndpoint,
         actor: &Membership,
-    ) -> Result<WebhookEndpoint> {
-        self.insert_webhook_endpoint(new, actor).await
+    ) -> PortResult<WebhookEndpoint> {
+        Ok(self.insert_webhook_endpoint(new, actor).await?)
     }
     async fn delete_webhook_endpoint(
         &self,
         id: WebhookEndpointId,
         actor: &Membership,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.remove_webhook_endpoint(id, actor, now).await
+    ) -> PortResult<()> {
+        Ok(self.remove_webhook_endpoint(id, actor, now).await?)
     }
     async fn webhook_endpoints_by_ids(
         &self,
         ids: &[WebhookEndpointId],
-    ) -> Result<Vec<WebhookEndpoint>> {
-        self.select_webhook_endpoints_by_ids(ids).await
+    ) -> PortResult<Vec<WebhookEndpoint>> {
+        Ok(self.select_webhook_endpoints_by_ids(ids).await?)
     }
-    async fn webhook_endpoints_of(&self, orgs: &[OrgId]) -> Result<Vec<WebhookEndpoint>> {
-        self.select_webhook_endpoints_of(orgs).await
+    async fn webhook_endpoints_of(&self, orgs: &[OrgId]) -> PortResult<Vec<WebhookEndpoint>> {
+        Ok(self.select_webhook_endpoints_of(orgs).await?)
     }
     async fn webhook_deliveries_of(
         &self,
         endpoints: &[WebhookEndpointId],
-    ) -> Result<Vec<WebhookDelivery>> {
-        self.select_webhook_deliveries(endpoints).await
+    ) -> PortResult<Vec<WebhookDelivery>> {
+        Ok(self.select_webhook_deliveries(endpoints).await?)
     }
-    async fn webhook_send(&self, task: &WebhookTask) -> Result<Option<WebhookSend>> {
-        self.select_webhook_send(task).await
+    async fn webhook_send(&self, task: &WebhookTask) -> PortResult<Option<WebhookSend>> {
+        Ok(self.select_webhook_send(task).await?)
     }
     async fn record_webhook_attempt(
         &self,
         attempt: WebhookAttempt,
         policy: &RetryPolicy,
-    ) -> Result<AttemptResult> {
-        self.insert_webhook_attempt(attempt, policy).await
+    ) -> PortResult<AttemptResult> {
+        Ok(self.insert_webhook_attempt(attempt, policy).await?)
     }
 }

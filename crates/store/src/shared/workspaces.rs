@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{PortResult, Result, port};
+use roster_domain::AuditChange;
 use roster_domain::model::{AssignmentScope, Membership, Workspace};
+use roster_domain::store::WorkspaceStore;
 use roster_domain::{
     DomainError, MemberId, MemberStatus, OrgId, ResourceName, UserId, WorkspaceId,
 };
@@ -17,8 +19,7 @@ use super::organizations::{AuditRecord, record_audit};
 use super::rows::{
     MEMBER_COLUMNS, MemberRow, WORKSPACE_COLUMNS, WorkspaceRow, composed, pairs, push_id_list,
 };
-use super::{BackendStore, Db, begin_write};
-use crate::unexpected;
+use super::{BackendStore, Db};
 use roster_domain::permission::Action;
 
 async fn workspace_in_tx(tx: &mut Transaction<'static, Db>, id: WorkspaceId) -> Result<Workspace> {
@@ -27,8 +28,7 @@ async fn workspace_in_tx(tx: &mut Transaction<'static, Db>, id: WorkspaceId) -> 
     )))
     .bind(id.0)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::NotFound)?;
     Ok(row.into())
 }
@@ -43,7 +43,7 @@ pub(super) async fn assignable_member(
         .await?
         .ok_or(DomainError::NotFound)?;
     if m.status == MemberStatus::Blocked {
-        Err(DomainError::Forbidden)
+        Err(DomainError::Forbidden.into())
     } else {
         Ok(m)
     }
@@ -65,267 +65,253 @@ pub(super) async fn require_all_in_org(
     ));
     q.push_bind(org.0).push(" and id in ");
     push_id_list(&mut q, ids.iter().copied());
-    let (n,): (i64,) = q
-        .build_query_as()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+    let (n,): (i64,) = q.build_query_as().fetch_one(&mut **tx).await?;
     if n as usize == ids.len() {
         Ok(())
     } else {
-        Err(DomainError::NotFound)
+        Err(DomainError::NotFound.into())
     }
 }
 
 pub(super) fn audit<'a>(
     org: OrgId,
     actor: UserId,
-    action: AuditAction,
-    detail: serde_json::Value,
+    change: AuditChange,
     at: DateTime<Utc>,
 ) -> AuditRecord<'a> {
     AuditRecord {
         org,
         actor: Some(actor),
-        action,
+        change,
         target_user: None,
         target_email: None,
-        detail,
         at,
     }
 }
 
-impl BackendStore {
+#[async_trait::async_trait]
+impl WorkspaceStore for BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn insert_workspace(
+    async fn create_workspace(
         &self,
         org: OrgId,
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
-        let id = WorkspaceId::new();
-        sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
-            .bind(id.0)
-            .bind(org.0)
-            .bind(name.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
-        let detail = serde_json::json!({ "workspaceId": id.to_string(), "after": { "name": name.as_str() } });
-        record_audit(
-            &mut tx,
-            audit(org, actor, AuditAction::WorkspaceCreated, detail, now),
-        )
-        .await?;
-        let w = workspace_in_tx(&mut tx, id).await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(w)
+    ) -> PortResult<Workspace> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            lock_and_require(&mut tx, org, actor, Action::ManageWorkspaces).await?;
+            let id = WorkspaceId::new();
+            sqlx::query("insert into workspace (id, organization_id, name, created_at, updated_at) values ($1, $2, $3, $4, $4)")
+                .bind(id.0)
+                .bind(org.0)
+                .bind(name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let change = AuditChange::WorkspaceCreated {
+                workspace: id,
+                name: name.as_str().to_owned(),
+            };
+            record_audit(&mut tx, audit(org, actor, change, now)).await?;
+            let w = workspace_in_tx(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(w)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(workspace = %id))]
-    pub(super) async fn update_workspace_name(
+    async fn rename_workspace(
         &self,
         id: WorkspaceId,
         name: ResourceName,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Workspace> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let found = workspace_in_tx(&mut tx, id).await?;
-        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
-        let before = workspace_in_tx(&mut tx, id).await?;
-        sqlx::query("update workspace set name = $2, updated_at = $3 where id = $1")
-            .bind(id.0)
-            .bind(name.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
-        let detail = serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name }, "after": { "name": name.as_str() } });
-        record_audit(
-            &mut tx,
-            audit(
-                before.org_id,
-                actor,
-                AuditAction::WorkspaceRenamed,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(Workspace {
-            name: name.as_str().to_owned(),
-            ..before
+    ) -> PortResult<Workspace> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let found = workspace_in_tx(&mut tx, id).await?;
+            lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
+            let before = workspace_in_tx(&mut tx, id).await?;
+            sqlx::query("update workspace set name = $2, updated_at = $3 where id = $1")
+                .bind(id.0)
+                .bind(name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let change = AuditChange::WorkspaceRenamed {
+                workspace: id,
+                before: before.name.clone(),
+                after: name.as_str().to_owned(),
+            };
+            record_audit(&mut tx, audit(before.org_id, actor, change, now)).await?;
+            tx.commit().await?;
+            Ok(Workspace {
+                name: name.as_str().to_owned(),
+                ..before
+            })
         })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(workspace = %id))]
-    pub(super) async fn remove_workspace(
+    async fn delete_workspace(
         &self,
         id: WorkspaceId,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        let found = workspace_in_tx(&mut tx, id).await?;
-        lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
-        let before = workspace_in_tx(&mut tx, id).await?;
-        // Assignments and invitations' mentions go with it (cascade).
-        sqlx::query("delete from workspace where id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
-        let detail =
-            serde_json::json!({ "workspaceId": id.to_string(), "before": { "name": before.name } });
-        record_audit(
-            &mut tx,
-            audit(
-                before.org_id,
-                actor,
-                AuditAction::WorkspaceDeleted,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)
+    ) -> PortResult<()> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            let found = workspace_in_tx(&mut tx, id).await?;
+            lock_and_require(&mut tx, found.org_id, actor, Action::ManageWorkspaces).await?;
+            let before = workspace_in_tx(&mut tx, id).await?;
+            // Assignments and invitations' mentions go with it (cascade).
+            sqlx::query("delete from workspace where id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            let change = AuditChange::WorkspaceDeleted {
+                workspace: id,
+                name: before.name.clone(),
+            };
+            record_audit(&mut tx, audit(before.org_id, actor, change, now)).await?;
+            Ok(tx.commit().await?)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
-    pub(super) async fn select_workspaces(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {WORKSPACE_COLUMNS} from workspace w where w.id in "
-        ));
-        push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<WorkspaceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(rows.into_iter().map(Workspace::from).collect())
+    async fn workspaces_by_ids(&self, ids: &[WorkspaceId]) -> PortResult<Vec<Workspace>> {
+        port(async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {WORKSPACE_COLUMNS} from workspace w where w.id in "
+            ));
+            push_id_list(&mut q, ids.iter().map(|i| i.0));
+            let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(rows.into_iter().map(Workspace::from).collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org))]
-    pub(super) async fn select_org_workspaces(
+    async fn organization_workspaces(
         &self,
         org: OrgId,
         scope: AssignmentScope,
-    ) -> Result<Vec<Workspace>> {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select {WORKSPACE_COLUMNS} from workspace w where w.organization_id = "
-        ));
-        q.push_bind(org.0);
-        if let AssignmentScope::AssignedTo(member) = scope {
-            q.push(
-                " and w.id in (select workspace_id from member_workspace where membership_id = ",
-            )
-            .push_bind(member.0)
-            .push(")");
-        }
-        q.push(" order by w.name, w.id");
-        let rows: Vec<WorkspaceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        Ok(rows.into_iter().map(Workspace::from).collect())
+    ) -> PortResult<Vec<Workspace>> {
+        port(async {
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select {WORKSPACE_COLUMNS} from workspace w where w.organization_id = "
+            ));
+            q.push_bind(org.0);
+            if let AssignmentScope::AssignedTo(member) = scope {
+                q.push(
+                    " and w.id in (select workspace_id from member_workspace where membership_id = ",
+                )
+                .push_bind(member.0)
+                .push(")");
+            }
+            q.push(" order by w.name, w.id");
+            let rows: Vec<WorkspaceRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            Ok(rows.into_iter().map(Workspace::from).collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = members.len()))]
-    pub(super) async fn select_member_workspaces(
+    async fn member_workspaces(
         &self,
         members: &[MemberId],
-    ) -> Result<Vec<(MemberId, Workspace)>> {
-        if members.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select mw.membership_id, {WORKSPACE_COLUMNS} from member_workspace mw join workspace w on w.id = mw.workspace_id \
-             where mw.membership_id in "
-        ));
-        push_id_list(&mut q, members.iter().map(|m| m.0));
-        q.push(" order by w.name, w.id");
-        let rows: Vec<(Uuid, WorkspaceRow)> = fetch_keyed(&self.pool, q).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(m, w)| (MemberId(m), w.into()))
-            .collect())
+    ) -> PortResult<Vec<(MemberId, Workspace)>> {
+        port(async {
+            if members.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select mw.membership_id, {WORKSPACE_COLUMNS} from member_workspace mw join workspace w on w.id = mw.workspace_id \
+                 where mw.membership_id in "
+            ));
+            push_id_list(&mut q, members.iter().map(|m| m.0));
+            q.push(" order by w.name, w.id");
+            let rows: Vec<(Uuid, WorkspaceRow)> = fetch_keyed(&self.pool, q).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(m, w)| (MemberId(m), w.into()))
+                .collect())
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(n = workspaces.len()))]
-    pub(super) async fn select_workspace_members(
+    async fn workspace_members(
         &self,
         workspaces: &[WorkspaceId],
-    ) -> Result<Vec<(WorkspaceId, Membership)>> {
-        if workspaces.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "select mw.workspace_id, {MEMBER_COLUMNS} from member_workspace mw join membership m on m.id = mw.membership_id \
-             join organization o on o.id = m.organization_id where mw.workspace_id in "
-        ));
-        push_id_list(&mut q, workspaces.iter().map(|w| w.0));
-        q.push(" order by m.id");
-        let rows: Vec<(Uuid, MemberRow)> = fetch_keyed(&self.pool, q).await?;
-        let rows = rows.into_iter().map(|(w, m)| (WorkspaceId(w), m)).collect();
-        pairs(rows)
+    ) -> PortResult<Vec<(WorkspaceId, Membership)>> {
+        port(async {
+            if workspaces.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "select mw.workspace_id, {MEMBER_COLUMNS} from member_workspace mw join membership m on m.id = mw.membership_id \
+                 join organization o on o.id = m.organization_id where mw.workspace_id in "
+            ));
+            push_id_list(&mut q, workspaces.iter().map(|w| w.0));
+            q.push(" order by m.id");
+            let rows: Vec<(Uuid, MemberRow)> = fetch_keyed(&self.pool, q).await?;
+            let rows = rows.into_iter().map(|(w, m)| (WorkspaceId(w), m)).collect();
+            pairs(rows)
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(org = %org, user = %user))]
-    pub(super) async fn replace_member_workspaces(
+    async fn set_member_workspaces(
         &self,
         org: OrgId,
         user: UserId,
         workspaces: &[WorkspaceId],
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
-        let member = assignable_member(&mut tx, org, user).await?;
-        let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
-        require_all_in_org(&mut tx, "workspace", org, &ids).await?;
-        let before: Vec<(Uuid,)> =
-            sqlx::query_as("select workspace_id from member_workspace where membership_id = $1")
-                .bind(member.id.0)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(unexpected)?;
-        sqlx::query("delete from member_workspace where membership_id = $1")
+    ) -> PortResult<Membership> {
+        port(async {
+            let mut tx = Db::begin_write(&self.pool).await?;
+            lock_and_require(&mut tx, org, actor, Action::EditMemberWorkspaces).await?;
+            let member = assignable_member(&mut tx, org, user).await?;
+            let ids: Vec<Uuid> = workspaces.iter().map(|w| w.0).collect();
+            require_all_in_org(&mut tx, "workspace", org, &ids).await?;
+            let before: Vec<(Uuid,)> = sqlx::query_as(
+                "select workspace_id from member_workspace where membership_id = $1",
+            )
             .bind(member.id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
-        insert_member_workspaces(&mut tx, member.id, &ids).await?;
-        let detail = serde_json::json!({
-            "before": before.iter().map(|(w,)| w.to_string()).collect::<Vec<_>>(),
-            "after": ids.iter().map(Uuid::to_string).collect::<Vec<_>>(),
-        });
-        record_audit(
-            &mut tx,
-            AuditRecord {
-                target_user: Some(user),
-                ..audit(
-                    org,
-                    actor,
-                    AuditAction::MemberWorkspacesChanged,
-                    detail,
-                    now,
-                )
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
-        Ok(member)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("delete from member_workspace where membership_id = $1")
+                .bind(member.id.0)
+                .execute(&mut *tx)
+                .await?;
+            insert_member_workspaces(&mut tx, member.id, &ids).await?;
+            let change = AuditChange::MemberWorkspaces {
+                before: before.iter().map(|(w,)| *w).collect(),
+                after: ids.clone(),
+            };
+            record_audit(
+                &mut tx,
+                AuditRecord {
+                    target_user: Some(user),
+                    ..audit(org, actor, change, now)
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(member)
+        })
+        .await
     }
 }
 
@@ -339,8 +325,7 @@ pub(super) async fn insert_member_workspaces(
             .bind(member.0)
             .bind(w)
             .execute(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     }
     Ok(())
 }
@@ -354,13 +339,8 @@ where
     R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
     use sqlx::Row;
-    let rows = q.build().fetch_all(pool).await.map_err(unexpected)?;
+    let rows = q.build().fetch_all(pool).await?;
     rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<Uuid, _>(0).map_err(unexpected)?,
-                R::from_row(row).map_err(unexpected)?,
-            ))
-        })
+        .map(|row| Ok((row.try_get::<Uuid, _>(0)?, R::from_row(row)?)))
         .collect()
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use roster_domain::live::LiveItem;
 
 use super::Db;
-use super::events::events_by_ids;
+use super::shared::events::events_by_ids;
 
 const POLL: Duration = Duration::from_millis(50);
 const BATCH: i64 = 500;

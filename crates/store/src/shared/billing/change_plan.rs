@@ -5,19 +5,19 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::{InvoiceKind, Prices, prorated_cents};
-use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
 use roster_domain::{OrgId, Plan, SubscriptionStatus};
 
 use super::super::invitations::{expire_overdue, seats_in_use};
 use super::super::organizations::select_org;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::rollover::roll_periods;
 use super::{audit, issue_invoice, require_actor, save};
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org, plan = plan.as_str()))]
@@ -29,8 +29,8 @@ impl BackendStore {
         prices: &Prices,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let mut before = select_org(&mut tx, org).await?;
         require_actor(&mut tx, actor, Action::ChangePlan).await?;
         // A period that ended (a cancellation that took effect) counts
@@ -41,7 +41,7 @@ impl BackendStore {
             if rolled {
                 save(&mut tx, &before, now).await?;
             }
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(before);
         }
         if plan != before.plan && plan.seat_limit().is_some() {
@@ -57,7 +57,7 @@ impl BackendStore {
         if plan == before.plan {
             audit(
                 &mut tx,
-                AuditAction::SubscriptionReactivated,
+                BillingChange::Reactivated,
                 actor,
                 &before,
                 &after,
@@ -76,7 +76,7 @@ impl BackendStore {
             issue_invoice(&mut tx, &after, InvoiceKind::PlanChange, amount, now).await?;
             audit(
                 &mut tx,
-                AuditAction::PlanChanged,
+                BillingChange::PlanChanged,
                 actor,
                 &before,
                 &after,
@@ -84,7 +84,7 @@ impl BackendStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 }

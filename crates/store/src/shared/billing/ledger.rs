@@ -5,14 +5,15 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use crate::error::Result;
+use roster_domain::DomainError;
 use roster_domain::billing::{Invoice, InvoiceKind};
-use roster_domain::error::Result;
 use roster_domain::model::Organization;
 use roster_domain::{InvoiceId, OrgId};
 
+use super::super::rows::convert_all;
 use super::super::{BackendStore, Db};
 use super::Tx;
-use crate::unexpected;
 
 /// Issues a line for `org`'s plan and current period at `issued_at`.
 pub(in super::super) async fn issue_invoice(
@@ -45,8 +46,7 @@ pub(in super::super) async fn issue_invoice(
     .bind(invoice.period_end)
     .bind(issued_at)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(invoice)
 }
 
@@ -64,7 +64,7 @@ struct InvoiceRow {
 
 impl TryFrom<InvoiceRow> for Invoice {
     type Error = roster_domain::DomainError;
-    fn try_from(r: InvoiceRow) -> Result<Self> {
+    fn try_from(r: InvoiceRow) -> Result<Self, DomainError> {
         Ok(Invoice {
             id: InvoiceId(r.id),
             org_id: OrgId(r.organization_id),
@@ -94,11 +94,7 @@ impl BackendStore {
             list.push_bind(org.0);
         }
         list.push_unseparated(") order by organization_id, issued_at desc, id desc");
-        let rows: Vec<InvoiceRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        rows.into_iter().map(Invoice::try_from).collect()
+        let rows: Vec<InvoiceRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        convert_all(rows)
     }
 }

@@ -7,17 +7,17 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::{InvoiceKind, Prices, next_period_end};
-use roster_domain::error::Result;
 use roster_domain::model::Organization;
 use roster_domain::{OrgId, Plan, SubscriptionStatus};
 
 use super::super::lifecycle::organization_is_live;
 use super::super::organizations::select_org;
-use super::super::{BackendStore, begin_write, lock_organization, try_lock_organization};
+use super::super::{BackendStore, Db};
 use super::{Tx, audit, issue_invoice, save};
-use crate::unexpected;
 
 /// Starts, in memory and in the ledger, every period of `org` that ended
 /// by `now`: the caller holds the organization's lock and saves `org`.
@@ -35,7 +35,7 @@ pub(super) async fn roll_periods(
             org.plan = Plan::Basic;
             org.subscription.status = SubscriptionStatus::Active;
             let at = org.subscription.current_period_end;
-            audit(tx, AuditAction::SubscriptionEnded, None, &before, org, at).await?;
+            audit(tx, BillingChange::Ended, None, &before, org, at).await?;
         }
         let start = org.subscription.current_period_end;
         org.subscription.current_period_start = start;
@@ -71,29 +71,25 @@ impl BackendStore {
             .bind(now)
             .bind(ORGS_PER_ROUND)
             .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+            .await?;
             if due.is_empty() {
                 return Ok(total);
             }
             let mut skipped = Vec::new();
             for (org,) in due {
-                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-                if !try_lock_organization(&mut tx, OrgId(org))
-                    .await
-                    .map_err(unexpected)?
-                {
+                let mut tx = Db::begin_write(&self.pool).await?;
+                if !Db::try_lock_organization(&mut tx, OrgId(org)).await? {
                     skipped.push(OrgId(org));
                     continue;
                 }
                 total += roll_one(&mut tx, OrgId(org), now, prices).await?;
-                tx.commit().await.map_err(unexpected)?;
+                tx.commit().await?;
             }
             for org in skipped {
-                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-                lock_organization(&mut tx, org).await.map_err(unexpected)?;
+                let mut tx = Db::begin_write(&self.pool).await?;
+                Db::lock_organization(&mut tx, org).await?;
                 total += roll_one(&mut tx, org, now, prices).await?;
-                tx.commit().await.map_err(unexpected)?;
+                tx.commit().await?;
             }
         }
     }

@@ -3,18 +3,18 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::audit::BillingChange;
 use roster_domain::billing::Prices;
-use roster_domain::error::Result;
 use roster_domain::model::{Membership, Organization};
 use roster_domain::permission::Action;
 use roster_domain::{Email, OrgId, SubscriptionStatus};
 
 use super::super::organizations::select_org;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::rollover::roll_periods;
 use super::{audit, require_actor, save};
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -25,8 +25,8 @@ impl BackendStore {
         prices: &Prices,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let mut before = select_org(&mut tx, org).await?;
         require_actor(&mut tx, actor, Action::CancelSubscription).await?;
         // Cancels the period in effect now, not one that already ended.
@@ -40,7 +40,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                AuditAction::SubscriptionCanceled,
+                BillingChange::Canceled,
                 actor,
                 &before,
                 &after,
@@ -48,7 +48,7 @@ impl BackendStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 
@@ -60,8 +60,8 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let before = select_org(&mut tx, org).await?;
         require_actor(&mut tx, actor, Action::ChangePlan).await?;
         let mut after = before.clone();
@@ -71,7 +71,7 @@ impl BackendStore {
             let actor = Some(actor.user_id);
             audit(
                 &mut tx,
-                AuditAction::BillingEmailChanged,
+                BillingChange::EmailChanged,
                 actor,
                 &before,
                 &after,
@@ -79,7 +79,7 @@ impl BackendStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(after)
     }
 }

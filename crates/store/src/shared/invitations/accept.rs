@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{Acceptance, Invitation, InvitationPreview};
 use roster_domain::model::User;
 use roster_domain::token::TokenHash;
@@ -16,11 +17,11 @@ use super::super::assistants::insert_assistant_users;
 use super::super::organizations::{AuditRecord, record_audit, select_org};
 use super::super::rows::{USER_COLUMNS, UserRow, composed};
 use super::super::workspaces::{audit as workspace_audit, insert_member_workspaces};
-use super::super::{BackendStore, begin_write};
+use super::super::{BackendStore, Db};
 use super::{
-    Tx, audit, invitation_by_token, locked_by_token, require_inviter, seats_in_use, stored_targets,
+    Tx, audit, ended, invitation_by_token, locked_by_token, require_inviter, seats_in_use,
+    stored_targets,
 };
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all)]
@@ -40,8 +41,7 @@ impl BackendStore {
         .bind(inv.invited_by.map(|u| u.0))
         .bind(inv.user_id.0)
         .fetch_one(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(Some(InvitationPreview {
             invitation: inv,
             organization_name,
@@ -53,7 +53,7 @@ impl BackendStore {
     #[tracing::instrument(skip_all)]
     pub(in super::super) async fn accept(&self, a: Acceptance) -> Result<User> {
         let now = a.now;
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let inv = locked_by_token(&mut tx, &a.token).await?;
         inv.usable(now)?;
         let (registered,): (bool,) = sqlx::query_as(
@@ -61,17 +61,17 @@ impl BackendStore {
         )
         .bind(inv.user_id.0)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         match (a.viewer, a.new_account) {
             // Logged in: only as the invited email.
-            (Some(viewer), _) if viewer != inv.user_id => return Err(DomainError::Forbidden),
+            (Some(viewer), _) if viewer != inv.user_id => return Err(DomainError::Forbidden.into()),
             (Some(_), _) => {}
-            (None, _) if registered => return Err(DomainError::Unauthenticated),
+            (None, _) if registered => return Err(DomainError::Unauthenticated.into()),
             (None, None) => {
                 return Err(DomainError::validation(
                     "choose a display name and a password to create your account",
-                ));
+                )
+                .into());
             }
             (None, Some((name, password_hash))) => {
                 let claimed = sqlx::query(
@@ -83,11 +83,10 @@ impl BackendStore {
                 .bind(password_hash)
                 .bind(now)
                 .execute(&mut *tx)
-                .await
-                .map_err(unexpected)?
+                .await?
                 .rows_affected();
                 if claimed == 0 {
-                    return Err(DomainError::Unauthenticated);
+                    return Err(DomainError::Unauthenticated.into());
                 }
             }
         }
@@ -99,9 +98,8 @@ impl BackendStore {
         )))
         .bind(inv.user_id.0)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
+        .await?;
+        tx.commit().await?;
         Ok(user.into())
     }
 }
@@ -114,8 +112,7 @@ async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> R
     .bind(user.0)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }
 
@@ -135,7 +132,7 @@ pub(in super::super) async fn activate(
     let inviter = inv.invited_by.ok_or(DomainError::InvitationInvalid)?;
     require_inviter(tx, inv.org_id, inviter, inv.role, &targets)
         .await
-        .map_err(|e| match e {
+        .map_err(|e| match DomainError::from(e) {
             DomainError::Internal(e) => DomainError::Internal(e),
             _ => DomainError::InvitationInvalid,
         })?;
@@ -149,11 +146,10 @@ pub(in super::super) async fn activate(
     .bind(inv.id.0)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .rows_affected();
     if won == 0 {
-        return Err(DomainError::InvitationInvalid);
+        return Err(DomainError::InvitationInvalid.into());
     }
     let (member,): (Uuid,) = sqlx::query_as(
         "update membership set status = 'ACTIVE', joined_at = $3, last_active_at = $3, updated_at = $3 \
@@ -163,8 +159,7 @@ pub(in super::super) async fn activate(
     .bind(inv.user_id.0)
     .bind(now)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(unexpected)?
+    .await?
     .ok_or(DomainError::InvitationInvalid)?;
     let member = roster_domain::MemberId(member);
     let workspaces: Vec<Uuid> = targets.workspaces.iter().map(|w| w.0).collect();
@@ -173,18 +168,8 @@ pub(in super::super) async fn activate(
         insert_assistant_users(tx, assistant, &[member]).await?;
         assistant_users_changed(tx, inv, inviter, assistant, now).await?;
     }
-    let detail = serde_json::json!({ "before": "PENDING", "after": "ACCEPTED" });
-    record_audit(
-        tx,
-        audit(
-            inv,
-            Some(inv.user_id),
-            AuditAction::InvitationAccepted,
-            detail,
-            now,
-        ),
-    )
-    .await
+    let change = ended(inv, roster_domain::InvitationStatus::Accepted, None);
+    record_audit(tx, audit(inv, Some(inv.user_id), change, now)).await
 }
 
 /// The `assistant.users_changed` event of an accepted invitation's
@@ -202,24 +187,17 @@ async fn assistant_users_changed(
     )
     .bind(assistant.0)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
-    let detail = serde_json::json!({
-        "assistantId": assistant.to_string(),
-        "invitationId": inv.id.to_string(),
-        "after": users.iter().map(|(m,)| m.to_string()).collect::<Vec<_>>(),
-    });
+    .await?;
+    let change = AuditChange::AssistantUsers {
+        assistant,
+        invitation: Some(inv.id),
+        users: users.iter().map(|(m,)| *m).collect(),
+    };
     record_audit(
         tx,
         AuditRecord {
             target_user: Some(inv.user_id),
-            ..workspace_audit(
-                inv.org_id,
-                inviter,
-                AuditAction::AssistantUsersChanged,
-                detail,
-                now,
-            )
+            ..workspace_audit(inv.org_id, inviter, change, now)
         },
     )
     .await

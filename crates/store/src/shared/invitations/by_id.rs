@@ -6,18 +6,18 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::invitation::{Invitation, ReceivedInvitation};
 use roster_domain::model::Membership;
 use roster_domain::{DomainError, InvitationId, UserId};
 
 use super::super::members::acting_member;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::accept::activate;
 use super::revoke::decline_pending;
 use super::{Tx, invitation_by_id};
-use crate::unexpected;
 
 #[derive(sqlx::FromRow)]
 struct ReceivedRow {
@@ -45,8 +45,7 @@ impl BackendStore {
         .bind(user.0)
         .bind(now)
         .fetch_all(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(ReceivedInvitation {
@@ -65,11 +64,11 @@ impl BackendStore {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Membership> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let inv = invitees_own(&mut tx, id, user, now).await?;
         activate(&mut tx, &inv, now).await?;
         let member = acting_member(&mut tx, inv.org_id, user).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(member)
     }
 
@@ -80,10 +79,10 @@ impl BackendStore {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let inv = invitees_own(&mut tx, id, user, now).await?;
         decline_pending(&mut tx, &inv, now).await?;
-        tx.commit().await.map_err(unexpected)
+        Ok(tx.commit().await?)
     }
 }
 
@@ -98,23 +97,20 @@ async fn invitees_own(
 ) -> Result<Invitation> {
     let found = invitation_by_id(tx, id).await?;
     if found.user_id != user {
-        return Err(DomainError::NotFound);
+        return Err(DomainError::NotFound.into());
     }
-    lock_organization(tx, found.org_id)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, found.org_id).await?;
     let inv = invitation_by_id(tx, id).await?;
     if inv.user_id != user {
-        return Err(DomainError::NotFound);
+        return Err(DomainError::NotFound.into());
     }
     let (proved,): (bool,) =
         sqlx::query_as("select email_verified_at is not null from app_user where id = $1")
             .bind(user.0)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     if !proved {
-        return Err(DomainError::Forbidden);
+        return Err(DomainError::Forbidden.into());
     }
     inv.usable(now)?;
     Ok(inv)

@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{Invitation, InviteOutcome, NewInvitation, delivery_for};
 use roster_domain::{
     DomainError, InvitationDelivery, InvitationId, InvitationStatus, MemberStatus, UserId,
@@ -14,9 +15,8 @@ use super::super::organizations::{record_audit, select_org};
 use super::super::rate_limits::charge_send;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed};
 use super::super::workspaces::require_all_in_org;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::{Tx, audit, expire_overdue, request_send, require_inviter, seats_in_use, ttl};
-use crate::unexpected;
 
 /// The invitee's account for `email`, made (without a password) when there
 /// is none; and whether it can log in already.
@@ -43,15 +43,13 @@ async fn invitee_account(
     .bind(temporary)
     .bind(invite.now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let (id, registered): (Uuid, bool) = sqlx::query_as(
         "select id, (password_hash is not null and must_change_password = false) from app_user where email_normalized = $1",
     )
     .bind(invite.email.normalized())
     .fetch_one(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok((UserId(id), registered))
 }
 
@@ -62,10 +60,8 @@ impl BackendStore {
         invite: NewInvitation,
     ) -> Result<InviteOutcome> {
         let now = invite.now;
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, invite.org)
-            .await
-            .map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, invite.org).await?;
         let inviter = require_inviter(
             &mut tx,
             invite.org,
@@ -89,13 +85,10 @@ impl BackendStore {
         .bind(org.id.0)
         .bind(invite.email.normalized())
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         if let Some((user, status)) = existing {
             if status.parse::<MemberStatus>()? != MemberStatus::Invited {
-                return Err(DomainError::Conflict(
-                    "this email is already a member".into(),
-                ));
+                return Err(DomainError::Conflict("this email is already a member".into()).into());
             }
             let pending: Option<InvitationRow> = sqlx::query_as(composed(format!(
                 "select {INVITATION_COLUMNS} from invitation i where i.organization_id = $1 and i.user_id = $2 \
@@ -104,12 +97,11 @@ impl BackendStore {
             .bind(org.id.0)
             .bind(user)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
             let pending = pending.ok_or_else(|| {
                 DomainError::internal("INVITED membership without its invitation")
             })?;
-            tx.commit().await.map_err(unexpected)?;
+            tx.commit().await?;
             return Ok(InviteOutcome::AlreadyPending(pending.try_into()?));
         }
 
@@ -123,8 +115,7 @@ impl BackendStore {
             sqlx::query("update app_user set must_change_password = true where id = $1 and password_hash is null")
                 .bind(user.0)
                 .execute(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         }
         sqlx::query(
             "insert into membership (id, organization_id, user_id, role, status, created_at, updated_at) \
@@ -136,8 +127,7 @@ impl BackendStore {
         .bind(invite.role.as_str())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let inv = Invitation {
             id: InvitationId::new(),
             org_id: org.id,
@@ -167,8 +157,7 @@ impl BackendStore {
         .bind(now)
         .bind(inv.expires_at)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         for (table, column, ids) in [
             ("invitation_workspace", "workspace_id", &workspaces),
             ("invitation_assistant", "assistant_id", &assistants),
@@ -180,8 +169,7 @@ impl BackendStore {
                 .bind(inv.id.0)
                 .bind(id)
                 .execute(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
             }
         }
         // Last, once nothing else can refuse: only a send counts.
@@ -194,19 +182,13 @@ impl BackendStore {
         )
         .await?;
         request_send(&mut tx, &inv, 1, now).await?;
-        let detail = serde_json::json!({ "after": "PENDING", "delivery": delivery.as_str() });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(inviter.user_id),
-                AuditAction::InvitationCreated,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
+        let change = AuditChange::InvitationCreated {
+            invitation: inv.id,
+            role: inv.role,
+            delivery,
+        };
+        record_audit(&mut tx, audit(&inv, Some(inviter.user_id), change, now)).await?;
+        tx.commit().await?;
         Ok(InviteOutcome::Created(inv))
     }
 }

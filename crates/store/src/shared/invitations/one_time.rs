@@ -6,15 +6,15 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::model::OneTimePassword;
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, InvitationDelivery, InvitationId, UserId};
 
-use super::super::{Db, lock_organization};
+use super::super::Db;
 use super::accept::activate;
 use super::{Tx, invitation_by_id};
-use crate::unexpected;
 
 /// At most this many candidates per log-in, the most recently sent first
 /// (invitation sends per address are rate limited far below it).
@@ -41,8 +41,7 @@ where
     .bind(now)
     .bind(MAX_CANDIDATES)
     .fetch_all(executor)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     rows.into_iter()
         .map(|(id, hash)| {
             let hash: [u8; 32] = hash
@@ -67,16 +66,13 @@ pub(in super::super) async fn accept_by_one_time_password(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let found = invitation_by_id(tx, one_time.invitation).await?;
-    lock_organization(tx, found.org_id)
-        .await
-        .map_err(unexpected)?;
+    Db::lock_organization(tx, found.org_id).await?;
     let inv = invitation_by_id(tx, one_time.invitation).await?;
     let (stored,): (Option<Vec<u8>>,) =
         sqlx::query_as("select temporary_password_hash from invitation where id = $1")
             .bind(inv.id.0)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     let current = stored
         .and_then(|h| <[u8; 32]>::try_from(h).ok())
         .is_some_and(|h| TokenHash(h) == one_time.hash);
@@ -85,7 +81,7 @@ pub(in super::super) async fn accept_by_one_time_password(
         || inv.delivery != InvitationDelivery::TemporaryPassword
         || inv.usable(now).is_err()
     {
-        return Err(DomainError::Forbidden);
+        return Err(DomainError::Forbidden.into());
     }
     activate(tx, &inv, now).await
 }

@@ -3,7 +3,7 @@
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::invitation::{Invitation, InvitationFilter};
 use roster_domain::model::{Assistant, Page, PageRequest, Workspace};
 use roster_domain::{InvitationId, OrgId};
@@ -14,7 +14,6 @@ use super::super::rows::{
 };
 use super::super::workspaces::fetch_keyed;
 use super::super::{BackendStore, Db};
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(n = ids.len()))]
@@ -71,11 +70,7 @@ impl BackendStore {
             "select {INVITATION_COLUMNS} from invitation i where i.id in "
         ));
         push_id_list(&mut q, ids.iter().map(|i| i.0));
-        let rows: Vec<InvitationRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<InvitationRow> = q.build_query_as().fetch_all(&self.pool).await?;
         convert_all(rows)
     }
 
@@ -100,11 +95,7 @@ impl BackendStore {
         }
         q.push(" order by i.id limit ")
             .push_bind(i64::from(page.first) + 1);
-        let rows: Vec<InvitationRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<InvitationRow> = q.build_query_as().fetch_all(&self.pool).await?;
         let items: Vec<Invitation> = convert_all(rows)?;
         let mut count = QueryBuilder::<Db>::new("select count(*) from invitation i");
         conditions(&mut count);

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::invitation::{
     Invitation, InvitationTargets, MAX_SENDS_PER_WINDOW, SEND_WINDOW, delivery_for,
 };
@@ -16,11 +17,10 @@ use roster_domain::{
 
 use super::super::organizations::{record_audit, select_org};
 use super::super::rate_limits::charge_send;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::{
     Tx, audit, expire_overdue, invitation_by_id, request_send, require_inviter, seats_in_use, ttl,
 };
-use crate::unexpected;
 
 impl BackendStore {
     /// Resends a PENDING or EXPIRED invitation (rules.md §3, seed 001): a
@@ -35,14 +35,12 @@ impl BackendStore {
         limits: InviteLimits,
         now: DateTime<Utc>,
     ) -> Result<Invitation> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let found = invitation_by_id(&mut tx, id).await?;
         if found.org_id != actor.org_id {
-            return Err(DomainError::NotFound);
+            return Err(DomainError::NotFound.into());
         }
-        lock_organization(&mut tx, found.org_id)
-            .await
-            .map_err(unexpected)?;
+        Db::lock_organization(&mut tx, found.org_id).await?;
         expire_overdue(&mut tx, found.org_id, now).await?;
         let mut inv = invitation_by_id(&mut tx, id).await?;
         require_inviter(
@@ -60,8 +58,7 @@ impl BackendStore {
         .bind(inv.id.0)
         .bind(now - SEND_WINDOW)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         if recent >= MAX_SENDS_PER_WINDOW {
             // A send becomes possible again when the oldest one in the
             // window leaves it.
@@ -72,10 +69,9 @@ impl BackendStore {
             .bind(inv.id.0)
             .bind(now - SEND_WINDOW)
             .fetch_one(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
             let wait = (oldest + SEND_WINDOW - now).to_std().unwrap_or_default();
-            return Err(DomainError::rate_limited(wait));
+            return Err(DomainError::rate_limited(wait).into());
         }
         let org = select_org(&mut tx, inv.org_id).await?;
         if inv.status == InvitationStatus::Expired {
@@ -87,8 +83,7 @@ impl BackendStore {
         )
         .bind(inv.user_id.0)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let delivery = delivery_for(inv.delivery, registered);
         let resent = Invitation {
             status: InvitationStatus::Pending,
@@ -111,16 +106,14 @@ impl BackendStore {
         .bind(resent.expires_at)
         .bind(delivery.as_str())
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         if delivery == InvitationDelivery::TemporaryPassword {
             sqlx::query(
                 "update app_user set must_change_password = true where id = $1 and password_hash is null",
             )
             .bind(resent.user_id.0)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         }
         // Last, once nothing else can refuse: only a send counts.
         let recipient = Email::parse(&resent.email)?;
@@ -133,24 +126,15 @@ impl BackendStore {
         )
         .await?;
         request_send(&mut tx, &resent, resent.sent_count, now).await?;
-        let detail = serde_json::json!({
-            "before": inv.status.as_str(),
-            "after": "PENDING",
-            "sentCount": resent.sent_count,
-            "delivery": delivery.as_str(),
-        });
-        record_audit(
-            &mut tx,
-            audit(
-                &resent,
-                Some(actor.user_id),
-                AuditAction::InvitationResent,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
+        let change = AuditChange::InvitationResent {
+            invitation: resent.id,
+            role: resent.role,
+            before: inv.status,
+            sent_count: resent.sent_count.into(),
+            delivery,
+        };
+        record_audit(&mut tx, audit(&resent, Some(actor.user_id), change, now)).await?;
+        tx.commit().await?;
         Ok(resent)
     }
 }
@@ -164,15 +148,13 @@ async fn current_account(tx: &mut Tx, inv: &Invitation) -> Result<UserId> {
     let (account,): (Uuid,) = sqlx::query_as("select id from app_user where email_normalized = $1")
         .bind(email.normalized())
         .fetch_optional(&mut **tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .ok_or_else(|| DomainError::internal("an invited address without an account"))?;
     sqlx::query("update invitation set user_id = $2 where id = $1")
         .bind(inv.id.0)
         .bind(account)
         .execute(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
     Ok(UserId(account))
 }
 
@@ -190,12 +172,12 @@ async fn revive_seat(
             .bind(org.id.0)
             .bind(inv.user_id.0)
             .fetch_optional(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     if existing.is_some() {
         return Err(DomainError::Conflict(
             "this email is already a member or has a newer invitation".into(),
-        ));
+        )
+        .into());
     }
     org.plan.check_free_seat(seats_in_use(tx, org.id).await?)?;
     sqlx::query(
@@ -208,7 +190,6 @@ async fn revive_seat(
     .bind(inv.role.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     Ok(())
 }

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::invitation::{Invitation, InvitationTargets};
 use roster_domain::model::Membership;
 use roster_domain::token::TokenHash;
@@ -12,9 +12,8 @@ use roster_domain::{DomainError, InvitationId, InvitationStatus, OrgId, UserId};
 
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
-use super::super::{BackendStore, begin_write, lock_organization};
-use super::{Tx, audit, end_pending, invitation_by_id, locked_by_token, require_inviter};
-use crate::unexpected;
+use super::super::{BackendStore, Db};
+use super::{Tx, audit, end_pending, ended, invitation_by_id, locked_by_token, require_inviter};
 
 /// Revokes every PENDING invitation of `org` as its deletion does (the
 /// caller holds the organization's lock): each token dies and each seat
@@ -31,8 +30,7 @@ pub(in super::super) async fn revoke_all_pending(
     )))
     .bind(org.0)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let pending: Vec<Invitation> = convert_all(rows)?;
     let mut revoked = 0;
     for inv in &pending {
@@ -40,20 +38,8 @@ pub(in super::super) async fn revoke_all_pending(
             continue;
         }
         revoked += 1;
-        let detail = serde_json::json!({
-            "before": "PENDING", "after": "REVOKED", "reason": "organization.deleted"
-        });
-        record_audit(
-            tx,
-            audit(
-                inv,
-                Some(actor),
-                AuditAction::InvitationRevoked,
-                detail,
-                now,
-            ),
-        )
-        .await?;
+        let change = ended(inv, InvitationStatus::Revoked, Some("organization.deleted"));
+        record_audit(tx, audit(inv, Some(actor), change, now)).await?;
     }
     Ok(revoked)
 }
@@ -66,14 +52,12 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Invitation> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let found = invitation_by_id(&mut tx, id).await?;
         if found.org_id != actor.org_id {
-            return Err(DomainError::NotFound);
+            return Err(DomainError::NotFound.into());
         }
-        lock_organization(&mut tx, found.org_id)
-            .await
-            .map_err(unexpected)?;
+        Db::lock_organization(&mut tx, found.org_id).await?;
         let inv = invitation_by_id(&mut tx, id).await?;
         require_inviter(
             &mut tx,
@@ -84,24 +68,14 @@ impl BackendStore {
         )
         .await?;
         if inv.status != InvitationStatus::Pending {
-            return Err(DomainError::InvitationInvalid);
+            return Err(DomainError::InvitationInvalid.into());
         }
         if !end_pending(&mut tx, &inv, InvitationStatus::Revoked, now).await? {
-            return Err(DomainError::InvitationInvalid);
+            return Err(DomainError::InvitationInvalid.into());
         }
-        let detail = serde_json::json!({ "before": "PENDING", "after": "REVOKED" });
-        record_audit(
-            &mut tx,
-            audit(
-                &inv,
-                Some(actor.user_id),
-                AuditAction::InvitationRevoked,
-                detail,
-                now,
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(unexpected)?;
+        let change = ended(&inv, InvitationStatus::Revoked, None);
+        record_audit(&mut tx, audit(&inv, Some(actor.user_id), change, now)).await?;
+        tx.commit().await?;
         Ok(Invitation {
             status: InvitationStatus::Revoked,
             ..inv
@@ -114,11 +88,11 @@ impl BackendStore {
         token: &TokenHash,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let inv = locked_by_token(&mut tx, token).await?;
         inv.usable(now)?;
         decline_pending(&mut tx, &inv, now).await?;
-        tx.commit().await.map_err(unexpected)
+        Ok(tx.commit().await?)
     }
 }
 
@@ -130,18 +104,8 @@ pub(super) async fn decline_pending(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if !end_pending(tx, inv, InvitationStatus::Declined, now).await? {
-        return Err(DomainError::InvitationInvalid);
+        return Err(DomainError::InvitationInvalid.into());
     }
-    let detail = serde_json::json!({ "before": "PENDING", "after": "DECLINED" });
-    record_audit(
-        tx,
-        audit(
-            inv,
-            Some(inv.user_id),
-            AuditAction::InvitationDeclined,
-            detail,
-            now,
-        ),
-    )
-    .await
+    let change = ended(inv, InvitationStatus::Declined, None);
+    record_audit(tx, audit(inv, Some(inv.user_id), change, now)).await
 }

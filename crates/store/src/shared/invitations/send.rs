@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::DomainError;
-use roster_domain::error::Result;
 use roster_domain::invitation::{InvitationMailJob, PendingSend, SendSecret};
 
-use super::super::{BackendStore, begin_write};
+use super::super::{BackendStore, Db};
 use super::invitation_by_id;
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(invitation = %job.invitation_id, send = job.send_no))]
@@ -18,13 +18,13 @@ impl BackendStore {
         secret: SendSecret,
         now: DateTime<Utc>,
     ) -> Result<Option<PendingSend>> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         // Only a real supersession ends the job unsent: an invitation that
         // is gone. Any other error (the database away, a lock timeout) is
         // returned, so the job retries and the mail still goes.
         let inv = match invitation_by_id(&mut tx, job.invitation_id).await {
             Ok(inv) => inv,
-            Err(DomainError::NotFound) => return Ok(None),
+            Err(e) if matches!(e.domain(), DomainError::NotFound) => return Ok(None),
             Err(e) => return Err(e),
         };
         let delivered: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as(
@@ -33,8 +33,7 @@ impl BackendStore {
         .bind(inv.id.0)
         .bind(job.send_no)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let undelivered = matches!(delivered, Some((None,)));
         // Revoked, accepted, expired or resent since: this send is obsolete.
         if !undelivered || inv.sent_count != job.send_no || inv.usable(now).is_err() {
@@ -56,8 +55,7 @@ impl BackendStore {
             .bind(hash.as_bytes())
             .execute(&mut *tx)
             .await,
-        }
-        .map_err(unexpected)?
+        }?
         .rows_affected();
         if recorded == 0 {
             return Ok(None);
@@ -68,9 +66,8 @@ impl BackendStore {
         .bind(inv.org_id.0)
         .bind(inv.invited_by.map(|u| u.0))
         .fetch_one(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
+        .await?;
+        tx.commit().await?;
         Ok(Some(PendingSend {
             invitation: inv,
             organization_name,
@@ -91,8 +88,7 @@ impl BackendStore {
         .bind(job.send_no)
         .bind(now)
         .execute(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(())
     }
 }

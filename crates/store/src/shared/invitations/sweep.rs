@@ -5,16 +5,15 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::invitation::Invitation;
 use roster_domain::{InvitationStatus, OrgId};
 
 use super::super::organizations::record_audit;
 use super::super::rows::{INVITATION_COLUMNS, InvitationRow, composed, convert_all};
-use super::super::{BackendStore, begin_write, lock_organization, try_lock_organization};
-use super::{Tx, audit, end_pending};
-use crate::unexpected;
+use super::super::{BackendStore, Db};
+use super::{Tx, audit, end_pending, ended};
 
 /// Marks the organization's PENDING invitations past their lifetime
 /// EXPIRED, at most `BATCH` of them; how many this call expired. The
@@ -34,8 +33,7 @@ pub(in super::super) async fn expire_overdue(
     .bind(org.0)
     .bind(now)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     let overdue: Vec<Invitation> = convert_all(rows)?;
     let mut expired = 0;
     for inv in &overdue {
@@ -45,13 +43,7 @@ pub(in super::super) async fn expire_overdue(
         expired += 1;
         record_audit(
             tx,
-            audit(
-                inv,
-                None,
-                AuditAction::InvitationExpired,
-                serde_json::json!({ "before": "PENDING", "after": "EXPIRED" }),
-                now,
-            ),
+            audit(inv, None, ended(inv, InvitationStatus::Expired, None), now),
         )
         .await?;
     }
@@ -74,12 +66,9 @@ pub(in super::super) async fn expire_overdue_of_email(
     .bind(email_normalized)
     .bind(now)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     for (org,) in orgs {
-        lock_organization(tx, OrgId(org))
-            .await
-            .map_err(unexpected)?;
+        Db::lock_organization(tx, OrgId(org)).await?;
         expire_overdue(tx, OrgId(org), now).await?;
     }
     Ok(())
@@ -109,27 +98,23 @@ impl BackendStore {
             .bind(now)
             .bind(ORGS_PER_ROUND)
             .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+            .await?;
             let mut round = 0;
             let mut skipped = Vec::new();
             for (org,) in orgs {
-                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-                if !try_lock_organization(&mut tx, OrgId(org))
-                    .await
-                    .map_err(unexpected)?
-                {
+                let mut tx = Db::begin_write(&self.pool).await?;
+                if !Db::try_lock_organization(&mut tx, OrgId(org)).await? {
                     skipped.push(OrgId(org));
                     continue;
                 }
                 round += expire_overdue(&mut tx, OrgId(org), now).await?;
-                tx.commit().await.map_err(unexpected)?;
+                tx.commit().await?;
             }
             for org in skipped {
-                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-                lock_organization(&mut tx, org).await.map_err(unexpected)?;
+                let mut tx = Db::begin_write(&self.pool).await?;
+                Db::lock_organization(&mut tx, org).await?;
                 round += expire_overdue(&mut tx, org, now).await?;
-                tx.commit().await.map_err(unexpected)?;
+                tx.commit().await?;
             }
             if round == 0 {
                 return Ok(total);

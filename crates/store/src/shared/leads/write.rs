@@ -7,16 +7,17 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::{OnViolation, Result};
 use roster_domain::lead::{Lead, LeadPatch, LeadScope, ManagedTeam, NewLead};
 use roster_domain::model::Membership;
 use roster_domain::permission::Action;
 use roster_domain::{AssistantId, DomainError, LeadId, OrgId, UserId, WorkspaceId};
+use sqlx::error::ErrorKind;
 
 use super::super::members::membership_in;
-use super::super::{BackendStore, Db, begin_write, lock_active_member, lock_lead};
+use super::super::{BackendStore, Db};
 use super::{lead_in_tx, managed_team};
-use crate::unexpected;
 
 /// The actor's scope for editing leads in `org`, read again inside the
 /// transaction, with the team it manages when the scope needs it.
@@ -48,8 +49,7 @@ async fn belongs(
         .bind(id)
         .bind(org.0)
         .fetch_one(&mut **tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
     Ok(n == 1)
 }
 
@@ -63,40 +63,32 @@ async fn check_references(
     workspace: Option<WorkspaceId>,
 ) -> Result<()> {
     if let Some(owner) = owner
-        && !lock_active_member(tx, org, owner)
-            .await
-            .map_err(unexpected)?
+        && !Db::lock_active_member(tx, org, owner).await?
     {
-        return Err(DomainError::validation(
-            "ownerId is not an active member of the organization",
-        ));
+        return Err(
+            DomainError::validation("ownerId is not an active member of the organization").into(),
+        );
     }
     if let Some(a) = assistant
         && !belongs(tx, "assistant", org, a.0).await?
     {
-        return Err(DomainError::validation(
-            "assistantId is not an assistant of the organization",
-        ));
+        return Err(
+            DomainError::validation("assistantId is not an assistant of the organization").into(),
+        );
     }
     if let Some(w) = workspace
         && !belongs(tx, "workspace", org, w.0).await?
     {
-        return Err(DomainError::validation(
-            "workspaceId is not a workspace of the organization",
-        ));
+        return Err(
+            DomainError::validation("workspaceId is not a workspace of the organization").into(),
+        );
     }
     Ok(())
 }
 
 /// A write that names an assistant or workspace deleted meanwhile.
-fn write_failed(e: sqlx::Error) -> DomainError {
-    if e.as_database_error()
-        .is_some_and(|d| d.is_foreign_key_violation())
-    {
-        DomainError::validation("the lead names something that no longer exists")
-    } else {
-        unexpected(e)
-    }
+fn gone() -> DomainError {
+    DomainError::validation("the lead names something that no longer exists")
 }
 
 impl BackendStore {
@@ -107,11 +99,11 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Lead> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let (scope, team) = edit_scope(&mut tx, new.org, actor).await?;
         check_references(&mut tx, new.org, new.owner, new.assistant, new.workspace).await?;
         if !scope.covers(new.owner, new.assistant, &team) {
-            return Err(DomainError::Forbidden);
+            return Err(DomainError::Forbidden.into());
         }
         let lead = Lead {
             id: new.id,
@@ -148,8 +140,10 @@ impl BackendStore {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)?;
+        .on_violation(ErrorKind::ForeignKeyViolation, gone)?;
+        tx.commit()
+            .await
+            .on_violation(ErrorKind::ForeignKeyViolation, gone)?;
         Ok(lead)
     }
 
@@ -161,10 +155,10 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<Lead> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         // Locked first, so that a concurrent write (the reassignment job
         // moving it) is never overwritten with what we read before it.
-        lock_lead(&mut tx, id).await.map_err(unexpected)?;
+        Db::lock_lead(&mut tx, id).await?;
         let before = lead_in_tx(&mut tx, id)
             .await?
             .filter(|l| l.org_id == actor.org_id)
@@ -172,7 +166,7 @@ impl BackendStore {
         let (scope, team) = edit_scope(&mut tx, before.org_id, actor).await?;
         // A lead the actor may not see does not exist for it.
         if !scope.covers(before.owner_id, before.assistant_id, &team) {
-            return Err(DomainError::NotFound);
+            return Err(DomainError::NotFound.into());
         }
         check_references(
             &mut tx,
@@ -184,7 +178,7 @@ impl BackendStore {
         .await?;
         let after = patch.apply(&before);
         if !scope.covers(after.owner_id, after.assistant_id, &team) {
-            return Err(DomainError::Forbidden);
+            return Err(DomainError::Forbidden.into());
         }
         sqlx::query(
             "update lead set name = $2, email = $3, company = $4, status = $5, owner_id = $6, \
@@ -201,8 +195,10 @@ impl BackendStore {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)?;
+        .on_violation(ErrorKind::ForeignKeyViolation, gone)?;
+        tx.commit()
+            .await
+            .on_violation(ErrorKind::ForeignKeyViolation, gone)?;
         Ok(after)
     }
 }

@@ -8,8 +8,9 @@
 
 use chrono::{DateTime, Utc};
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::lifecycle::purge_after;
 use roster_domain::model::Membership;
 use roster_domain::permission::{self, Action};
@@ -18,10 +19,8 @@ use roster_domain::{DomainError, OrgId};
 use super::super::invitations::revoke_all_pending;
 use super::super::members::acting_member;
 use super::super::organizations::{AuditRecord, record_audit};
-use super::super::reassign::lock_unfinished_jobs;
-use super::super::{BackendStore, begin_write, lock_organization};
+use super::super::{BackendStore, Db};
 use super::deletion_of;
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -31,18 +30,16 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         // Deleted (or purged) meanwhile, by a racing request: it is gone.
         if !matches!(deletion_of(&mut *tx, org).await?, Some(None)) {
-            return Err(DomainError::NotFound);
+            return Err(DomainError::NotFound.into());
         }
         // The caller again, under the lock: demoted or blocked meanwhile.
         let me = acting_member(&mut tx, org, actor.user_id).await?;
         permission::require(me.role, Action::DeleteOrganization)?;
-        lock_unfinished_jobs(&mut tx, org)
-            .await
-            .map_err(unexpected)?;
+        Db::lock_unfinished_jobs(&mut tx, org).await?;
         let revoked = revoke_all_pending(&mut tx, org, me.user_id, now).await?;
         sqlx::query(
             "update organization set deleted_at = $2, deleted_by = $3, updated_at = $2 where id = $1",
@@ -51,26 +48,24 @@ impl BackendStore {
         .bind(now)
         .bind(me.user_id.0)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         record_audit(
             &mut tx,
             AuditRecord {
                 org,
                 actor: Some(me.user_id),
-                action: AuditAction::OrganizationDeleted,
+                change: AuditChange::OrganizationDeleted {
+                    at: now,
+                    purge_after: purge_after(now),
+                    revoked_invitations: revoked,
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({
-                    "before": { "deletedAt": null },
-                    "after": { "deletedAt": now, "purgeAfter": purge_after(now) },
-                    "revokedInvitations": revoked,
-                }),
                 at: now,
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         tracing::info!(%org, revoked, "organization deleted");
         Ok(())
     }

@@ -13,13 +13,13 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::backend::Backend;
+use crate::error::Result;
 use roster_domain::OrgId;
-use roster_domain::error::Result;
 use roster_domain::lifecycle::restore_window;
 
-use super::super::{BackendStore, begin_write, try_lock_organization};
+use super::super::{BackendStore, Db};
 use super::deletion_of;
-use crate::unexpected;
 
 /// Organizations looked up per round.
 const PER_ROUND: i64 = 100;
@@ -37,17 +37,13 @@ impl BackendStore {
             .bind(cutoff)
             .bind(PER_ROUND)
             .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+            .await?;
             let mut round = 0;
             for id in due {
                 let org = OrgId(id);
-                let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+                let mut tx = Db::begin_write(&self.pool).await?;
                 // Another worker is purging it (or a request holds it).
-                if !try_lock_organization(&mut tx, org)
-                    .await
-                    .map_err(unexpected)?
-                {
+                if !Db::try_lock_organization(&mut tx, org).await? {
                     continue;
                 }
                 let due_now = deletion_of(&mut *tx, org)
@@ -60,9 +56,8 @@ impl BackendStore {
                 sqlx::query("delete from organization where id = $1")
                     .bind(org.0)
                     .execute(&mut *tx)
-                    .await
-                    .map_err(unexpected)?;
-                tx.commit().await.map_err(unexpected)?;
+                    .await?;
+                tx.commit().await?;
                 tracing::info!(%org, "deleted organization purged");
                 purged.push(org);
                 round += 1;

@@ -4,12 +4,11 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::lifecycle::{DeletedOrganization, restore_window};
 use roster_domain::{OrgId, UserId};
 
 use super::super::BackendStore;
-use crate::unexpected;
 
 #[derive(sqlx::FromRow)]
 struct DeletedRow {
@@ -37,8 +36,7 @@ impl BackendStore {
         .bind(owner.0)
         .bind(now - restore_window())
         .fetch_all(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| DeletedOrganization {

@@ -9,17 +9,18 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::lifecycle::require_restorable;
 use roster_domain::model::Organization;
 use roster_domain::{DomainError, JobId, OrgId, UserId};
 
 use super::super::organizations::{AuditRecord, record_audit, select_org};
-use super::super::{BackendStore, begin_write, enqueue, lock_organization};
+use super::super::outbox::enqueue;
+use super::super::{BackendStore, Db};
 use super::standing_in;
-use crate::unexpected;
 
 impl BackendStore {
     #[tracing::instrument(skip_all, fields(org = %org))]
@@ -29,8 +30,8 @@ impl BackendStore {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Organization> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, org).await?;
         let standing = standing_in(&mut *tx, user, org)
             .await?
             .ok_or(DomainError::NotFound)?;
@@ -39,23 +40,20 @@ impl BackendStore {
             sqlx::query_as("select deleted_at, deleted_by from organization where id = $1")
                 .bind(org.0)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         sqlx::query(
             "update organization set deleted_at = null, deleted_by = null, updated_at = $2 where id = $1",
         )
         .bind(org.0)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let unfinished: Vec<Uuid> = sqlx::query_scalar(
             "select id from job where organization_id = $1 and state in ('PENDING', 'RUNNING') order by id",
         )
         .bind(org.0)
         .fetch_all(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         for job in &unfinished {
             let task = ReassignmentTask {
                 job_id: JobId(*job),
@@ -67,20 +65,19 @@ impl BackendStore {
             AuditRecord {
                 org,
                 actor: Some(user),
-                action: AuditAction::OrganizationRestored,
+                change: AuditChange::OrganizationRestored {
+                    deleted_at,
+                    deleted_by: deleted_by.map(UserId),
+                    resumed_jobs: unfinished.len(),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({
-                    "before": { "deletedAt": deleted_at, "deletedBy": deleted_by.map(|u| u.to_string()) },
-                    "after": { "deletedAt": null },
-                    "resumedJobs": unfinished.len(),
-                }),
                 at: now,
             },
         )
         .await?;
         let restored = select_org(&mut tx, org).await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         tracing::info!(%org, jobs = unfinished.len(), "organization restored");
         Ok(restored)
     }

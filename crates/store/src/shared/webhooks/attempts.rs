@@ -7,8 +7,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::AuditChange;
 use roster_domain::model::AuditEvent;
 use roster_domain::webhook::{
     AttemptOutcome, AttemptResult, KEPT_DELIVERIES, RetryPolicy, SigningSecret, WebhookAttempt,
@@ -18,9 +19,9 @@ use roster_domain::{OrgId, WebhookEndpointId};
 
 use super::super::audit::{AUDIT_COLUMNS, AuditRow};
 use super::super::organizations::{AuditRecord, record_audit};
+use super::super::outbox::enqueue_after;
 use super::super::rows::composed;
-use super::super::{BackendStore, Db, begin_write, enqueue_after, lock_organization};
-use crate::unexpected;
+use super::super::{BackendStore, Db};
 
 type Tx = sqlx::Transaction<'static, Db>;
 
@@ -46,8 +47,7 @@ async fn disable(
         sqlx::query_as("update webhook_endpoint set enabled = false where id = $1 returning url")
             .bind(endpoint.0)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
     let reason = match why {
         Disabling::Gone => "gone",
         Disabling::Failing => "failing",
@@ -57,17 +57,14 @@ async fn disable(
         AuditRecord {
             org,
             actor: None,
-            action: AuditAction::WebhookDisabled,
+            change: AuditChange::WebhookDisabled {
+                endpoint,
+                host: WebhookUrl::host_of(&url.0),
+                reason,
+                status,
+            },
             target_user: None,
             target_email: None,
-            detail: serde_json::json!({
-                "before": { "enabled": true },
-                "after": { "enabled": false },
-                "endpoint": endpoint.to_string(),
-                "host": WebhookUrl::host_of(&url.0),
-                "reason": reason,
-                "status": status,
-            }),
             at: now,
         },
     )
@@ -83,8 +80,7 @@ impl BackendStore {
             sqlx::query_as("select url, secret, enabled from webhook_endpoint where id = $1")
                 .bind(task.endpoint_id.0)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         let Some((url, secret, true)) = endpoint else {
             return Ok(None);
         };
@@ -94,8 +90,7 @@ impl BackendStore {
         )))
         .bind(task.event_id)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let secret = SigningSecret::from_stored(&secret)?;
         Ok(event.map(|row| WebhookSend {
             url,
@@ -111,25 +106,23 @@ impl BackendStore {
         policy: &RetryPolicy,
     ) -> Result<AttemptResult> {
         let endpoint = a.task.endpoint_id;
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
         let org: Option<(Uuid,)> =
             sqlx::query_as("select organization_id from webhook_endpoint where id = $1")
                 .bind(endpoint.0)
                 .fetch_optional(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         // Deleted meanwhile: nothing to record, nothing follows.
         let Some((org,)) = org else {
             return Ok(AttemptResult::GaveUp);
         };
         let org = OrgId(org);
-        lock_organization(&mut tx, org).await.map_err(unexpected)?;
+        Db::lock_organization(&mut tx, org).await?;
         let state: Option<(bool, Option<DateTime<Utc>>)> =
             sqlx::query_as("select enabled, failing_since from webhook_endpoint where id = $1")
                 .bind(endpoint.0)
                 .fetch_optional(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         let Some((enabled, failing_since)) = state else {
             return Ok(AttemptResult::GaveUp);
         };
@@ -145,8 +138,7 @@ impl BackendStore {
         .bind(a.duration_ms)
         .bind(a.at)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         sqlx::query(
             "delete from webhook_delivery where endpoint_id = $1 and id not in (select id from \
              webhook_delivery where endpoint_id = $1 order by at desc, id desc limit $2)",
@@ -154,15 +146,13 @@ impl BackendStore {
         .bind(endpoint.0)
         .bind(KEPT_DELIVERIES)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
+        .await?;
         let result = match AttemptOutcome::of(a.status) {
             AttemptOutcome::Delivered => {
                 sqlx::query("update webhook_endpoint set failing_since = null where id = $1")
                     .bind(endpoint.0)
                     .execute(&mut *tx)
-                    .await
-                    .map_err(unexpected)?;
+                    .await?;
                 AttemptResult::Delivered
             }
             AttemptOutcome::Gone if enabled => {
@@ -177,8 +167,7 @@ impl BackendStore {
                         .bind(endpoint.0)
                         .bind(since)
                         .execute(&mut *tx)
-                        .await
-                        .map_err(unexpected)?;
+                        .await?;
                 }
                 if !enabled {
                     AttemptResult::GaveUp
@@ -198,7 +187,7 @@ impl BackendStore {
                 }
             }
         };
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(result)
     }
 }

@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use roster_domain::AuditAction;
-use roster_domain::error::Result;
+use crate::backend::Backend;
+use crate::error::Result;
+use roster_domain::audit::{AuditChange, EndpointSummary};
 use roster_domain::model::Membership;
 use roster_domain::permission::Action;
 use roster_domain::webhook::{
@@ -17,16 +18,19 @@ use roster_domain::{DomainError, OrgId, WebhookEndpointId};
 
 use super::super::billing::require_actor;
 use super::super::organizations::{AuditRecord, record_audit};
-use super::super::rows::composed;
-use super::super::{BackendStore, Db, begin_write, lock_organization};
+use super::super::rows::{composed, convert_all};
+use super::super::{BackendStore, Db};
 use super::{DeliveryRow, ENDPOINT_COLUMNS, EndpointRow};
-use crate::unexpected;
 
 /// An endpoint as the audit log shows it: the URL's host only (its path
 /// or query may hold the receiver's token, and more roles read the log
 /// than may see endpoints).
-fn endpoint_json(e: &WebhookEndpoint) -> serde_json::Value {
-    serde_json::json!({ "id": e.id.to_string(), "host": WebhookUrl::host_of(&e.url), "events": e.events })
+fn summary(e: &WebhookEndpoint) -> EndpointSummary {
+    EndpointSummary {
+        id: e.id,
+        host: WebhookUrl::host_of(&e.url),
+        events: e.events.clone(),
+    }
 }
 
 impl BackendStore {
@@ -36,21 +40,19 @@ impl BackendStore {
         new: NewWebhookEndpoint,
         actor: &Membership,
     ) -> Result<WebhookEndpoint> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, new.org)
-            .await
-            .map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, new.org).await?;
         require_actor(&mut tx, actor, Action::EditOrgInfo).await?;
         let (count,): (i64,) =
             sqlx::query_as("select count(*) from webhook_endpoint where organization_id = $1")
                 .bind(new.org.0)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(unexpected)?;
+                .await?;
         if count >= MAX_ENDPOINTS {
             return Err(DomainError::validation(format!(
                 "an organization has at most {MAX_ENDPOINTS} webhook endpoints"
-            )));
+            ))
+            .into());
         }
         let events = serde_json::to_string(&new.events).map_err(DomainError::internal)?;
         // The event first: a new endpoint is not sent its own creation.
@@ -67,10 +69,11 @@ impl BackendStore {
             AuditRecord {
                 org: new.org,
                 actor: Some(actor.user_id),
-                action: AuditAction::WebhookCreated,
+                change: AuditChange::WebhookCreated {
+                    endpoint: summary(&endpoint),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({ "before": null, "after": endpoint_json(&endpoint) }),
                 at: new.now,
             },
         )
@@ -86,9 +89,8 @@ impl BackendStore {
         .bind(new.secret.to_stored())
         .bind(new.now)
         .execute(&mut *tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await.map_err(unexpected)?;
+        .await?;
+        tx.commit().await?;
         Ok(endpoint)
     }
 
@@ -99,10 +101,8 @@ impl BackendStore {
         actor: &Membership,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await.map_err(unexpected)?;
-        lock_organization(&mut tx, actor.org_id)
-            .await
-            .map_err(unexpected)?;
+        let mut tx = Db::begin_write(&self.pool).await?;
+        Db::lock_organization(&mut tx, actor.org_id).await?;
         require_actor(&mut tx, actor, Action::EditOrgInfo).await?;
         let row: EndpointRow = sqlx::query_as(composed(format!(
             "select {ENDPOINT_COLUMNS} from webhook_endpoint e where e.id = $1 and e.organization_id = $2"
@@ -110,29 +110,28 @@ impl BackendStore {
         .bind(id.0)
         .bind(actor.org_id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(unexpected)?
+        .await?
         .ok_or(DomainError::NotFound)?;
         let before = WebhookEndpoint::try_from(row)?;
         sqlx::query("delete from webhook_endpoint where id = $1")
             .bind(id.0)
             .execute(&mut *tx)
-            .await
-            .map_err(unexpected)?;
+            .await?;
         record_audit(
             &mut tx,
             AuditRecord {
                 org: actor.org_id,
                 actor: Some(actor.user_id),
-                action: AuditAction::WebhookDeleted,
+                change: AuditChange::WebhookDeleted {
+                    endpoint: summary(&before),
+                },
                 target_user: None,
                 target_email: None,
-                detail: serde_json::json!({ "before": endpoint_json(&before), "after": null }),
                 at: now,
             },
         )
         .await?;
-        tx.commit().await.map_err(unexpected)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -168,12 +167,8 @@ impl BackendStore {
             list.push_bind(id);
         }
         list.push_unseparated(") order by e.created_at, e.id");
-        let rows: Vec<EndpointRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
-        rows.into_iter().map(WebhookEndpoint::try_from).collect()
+        let rows: Vec<EndpointRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        convert_all(rows)
     }
 
     /// The kept attempts of any number of endpoints (at most
@@ -197,11 +192,7 @@ impl BackendStore {
         list.push_unseparated(")) ranked where n <= ");
         q.push_bind(KEPT_DELIVERIES);
         q.push(" order by endpoint_id, at desc, id desc");
-        let rows: Vec<DeliveryRow> = q
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unexpected)?;
+        let rows: Vec<DeliveryRow> = q.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

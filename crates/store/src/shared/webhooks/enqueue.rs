@@ -7,13 +7,14 @@ use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 use uuid::Uuid;
 
-use roster_domain::error::Result;
+use crate::error::Result;
 use roster_domain::webhook::WebhookTask;
 use roster_domain::{AuditAction, OrgId, WebhookEndpointId};
 
+use super::super::Db;
+use super::super::outbox::enqueue;
 use super::super::rows::composed;
-use super::super::{Db, WEBHOOK_EVENT_LISTED, enqueue};
-use crate::unexpected;
+use crate::backend::Backend;
 
 /// One delivery task per enabled endpoint of `org` subscribed to `action`
 /// (an endpoint with no events listed takes all), found in one statement.
@@ -24,15 +25,15 @@ pub(in super::super) async fn enqueue_deliveries(
     event_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<()> {
+    let listed = Db::WEBHOOK_EVENT_LISTED;
     let endpoints: Vec<(Uuid,)> = sqlx::query_as(composed(format!(
         "select e.id from webhook_endpoint e where e.organization_id = $1 and e.enabled \
-         and (e.events = '[]' or {WEBHOOK_EVENT_LISTED})"
+         and (e.events = '[]' or {listed})"
     )))
     .bind(org.0)
     .bind(action.as_str())
     .fetch_all(&mut **tx)
-    .await
-    .map_err(unexpected)?;
+    .await?;
     for (endpoint,) in endpoints {
         let task = WebhookTask {
             endpoint_id: WebhookEndpointId(endpoint),

@@ -16,7 +16,7 @@ use crate::TestApp;
 /// tables (the conditions of its `fetch_next`).
 const SQLITE_UNSETTLED: &str = "select count(*) from Jobs where status in ('Queued', 'Running') \
      or ((status = 'Pending' and lock_by is null) or (status = 'Failed' and attempts < max_attempts)) \
-     and (run_at is null or run_at <= strftime('%s', 'now'))";
+     and (run_at is null or run_at <= cast(strftime('%s', 'now') as integer))";
 const POSTGRES_UNSETTLED: &str = "select count(*) from apalis.jobs where status in ('Queued', 'Running') \
      or (status = 'Pending' or (status = 'Failed' and attempts < max_attempts)) and run_at < now()";
 

@@ -16,8 +16,6 @@ use super::member_admin::acme;
 use super::ownership_mail::jobs_done;
 use super::removal::REMOVE;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 /// Runs on an app whose worker starts only when the test says so.
 async fn a_reassignment_waits_while_deleted_and_finishes_after_restore(app: TestApp) {
     let a = acme(&app).await;
@@ -57,9 +55,7 @@ async fn a_reassignment_waits_while_deleted_and_finishes_after_restore(app: Test
             .expect("batch"),
         BatchOutcome::Suspended
     );
-    app.start_worker();
     jobs_done(&app, 3).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.leads_of(&a.org, Some(&a.bob.user_id)).await, 1_000);
     assert_eq!(app.leads_of(&a.org, Some(&a.carl.user_id)).await, 2_000);
     // The job waits at its checkpoint (the only job of this database).
@@ -85,7 +81,7 @@ async fn a_reassignment_waits_while_deleted_and_finishes_after_restore(app: Test
 
     // Restored: the job resumes from its checkpoint and finishes.
     app.ok(Some(&a.ada.access), RESTORE, org_vars(&a.org)).await;
-    let done = app.job_finished(&a.ada, &id, WAIT).await;
+    let done = app.finished_job(&a.ada, &id).await;
     assert_eq!(
         (
             done["state"].clone(),

@@ -99,15 +99,10 @@ async fn live_rows(app: &TestApp, action: &str) -> i64 {
     .await
 }
 
-async fn wait_for(app: &TestApp, sql: &str, want: i64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while app.count_sql(sql).await != want {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited for {sql} = {want}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+/// Runs the queued jobs, then `sql` counts `want`.
+async fn once_jobs_ran(app: &TestApp, sql: &str, want: i64) {
+    app.run_pending_jobs().await;
+    assert_eq!(app.count_sql(sql).await, want, "{sql}");
 }
 
 both_backends! {
@@ -152,7 +147,7 @@ both_backends! {
         app.mail_to("x@example.com", 2).await;
         // Z's only send is still undelivered (its mail job retrying).
         app.invite(&ada, &org, "z@example.com", "MEMBER").await;
-        wait_for(&app, "select count(*) from invitation_send s join invitation i on i.id = s.invitation_id \
+        once_jobs_ran(&app, "select count(*) from invitation_send s join invitation i on i.id = s.invitation_id \
                         where i.email = 'z@example.com' and s.delivered_at is not null", 1).await;
         app.execute_sql("update invitation_send set delivered_at = null where invitation_id in \
                          (select id from invitation where email = 'z@example.com')").await;
@@ -195,7 +190,7 @@ both_backends! {
         for user in [&bob.user_id, &carol.user_id] {
             app.ok(Some(&ada.access), REMOVE, json!({ "o": org, "u": user })).await;
         }
-        wait_for(&app, "select count(*) from job where state = 'DONE'", 2).await;
+        once_jobs_ran(&app, "select count(*) from job where state = 'DONE'", 2).await;
         app.invite(&ada, &org, "x@example.com", "MEMBER").await;
         app.mail_to("x@example.com", 1).await;
         let (tasks, workers) = match app.db {
@@ -205,7 +200,7 @@ both_backends! {
         app.mail_to("bob@example.com", 1).await;
         app.mail_to("carol@example.com", 1).await;
         // Every task (reassignments, notices, the mail) done, none purged.
-        wait_for(&app, &format!("select count(*) from {tasks} where status <> 'Done'"), 0).await;
+        once_jobs_ran(&app, &format!("select count(*) from {tasks} where status <> 'Done'"), 0).await;
         let done = format!("select count(*) from {tasks} where status = 'Done'");
         let finished = app.count_sql(&done).await;
         assert!(finished >= 5, "{finished} tasks done");

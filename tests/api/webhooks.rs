@@ -15,6 +15,14 @@ pub const ENDPOINTS: &str = "query($o: ID!) { organization(id: $o) { webhookEndp
     deliveries(first: 100) { id eventId attempt status durationMs at } } } }";
 const AUDIT: &str = "query($o: ID!, $a: String) { organization(id: $o) { auditLog(action: $a) { edges { node { action actor { id } detail } } } } }";
 
+/// An audit event's detail (the API answers it as a JSON string).
+pub fn detail_of(event: &Value) -> Value {
+    match &event["detail"] {
+        Value::String(s) => roster_tests::serde_json::from_str(s).expect("JSON detail"),
+        other => other.clone(),
+    }
+}
+
 /// Creates an endpoint at `url` for `events`; the `createWebhookEndpoint` payload.
 pub async fn create_endpoint(
     app: &TestApp,

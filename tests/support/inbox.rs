@@ -4,21 +4,17 @@
 use crate::{TestApp, smtp_sink};
 
 impl TestApp {
-    /// The `nth` (from 1) email to `to`, waiting for it to arrive.
+    /// The `nth` (from 1) email to `to`, once the jobs queued so far have
+    /// run (`run_pending_jobs`).
     pub async fn mail_to(&self, to: &str, nth: usize) -> smtp_sink::ReceivedMail {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            let mails: Vec<_> = self.mails_to(to);
-            if mails.len() >= nth {
-                return mails[nth - 1].clone();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no email #{nth} to {to} within 20 s (got {})",
-                mails.len()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
+        self.run_pending_jobs().await;
+        let mails = self.mails_to(to);
+        assert!(
+            mails.len() >= nth,
+            "no email #{nth} to {to} once the queued jobs ran (got {})",
+            mails.len()
+        );
+        mails[nth - 1].clone()
     }
 
     /// Every email `to` received so far.

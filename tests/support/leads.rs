@@ -1,6 +1,6 @@
 //! Leads and jobs for the removal tests: leads are seeded straight in the
-//! database (in one statement, whatever their number), and a job is polled
-//! through the API until it finishes.
+//! database (in one statement, whatever their number), and a job is read
+//! through the API once it has run.
 
 use std::time::{Duration, Instant};
 
@@ -86,8 +86,21 @@ impl TestApp {
         .expect("count tasks")
     }
 
+    /// `job(id)` as `by` once the queued jobs have run
+    /// (`run_pending_jobs`): DONE or FAILED.
+    pub async fn finished_job(&self, by: &Session, id: &str) -> Value {
+        self.run_pending_jobs().await;
+        let job = self.ok(Some(&by.access), JOB, json!({ "id": id })).await["job"].clone();
+        assert!(
+            job["state"] == "DONE" || job["state"] == "FAILED",
+            "job not finished once the queued jobs ran: {job}"
+        );
+        job
+    }
+
     /// Polls `job(id)` as `by` until it is DONE or FAILED (at most
-    /// `within`); the job.
+    /// `within`): for a worker of its own process, which the test cannot
+    /// run to the end; the job.
     pub async fn job_finished(&self, by: &Session, id: &str, within: Duration) -> Value {
         let deadline = Instant::now() + within;
         loop {

@@ -1,6 +1,7 @@
 //! A PostgreSQL database of its own per test, made on the server
 //! `ROSTER_TEST_POSTGRES_URL` names and dropped (with force) when the test
-//! ends.
+//! ends. The store's conformance tests (`crates/store/tests/`) mount this
+//! file too, so it needs nothing but sqlx, uuid and tokio.
 
 use uuid::Uuid;
 
@@ -16,19 +17,34 @@ impl PostgresDatabase {
         let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
             .ok()
             .filter(|u| !u.is_empty())?;
-        let name = format!("roster_test_{}", Uuid::new_v4().simple());
+        let name = format!("roster_test_{}", Uuid::now_v7().simple());
         let mut admin = connect_admin(&admin_url).await;
         sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
             .execute(&mut admin)
             .await
             .expect("create test database");
-        let mut url = reqwest::Url::parse(&admin_url).expect("ROSTER_TEST_POSTGRES_URL is a URL");
-        url.set_path(&name);
+        let url = with_database(&admin_url, &name);
         Some(Self {
             admin_url,
             name,
-            url: url.to_string(),
+            url,
         })
+    }
+}
+
+/// `url` naming database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_at = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_at..].find('/') {
+        Some(slash) => &base[..authority_at + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
     }
 }
 

@@ -5,23 +5,25 @@
 
 use std::sync::Arc;
 
-use apalis_cron::Tick;
-
 use crate::Deps;
+use crate::workers::{JobResult, Sweep};
 
-/// Every minute, at second 30 (the expiry sweep runs at second 0).
-pub const SCHEDULE: &str = "30 * * * * *";
+pub struct BillingPeriods(pub Arc<Deps>);
 
-pub async fn handle(
-    _tick: Tick,
-    deps: apalis::prelude::Data<Arc<Deps>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    let issued = deps
-        .store
-        .roll_billing_periods(deps.clock.now(), &deps.prices)
-        .await?;
-    if issued > 0 {
-        tracing::info!(issued, "billing periods started");
+impl Sweep for BillingPeriods {
+    const NAME: &'static str = "billing-periods";
+    /// Every minute, at second 30 (the expiry sweep runs at second 0).
+    const SCHEDULE: &'static str = "30 * * * * *";
+
+    async fn run(&self) -> JobResult {
+        let deps = &self.0;
+        let issued = deps
+            .store
+            .roll_billing_periods(deps.clock.now(), &deps.prices)
+            .await?;
+        if issued > 0 {
+            tracing::info!(issued, "billing periods started");
+        }
+        Ok(())
     }
-    Ok(())
 }

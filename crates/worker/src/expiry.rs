@@ -4,20 +4,22 @@
 
 use std::sync::Arc;
 
-use apalis_cron::Tick;
-
 use crate::Deps;
+use crate::workers::{JobResult, Sweep};
 
-/// Every minute, at second 0.
-pub const SCHEDULE: &str = "0 * * * * *";
+pub struct Expiry(pub Arc<Deps>);
 
-pub async fn handle(
-    _tick: Tick,
-    deps: apalis::prelude::Data<Arc<Deps>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    let expired = deps.store.expire_invitations(deps.clock.now()).await?;
-    if expired > 0 {
-        tracing::info!(expired, "invitations expired");
+impl Sweep for Expiry {
+    const NAME: &'static str = "expire-invitations";
+    /// Every minute, at second 0.
+    const SCHEDULE: &'static str = "0 * * * * *";
+
+    async fn run(&self) -> JobResult {
+        let deps = &self.0;
+        let expired = deps.store.expire_invitations(deps.clock.now()).await?;
+        if expired > 0 {
+            tracing::info!(expired, "invitations expired");
+        }
+        Ok(())
     }
-    Ok(())
 }

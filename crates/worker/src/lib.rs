@@ -18,16 +18,14 @@ pub mod retention;
 pub mod supervise;
 pub mod wake;
 pub mod webhook_delivery;
+pub mod workers;
 
 use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use apalis::prelude::{BackendExt, RetryPolicy};
-use apalis::prelude::{Monitor, WorkerBuilder, WorkerBuilderExt};
-use apalis_cron::CronScheduler;
-use apalis_postgres::{PostgresStorage, Pubsub};
+use apalis::prelude::Monitor;
+use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use roster_domain::invitation::InvitationMailJob;
 use roster_domain::job::ReassignmentTask;
@@ -35,13 +33,10 @@ use roster_domain::notice::MemberNotice;
 use roster_domain::webhook::WebhookTask;
 use roster_domain::{Clock, Store};
 use roster_store::Database;
-use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
-use tower::util::rng::HasherRng;
 
 use crate::mail::Mailer;
-use crate::metrics::JobMetricsLayer;
-use crate::wake::Wake;
 use crate::webhook_delivery::{WebhookSender, WebhookSettings};
+use crate::workers::{queue_worker, sweep};
 
 /// What jobs need.
 pub struct Deps {
@@ -128,26 +123,6 @@ pub async fn setup(db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A name no other live worker has: apalis refuses a name seen within
-/// the last heartbeat, and a restart within it must not collide.
-fn unique_name(job: &str) -> String {
-    format!("{job}-{}", uuid::Uuid::now_v7())
-}
-
-fn retry_policy(
-    config: &WorkerConfig,
-) -> apalis::prelude::BackoffRetryPolicy<tower::retry::backoff::ExponentialBackoff> {
-    let backoff = ExponentialBackoffMaker::new(
-        config.backoff_min,
-        config.backoff_max,
-        0.5,
-        HasherRng::default(),
-    )
-    .expect("backoff bounds are valid")
-    .make_backoff();
-    RetryPolicy::retries(config.retries).with_backoff(backoff)
-}
-
 /// Runs the workers until `shutdown` resolves, then gives running jobs up
 /// to `config.shutdown_timeout` to finish. A worker that fails more than
 /// `MAX_RESTARTS` times stops them all and ends `run` with its error
@@ -182,131 +157,21 @@ pub async fn run(
         deps.clock.clone(),
         config.webhooks.clone(),
     )?);
-    // A worker (invitation emails, member notices, lead reassignments)
-    // over either backend's queue (their types differ, so a macro rather
-    // than a function); each retries as the invitation email always has.
-    macro_rules! queue_worker {
-        ($monitor:expr, $backend:expr, $queue:expr, $handler:expr) => {{
-            let (backend, deps, config) = ($backend, deps.clone(), config.clone());
-            $monitor.register(move |_| {
-                WorkerBuilder::new(unique_name($queue))
-                    .backend(backend.clone())
-                    .data(deps.clone())
-                    .concurrency(config.concurrency)
-                    .retry(retry_policy(&config))
-                    .layer(JobMetricsLayer::new($queue))
-                    .build($handler)
-            })
-        }};
-    }
-    // The queue of job type `$job` on SQLite or PostgreSQL, named explicitly.
-    macro_rules! sqlite_queue {
-        ($pool:expr, $job:ty) => {
-            SqliteStorage::<$job>::new($pool)
-                .with_config(
-                    apalis_sqlite::Config::default()
-                        .queue(<$job>::QUEUE)
-                        .heartbeat_interval(config.heartbeat_interval)
-                        .missed_heartbeats(config.missed_heartbeats),
-                )
-                .poll_with_strategy(Wake::every(config.poll_interval))
-        };
-    }
-    macro_rules! postgres_queue {
-        ($pool:expr, $job:ty) => {
-            PostgresStorage::<$job>::new($pool)
-                .with_config(
-                    apalis_postgres::Config::default()
-                        .queue(<$job>::QUEUE)
-                        .heartbeat_interval(config.heartbeat_interval)
-                        .missed_heartbeats(config.missed_heartbeats),
-                )
-                .poll_with_strategy(Wake::notified(
-                    Pubsub::new($pool.clone(), <$job>::QUEUE.to_owned()),
-                    config.poll_interval,
-                ))
-        };
-    }
-    // Every queue's worker, over the queues of `$queue` (one of the two
-    // macros above) on `$pool`.
-    macro_rules! queue_workers {
-        ($queue:ident, $pool:expr) => {
-            monitor = queue_worker!(
-                monitor,
-                $queue!($pool, InvitationMailJob),
-                InvitationMailJob::QUEUE,
-                invitation_mail::handle
-            );
-            monitor = queue_worker!(
-                monitor,
-                $queue!($pool, MemberNotice),
-                MemberNotice::QUEUE,
-                member_notice::handle
-            );
-            monitor = queue_worker!(
-                monitor,
-                $queue!($pool, ReassignmentTask),
-                ReassignmentTask::QUEUE,
-                reassignment::handle
-            );
-            // Webhook deliveries hold their own sender (one HTTP client).
-            monitor = {
-                let (backend, sender, config) = (
-                    $queue!($pool, WebhookTask),
-                    webhooks.clone(),
-                    config.clone(),
-                );
-                monitor.register(move |_| {
-                    WorkerBuilder::new(unique_name(WebhookTask::QUEUE))
-                        .backend(backend.clone())
-                        .data(sender.clone())
-                        .concurrency(config.concurrency)
-                        .retry(retry_policy(&config))
-                        .layer(JobMetricsLayer::new(WebhookTask::QUEUE))
-                        .build(webhook_delivery::handle)
-                })
-            };
-        };
-    }
-    match db {
-        Database::Sqlite(pool) => {
-            queue_workers!(sqlite_queue, pool);
-        }
-        Database::Postgres(pool) => {
-            queue_workers!(postgres_queue, pool);
-        }
-    }
-    // The periodic sweeps: each worker process runs every one of them;
-    // each is safe to run in several processes at once.
-    macro_rules! cron {
-        ($name:literal, $job:ident) => {
-            let schedule = cron::Schedule::from_str($job::SCHEDULE).expect("valid cron expression");
-            let deps = deps.clone();
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(unique_name($name))
-                    .backend(CronScheduler::new(schedule.clone()))
-                    .data(deps.clone())
-                    .layer(JobMetricsLayer::new($name))
-                    .build($job::handle)
-            });
-        };
-    }
-    cron!("expire-invitations", expiry);
-    cron!("billing-periods", billing);
-    cron!("purge-organizations", purge);
-    // The retention purge holds its period besides the deps.
-    let job = Arc::new(retention::RetentionJob {
-        deps: deps.clone(),
-        retention: config.retention,
-    });
-    let schedule = cron::Schedule::from_str(retention::SCHEDULE).expect("valid cron expression");
-    monitor = monitor.register(move |_| {
-        WorkerBuilder::new(unique_name("retention"))
-            .backend(CronScheduler::new(schedule.clone()))
-            .data(job.clone())
-            .layer(JobMetricsLayer::new("retention"))
-            .build(retention::handle)
-    });
+    monitor = queue_worker::<InvitationMailJob>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<MemberNotice>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<ReassignmentTask>(monitor, db, deps.clone(), &config);
+    // Webhook deliveries hold their own sender (one HTTP client).
+    monitor = queue_worker::<WebhookTask>(monitor, db, webhooks, &config);
+    monitor = sweep(monitor, expiry::Expiry(deps.clone()));
+    monitor = sweep(monitor, billing::BillingPeriods(deps.clone()));
+    monitor = sweep(monitor, purge::PurgeDeleted(deps.clone()));
+    monitor = sweep(
+        monitor,
+        retention::RetentionJob {
+            deps,
+            retention: config.retention,
+        },
+    );
     let mut gave_up = failed.clone();
     monitor
         .run_with_signal(async move {

@@ -13,12 +13,15 @@ use std::sync::Arc;
 
 use roster_domain::notice::{MemberNotice, NoticeMail};
 
+use apalis::prelude::Attempt;
+
 use crate::Deps;
 use crate::invitation_mail::{JobError, Outcome};
 use crate::mail::{
     OutgoingMail, OwnershipTransferMailContent, RemovalMailContent, render_ownership_transfer,
     render_removal,
 };
+use crate::workers::{JobResult, QueueJob};
 
 /// The email `notice` makes, to `found`'s recipient; `public_url` is where
 /// Roster is.
@@ -63,15 +66,17 @@ pub async fn deliver(deps: &Deps, notice: &MemberNotice) -> Result<Outcome, JobE
     }
 }
 
-/// The apalis handler: transient failures are errors, so the job retries.
-pub async fn handle(
-    notice: MemberNotice,
-    deps: apalis::prelude::Data<Arc<Deps>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    deliver(&deps, &notice).await.map(|_| ()).map_err(|e| {
-        tracing::warn!(error = %e, "member notice failed; will retry");
-        e.into()
-    })
+/// The queue's job: transient failures are errors, so the job retries.
+impl QueueJob for MemberNotice {
+    const QUEUE: &'static str = MemberNotice::QUEUE;
+    type Data = Deps;
+
+    async fn run(self, deps: Arc<Deps>, _: Attempt) -> JobResult {
+        deliver(&deps, &self).await.map(|_| ()).map_err(|e| {
+            tracing::warn!(error = %e, "member notice failed; will retry");
+            e.into()
+        })
+    }
 }
 
 #[cfg(test)]

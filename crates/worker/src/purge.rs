@@ -6,23 +6,25 @@
 
 use std::sync::Arc;
 
-use apalis_cron::Tick;
-
 use crate::Deps;
+use crate::workers::{JobResult, Sweep};
 
-/// Every hour, at minute 7 (away from the minutely sweep's second 0).
-pub const SCHEDULE: &str = "0 7 * * * *";
+pub struct PurgeDeleted(pub Arc<Deps>);
 
-pub async fn handle(
-    _tick: Tick,
-    deps: apalis::prelude::Data<Arc<Deps>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    let purged = deps
-        .store
-        .purge_deleted_organizations(deps.clock.now())
-        .await?;
-    if !purged.is_empty() {
-        tracing::info!(purged = purged.len(), "deleted organizations purged");
+impl Sweep for PurgeDeleted {
+    const NAME: &'static str = "purge-organizations";
+    /// Every hour, at minute 7 (away from the minutely sweep's second 0).
+    const SCHEDULE: &'static str = "0 7 * * * *";
+
+    async fn run(&self) -> JobResult {
+        let deps = &self.0;
+        let purged = deps
+            .store
+            .purge_deleted_organizations(deps.clock.now())
+            .await?;
+        if !purged.is_empty() {
+            tracing::info!(purged = purged.len(), "deleted organizations purged");
+        }
+        Ok(())
     }
-    Ok(())
 }

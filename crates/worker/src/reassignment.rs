@@ -11,7 +11,10 @@ use std::time::Duration;
 use roster_domain::DomainError;
 use roster_domain::job::{BatchOutcome, ReassignmentTask};
 
+use apalis::prelude::Attempt;
+
 use crate::Deps;
+use crate::workers::{JobResult, QueueJob};
 
 /// Leads in the first batch; later batches are sized by [`BatchSizer`].
 pub const BATCH_SIZE: u32 = 1_000;
@@ -90,21 +93,22 @@ pub async fn reassign(deps: &Deps, task: ReassignmentTask) -> Result<(), DomainE
     }
 }
 
-/// The apalis handler: a failure is an error, so the task is retried from
+/// The queue's job: a failure is an error, so the task is retried from
 /// the checkpoint; when the queue's last attempt fails the job is FAILED.
-pub async fn handle(
-    task: ReassignmentTask,
-    deps: apalis::prelude::Data<Arc<Deps>>,
-    attempt: apalis::prelude::Attempt,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    match reassign(&deps, task).await {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            tracing::warn!(error = %e, attempt = attempt.current(), "lead reassignment failed; will retry");
-            if attempt.current() + 1 >= roster_store::JOB_MAX_ATTEMPTS {
-                deps.store.fail_job(task.job_id, deps.clock.now()).await?;
+impl QueueJob for ReassignmentTask {
+    const QUEUE: &'static str = ReassignmentTask::QUEUE;
+    type Data = Deps;
+
+    async fn run(self, deps: Arc<Deps>, attempt: Attempt) -> JobResult {
+        match reassign(&deps, self).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, attempt = attempt.current(), "lead reassignment failed; will retry");
+                if attempt.current() + 1 >= roster_store::JOB_MAX_ATTEMPTS {
+                    deps.store.fail_job(self.job_id, deps.clock.now()).await?;
+                }
+                Err(e.into())
             }
-            Err(e.into())
         }
     }
 }

@@ -7,16 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use apalis_cron::Tick;
 use chrono::{DateTime, Utc};
 
 use roster_domain::Store;
 use roster_domain::retention::{Purgeable, Retention};
 
 use crate::Deps;
-
-/// Every hour, at minute 37 (away from the other hourly purge's 7).
-pub const SCHEDULE: &str = "0 37 * * * *";
+use crate::workers::{JobResult, Sweep};
 
 /// Between two batches: other writers' turn.
 const PAUSE: Duration = Duration::from_millis(20);
@@ -52,14 +49,17 @@ pub async fn purge(
     Ok(purged)
 }
 
-pub async fn handle(
-    _tick: Tick,
-    job: apalis::prelude::Data<Arc<RetentionJob>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    let now = job.deps.clock.now();
-    let purged = purge(job.deps.store.as_ref(), &job.retention, now).await?;
-    for (what, rows) in purged.into_iter().filter(|(_, rows)| *rows > 0) {
-        tracing::info!(what = what.as_str(), rows, "retention purge");
+impl Sweep for RetentionJob {
+    const NAME: &'static str = "retention";
+    /// Every hour, at minute 37 (away from the other hourly purge's 7).
+    const SCHEDULE: &'static str = "0 37 * * * *";
+
+    async fn run(&self) -> JobResult {
+        let now = self.deps.clock.now();
+        let purged = purge(self.deps.store.as_ref(), &self.retention, now).await?;
+        for (what, rows) in purged.into_iter().filter(|(_, rows)| *rows > 0) {
+            tracing::info!(what = what.as_str(), rows, "retention purge");
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -24,6 +24,10 @@ use roster_domain::webhook::{
 };
 use roster_domain::{Clock, DomainError, Store};
 
+use apalis::prelude::Attempt;
+
+use crate::workers::{JobResult, QueueJob};
+
 /// How deliveries are sent and retried.
 #[derive(Clone, Debug)]
 pub struct WebhookSettings {
@@ -168,16 +172,18 @@ impl WebhookSender {
     }
 }
 
-/// The apalis handler: an answer of any kind is recorded and decided by
+/// The queue's job: an answer of any kind is recorded and decided by
 /// the store (the retry is a new task); only a store failure is an error,
 /// retried by the queue (so an attempt may repeat: receivers deduplicate
 /// by `webhook-id`).
-pub async fn handle(
-    task: WebhookTask,
-    sender: apalis::prelude::Data<Arc<WebhookSender>>,
-) -> Result<(), apalis::prelude::BoxDynError> {
-    sender.deliver(&task).await.map(|_| ()).map_err(|e| {
-        tracing::warn!(error = %e, "webhook delivery failed; will retry");
-        e.into()
-    })
+impl QueueJob for WebhookTask {
+    const QUEUE: &'static str = WebhookTask::QUEUE;
+    type Data = WebhookSender;
+
+    async fn run(self, sender: Arc<WebhookSender>, _: Attempt) -> JobResult {
+        sender.deliver(&self).await.map(|_| ()).map_err(|e| {
+            tracing::warn!(error = %e, "webhook delivery failed; will retry");
+            e.into()
+        })
+    }
 }

@@ -42,12 +42,13 @@ pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Runs the same sqlx statement on whichever pool `db` holds; `Ok(())` or
-/// the error.
+/// the error. Exported for the benches' bulk set-up.
+#[macro_export]
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $query:expr) => {
         match $db {
-            Database::Sqlite($pool) => $query.await.map(|_| ()),
-            Database::Postgres($pool) => $query.await.map(|_| ()),
+            ::roster_store::Database::Sqlite($pool) => $query.await.map(|_| ()),
+            ::roster_store::Database::Postgres($pool) => $query.await.map(|_| ()),
         }
     };
 }

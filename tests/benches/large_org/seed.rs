@@ -13,15 +13,13 @@ use uuid::Uuid;
 
 use super::Org;
 
-/// Runs one statement with its binds on whichever pool `db` holds.
+/// Runs one statement with its binds on whichever pool `db` holds
+/// (`roster_tests::on_pool!`).
 macro_rules! run {
     ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {{
         let sql: String = $sql;
-        match $db {
-            Database::Sqlite(pool) => sqlx::query(sqlx::AssertSqlSafe(sql))$(.bind($bind))*.execute(pool).await.map(|_| ()),
-            Database::Postgres(pool) => sqlx::query(sqlx::AssertSqlSafe(sql))$(.bind($bind))*.execute(pool).await.map(|_| ()),
-        }
-        .expect("bench seed statement")
+        roster_tests::on_pool!($db, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))$(.bind($bind))*.execute(pool))
+            .expect("bench seed statement")
     }};
 }
 

@@ -3,6 +3,7 @@
 //!
 //! No SQL, no GraphQL, no HTTP here: a rule change touches this crate only.
 
+pub mod allowed;
 pub mod audit;
 pub mod billing;
 pub mod clock;

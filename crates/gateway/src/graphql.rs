@@ -3,6 +3,7 @@
 //! nothing here knows the engine or HTTP.
 
 mod account;
+mod allowed;
 mod assistant_managers;
 mod audit;
 mod billing;

@@ -8,8 +8,9 @@ use async_graphql::{Context, ID, Object, Value};
 use chrono::{DateTime, Utc};
 
 use roster_domain::model::{Assistant, AssistantSeat, Membership, User, Workspace};
-use roster_domain::{DomainError, standing};
+use roster_domain::{DomainError, allowed, standing};
 
+use super::allowed::{MemberAction, named};
 use super::context::loader;
 use super::cost;
 use super::enums::{MemberStatus, OrgRole};
@@ -146,6 +147,12 @@ impl Inline for MemberNode {
             "role" => enum_value(OrgRole::from(member.role)),
             "status" => enum_value(MemberStatus::from(member.status)),
             "isOwner" => Value::Boolean(member.is_owner),
+            "viewerCan" => Value::List(
+                allowed::on_member(&self.viewer, member)
+                    .into_iter()
+                    .map(|a| enum_value(MemberAction::from(a)))
+                    .collect(),
+            ),
             "joinedAt" => timestamp(member.joined_at),
             "lastActiveAt" => timestamp(member.last_active_at),
             "user" => answer(&preloaded?.user, selection)?,
@@ -191,6 +198,12 @@ impl MemberNode {
     }
     async fn is_owner(&self) -> bool {
         self.member.is_owner
+    }
+    /// What the viewer may do to this member now (docs/api/permissions.md,
+    /// "Asking what the viewer may do"); a listed action may still be
+    /// refused for a count (`LAST_ADMIN`, `SEAT_LIMIT_REACHED`).
+    async fn viewer_can(&self) -> Vec<MemberAction> {
+        named(allowed::on_member(&self.viewer, &self.member))
     }
     async fn joined_at(&self) -> Option<DateTime<Utc>> {
         self.member.joined_at

@@ -9,8 +9,9 @@ use roster_domain::model::{
     Organization, OrganizationPatch, PageRequest, User,
 };
 use roster_domain::permission::Action;
-use roster_domain::{DomainError, MemberId, OrgId, OrgName};
+use roster_domain::{DomainError, MemberId, OrgId, OrgName, allowed};
 
+use super::allowed::{OrgAction, named};
 use super::audit::{AuditEventConnection, audit_page};
 use super::billing::BillingNode;
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor};
@@ -58,6 +59,15 @@ impl OrganizationNode {
     /// The caller's role here.
     async fn viewer_role(&self) -> OrgRole {
         self.viewer.role.into()
+    }
+    /// The rows of the permission table the caller's role permits here
+    /// (docs/api/permissions.md); empty unless the caller is ACTIVE.
+    async fn viewer_can(&self) -> Vec<OrgAction> {
+        named(allowed::on_organization(&self.viewer))
+    }
+    /// The roles the caller may give in an invitation.
+    async fn viewer_can_invite_as(&self) -> Vec<OrgRole> {
+        named(allowed::invitable_roles(&self.viewer))
     }
     #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
     async fn invitation_delivery(&self) -> InvitationDelivery {

@@ -7,6 +7,7 @@ use roster_domain::InvitationId;
 use roster_domain::invitation::{Invitation, InvitationFilter};
 use roster_domain::model::{Membership, PageRequest};
 
+use super::super::allowed::{InvitationAction, named};
 use super::super::connection::{PageInfo, decode_cursor, encode_cursor};
 use super::super::context::{loader, services};
 use super::super::cost;
@@ -34,6 +35,14 @@ impl InvitationNode {
     }
     async fn status(&self) -> InvitationStatus {
         self.invitation.status.into()
+    }
+    /// What the viewer may do to this invitation now
+    /// (docs/api/permissions.md, "Asking what the viewer may do").
+    async fn viewer_can(&self) -> Vec<InvitationAction> {
+        named(roster_domain::allowed::on_invitation(
+            &self.viewer,
+            &self.invitation,
+        ))
     }
     async fn delivery(&self) -> InvitationDelivery {
         self.invitation.delivery.into()

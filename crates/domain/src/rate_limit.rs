@@ -123,7 +123,8 @@ pub enum RateScope {
     LogInSuccess,
     /// Sign-ups per client address.
     SignUpAddress,
-    /// Invitation tokens that open nothing, per client address.
+    /// Invitation and password-reset tokens that open nothing, per client
+    /// address.
     TokenAddress,
     /// Wrong current passwords per user.
     ChangePasswordUser,
@@ -131,6 +132,11 @@ pub enum RateScope {
     InviteInviter,
     /// Invitation sends per recipient address (normalized).
     InviteRecipient,
+    /// Password-reset requests per address asked for (normalized), whether
+    /// or not it has an account.
+    ResetEmail,
+    /// Password-reset requests per client address.
+    ResetAddress,
 }
 
 impl RateScope {
@@ -147,6 +153,8 @@ impl RateScope {
             Self::ChangePasswordUser => "change-password-user",
             Self::InviteInviter => "invite-inviter",
             Self::InviteRecipient => "invite-recipient",
+            Self::ResetEmail => "password-reset-email",
+            Self::ResetAddress => "password-reset-address",
         }
     }
 }

@@ -41,7 +41,7 @@ both_backends! {
             pending.push(app.invite(&ada, &org, &format!("p{i}@example.com"), "MEMBER").await);
         }
         let other = app.spawn_gateway(|_| {}).await;
-        let via = |i: usize| if i % 2 == 0 { app.base.clone() } else { other.clone() };
+        let via = |i: usize| if i.is_multiple_of(2) { app.base.clone() } else { other.clone() };
         let mut writes = Vec::new();
         for i in 0..10 {
             writes.push((via(i), INVITE, json!({ "o": org, "e": format!("n{i}@example.com") })));

@@ -66,5 +66,6 @@ both_backends! {
             }
         }
         eprintln!("{downgrades} of {ROUNDS} downgrades won");
+        app.assert_member_counts_exact().await;
     }
 }

@@ -217,6 +217,7 @@ both_backends! {
             total += invitations(&app, &one, &ada, org).await;
         }
         assert_eq!(total, 7);
+        app.assert_member_counts_exact().await;
     }
 }
 

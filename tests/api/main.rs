@@ -35,6 +35,8 @@ mod mail_once;
 mod matrix;
 mod member_admin;
 mod member_admin_races;
+mod member_counts;
+mod member_search;
 mod members;
 mod metrics;
 mod mutation_recheck;

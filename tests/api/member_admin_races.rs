@@ -79,6 +79,7 @@ both_backends! {
         assert_eq!(active_admins(&app).await, 1);
         let changed = app.count_sql("select count(*) from audit_event where action = 'member.role_changed'").await;
         assert_eq!(changed, 1);
+        app.assert_member_counts_exact().await;
     }
 
     async fn blocking_the_last_two_admins_at_once_blocks_one(app) {
@@ -96,6 +97,7 @@ both_backends! {
         assert_eq!(active_admins(&app).await, 1);
         let blocked = app.count_sql("select count(*) from audit_event where action = 'member.blocked'").await;
         assert_eq!(blocked, 1);
+        app.assert_member_counts_exact().await;
     }
 
     async fn unblock_racing_an_invite_for_the_last_seat_lets_one_in(app) {
@@ -118,5 +120,6 @@ both_backends! {
         let seats = "query($o: ID!) { organization(id: $o) { seatsUsed } }";
         let data = app.ok(Some(&a.ada.access), seats, json!({ "o": a.org })).await;
         assert_eq!(data["organization"]["seatsUsed"], 10);
+        app.assert_member_counts_exact().await;
     }
 }

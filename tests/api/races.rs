@@ -43,6 +43,7 @@ both_backends! {
         let after = app.ok(Some(&ada.access), SEATS, json!({ "o": org })).await;
         assert_eq!(after["organization"]["seatsUsed"], 10);
         assert_eq!(after["organization"]["invitations"]["totalCount"], 1);
+        app.assert_member_counts_exact().await;
     }
 
     async fn concurrent_accepts_of_one_token_make_one_membership(app) {
@@ -59,5 +60,6 @@ both_backends! {
         assert_eq!(data["organization"]["members"]["totalCount"], 1);
         assert_eq!(data["organization"]["members"]["edges"][0]["node"]["status"], "ACTIVE");
         assert_eq!(data["organization"]["seatsUsed"], 2);
+        app.assert_member_counts_exact().await;
     }
 }

@@ -37,5 +37,6 @@ both_backends! {
         assert_eq!(app.count_sql("select count(*) from job").await, 1);
         assert_eq!(app.tasks_on("member-notice").await, 1);
         assert_eq!(app.tasks_on("lead-reassignment").await, 1);
+        app.assert_member_counts_exact().await;
     }
 }

@@ -118,6 +118,24 @@ impl TestApp {
         .expect("count")
     }
 
+    /// Checks that every organization's member counters (migration 0019,
+    /// which seats, active ADMINs and `totalCount` read) equal the count of
+    /// its memberships by role and status.
+    pub async fn assert_member_counts_exact(&self) {
+        let counted = "select organization_id, role, status, count(*) as n from membership \
+                       group by organization_id, role, status";
+        let kept = "select organization_id, role, status, n from member_count where n <> 0";
+        let sql = format!(
+            "select (select count(*) from ({counted} except {kept}) a) \
+             + (select count(*) from ({kept} except {counted}) b)"
+        );
+        assert_eq!(
+            self.count_sql(&sql).await,
+            0,
+            "member counters differ from the memberships"
+        );
+    }
+
     /// Sets `org`'s invitation delivery (and optionally its lifetime).
     pub async fn set_delivery(
         &self,

@@ -20,6 +20,16 @@ pub struct MemberPlaces {
     pub assistants: Vec<(AssistantSeat, Assistant)>,
 }
 
+/// What a member page reads besides its members, as the query selects it:
+/// nothing is counted or read that the query did not ask for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemberPageParts {
+    /// The members' workspaces and assistant places.
+    pub places: bool,
+    /// The total count under the filter (`Page::total_count`, 0 without).
+    pub total_count: bool,
+}
+
 /// A supertrait of [`crate::Store`].
 #[async_trait::async_trait]
 pub trait MemberPageStore: Send + Sync {
@@ -41,16 +51,16 @@ pub trait MemberPageStore: Send + Sync {
         user: UserId,
         orgs: &[OrgId],
     ) -> Result<Vec<(Membership, Organization)>>;
-    /// A page of `org`'s members, oldest first, each with its user, and
-    /// the total count under the filter; with `places`, the workspaces (by
-    /// name) and assistant places (by name) of the page's members too, read
-    /// over the same connection.
+    /// A page of `org`'s members, oldest first, each with its user; with
+    /// `parts.total_count`, the total count under the filter; with
+    /// `parts.places`, the workspaces (by name) and assistant places (by
+    /// name) of the page's members too, read over the same connection.
     async fn list_members(
         &self,
         org: OrgId,
         scope: MemberScope,
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
-        places: bool,
+        parts: MemberPageParts,
     ) -> Result<(Page<(Membership, User)>, Option<MemberPlaces>)>;
 }

@@ -21,7 +21,7 @@ use std::future::Future;
 
 use apalis_core::task::Task;
 use chrono::{DateTime, Utc};
-use sqlx::{Pool, Transaction};
+use sqlx::{Pool, QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use roster_domain::{DomainError, JobId, LeadId, OrgId, UserId};
@@ -45,6 +45,14 @@ pub(crate) trait Backend: sqlx::Database {
     /// their organization), `$2` at most; `None` where the live feed keeps
     /// no table.
     const LIVE_EVENTS: Option<&'static str>;
+
+    /// Pushes the start of the member list's indexed search: a condition
+    /// on account `u`, ended by ` and `, that an index answers and that
+    /// every account whose display name or email contains `needle` (three
+    /// characters or more) meets; the `like` conditions that follow decide.
+    /// Nothing where those are indexed themselves (PostgreSQL's trigram
+    /// indexes, migration 0020).
+    fn push_account_prefilter(q: &mut QueryBuilder<Self>, needle: &str);
 
     /// Begins a transaction that will write. On SQLite it takes the
     /// database's write lock up front, so that a transaction that reads

@@ -104,8 +104,14 @@ impl Database {
                 Ok(Self::Sqlite(pool))
             }
             "postgres" | "postgresql" => {
+                // A plan for each execution's own values: a statement's best
+                // plan depends on the organization's size, and a cached
+                // generic one would serve the smallest organizations with the
+                // plan of the largest (docs/operations/performance.md, "Large
+                // organizations").
                 let options = PgConnectOptions::from_str(url)
-                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?;
+                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?
+                    .options([("plan_cache_mode", "force_custom_plan")]);
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

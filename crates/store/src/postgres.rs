@@ -4,7 +4,7 @@
 
 use apalis_core::task::Task;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
 use roster_domain::{DomainError, JobId, LeadId, OrgId, UserId};
@@ -34,6 +34,10 @@ impl Backend for Db {
          and not exists (select 1 from apalis.jobs j where j.lock_by = w.id) limit $2)";
     /// PostgreSQL's live events are notifications: no table to purge.
     const LIVE_EVENTS: Option<&'static str> = None;
+
+    /// The trigram indexes on `lower(display_name)` and `email_normalized`
+    /// serve the `like` conditions themselves.
+    fn push_account_prefilter(_q: &mut QueryBuilder<Db>, _needle: &str) {}
 
     async fn begin_write(pool: &PgPool) -> sqlx::Result<Tx<Db>> {
         pool.begin().await

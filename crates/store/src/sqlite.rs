@@ -4,7 +4,7 @@
 
 use apalis_core::task::Task;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, SqlitePool};
 use uuid::Uuid;
 
 use roster_domain::{DomainError, JobId, LeadId, OrgId, UserId};
@@ -36,6 +36,17 @@ impl Backend for Db {
          left join audit_event a on a.id = l.audit_event_id \
          where a.id is null or a.at < $1 order by l.seq limit $2)",
     );
+
+    /// The FTS5 trigram index (migration 0020) finds the accounts holding
+    /// `needle` as a phrase: its trigrams in a row, that is, the substring
+    /// (ignoring case; the `like` conditions then apply the list's own
+    /// case rule).
+    fn push_account_prefilter(q: &mut QueryBuilder<Db>, needle: &str) {
+        let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+        q.push("u.rowid in (select rowid from app_user_search where app_user_search match ")
+            .push_bind(phrase)
+            .push(") and ");
+    }
 
     async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Tx<Db>> {
         pool.begin_with("begin immediate").await

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use roster_domain::member_page::MemberPlaces;
+use roster_domain::member_page::{MemberPageParts, MemberPlaces};
 use roster_domain::model::{
     AssignmentScope, InvitationTtl, MemberFilter, MemberScope, Membership, NewOrganization,
     Organization, OrganizationPatch, PageRequest, User,
@@ -263,12 +263,15 @@ impl OrganizationNode {
         if node.field("organization").exists() {
             loader(ctx).feed_one(self.org.id, self.org.clone());
         }
-        let places = node.field("workspaces").exists()
-            || node.field("assistants").exists()
-            || node.field("managedAssistants").exists();
+        let parts = MemberPageParts {
+            places: node.field("workspaces").exists()
+                || node.field("assistants").exists()
+                || node.field("managedAssistants").exists(),
+            total_count: ctx.look_ahead().field("totalCount").exists(),
+        };
         let (page, places) = services(ctx)
             .store
-            .list_members(self.org.id, scope, &filter, page, places)
+            .list_members(self.org.id, scope, &filter, page, parts)
             .await?;
         let nodes = member_page_nodes(&self.viewer, page.items, places);
         let edges: Vec<MemberEdge> = nodes.into_iter().map(|node| MemberEdge { node }).collect();

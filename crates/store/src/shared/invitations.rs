@@ -121,9 +121,13 @@ async fn stored_targets(tx: &mut Tx, id: InvitationId) -> Result<InvitationTarge
     })
 }
 
+/// The organization's seats in use (rules.md §4: ACTIVE members and
+/// INVITED ones, whose invitations are PENDING), read from its counters
+/// (migration 0019), which the transactions holding its lock keep exact.
 pub(super) async fn seats_in_use(tx: &mut Tx, org: OrgId) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from membership where organization_id = $1 and status in ('ACTIVE', 'INVITED')",
+        "select coalesce(sum(n), 0) from member_count where organization_id = $1 \
+         and status in ('ACTIVE', 'INVITED')",
     )
     .bind(org.0)
     .fetch_one(&mut **tx)

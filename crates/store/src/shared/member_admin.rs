@@ -40,11 +40,13 @@ pub(super) async fn target(tx: &mut Tx, org: OrgId, user: UserId) -> Result<Memb
         .ok_or(DomainError::NotFound.into())
 }
 
-/// The organization's ACTIVE ADMINs, counted under its lock: the fact the
-/// domain's owner and last-admin rules (`roster_domain::member_admin`) read.
+/// The organization's ACTIVE ADMINs, read under its lock from its
+/// counters (migration 0019): the fact the domain's owner and last-admin
+/// rules (`roster_domain::member_admin`) read.
 pub(super) async fn active_admins(tx: &mut Tx, org: OrgId) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from membership where organization_id = $1 and role = 'ADMIN' and status = 'ACTIVE'",
+        "select coalesce(sum(n), 0) from member_count where organization_id = $1 \
+         and role = 'ADMIN' and status = 'ACTIVE'",
     )
     .bind(org.0)
     .fetch_one(&mut **tx)

@@ -6,23 +6,22 @@ use sqlx::{FromRow, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::error::{PortResult, Result, port};
-use roster_domain::member_page::{MemberPageStore, MemberPlaces};
+use roster_domain::member_page::{MemberPageParts, MemberPageStore, MemberPlaces};
 use roster_domain::model::{
     Assistant, AssistantSeat, MemberFilter, MemberScope, Membership, Organization, Page,
     PageRequest, User, Workspace,
 };
 use roster_domain::{MemberId, OrgId, SessionId, UserId};
 
-use super::members::push_conditions;
+use super::member_list::MemberQuery;
 use super::rows::{
-    InOrder, MEMBER_COLUMNS, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, composed, convert_all,
-    push_id_list,
+    InOrder, MEMBER_ORG_COLUMNS, MemberOrgRow, MemberRow, composed, convert_all, push_id_list,
 };
 use super::{BackendStore, Db};
 
 /// A member of a page with its user and the page's total count (the same
-/// on every row: a window over the filtered rows, before the cursor and
-/// the limit apply), read in the order `list_members` selects them.
+/// on every row, 0 when not asked: `member_list.rs`), read in the order
+/// `list_members` selects them.
 struct PageRow {
     member: MemberRow,
     email: String,
@@ -150,46 +149,24 @@ impl MemberPageStore for BackendStore {
         scope: MemberScope,
         filter: &MemberFilter,
         page: PageRequest<MemberId>,
-        places: bool,
+        parts: MemberPageParts,
     ) -> PortResult<(Page<(Membership, User)>, Option<MemberPlaces>)> {
         port(async {
             // One connection for the page and its places: taking one from the
             // pool and giving it back cost a round trip each (sqlx pings it).
             let mut conn = self.pool.acquire().await?;
-            let from = " from membership m join organization o on o.id = m.organization_id \
-                        join app_user u on u.id = m.user_id";
-            let columns = format!(
-                "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
-                 u.created_at as user_created_at, count(*) over () as total_count{from}"
-            );
-            // After a cursor, the window still counts the rows before it: the
-            // cursor applies outside (a subquery the planners then sort: the
-            // first page, the one mostly asked, goes without).
-            let mut q = match page.after {
-                None => {
-                    let mut q = QueryBuilder::<Db>::new(columns);
-                    push_conditions(&mut q, org, scope, filter);
-                    q.push(" order by m.id");
-                    q
-                }
-                Some(after) => {
-                    let mut q = QueryBuilder::<Db>::new(format!("select * from ({columns}"));
-                    push_conditions(&mut q, org, scope, filter);
-                    q.push(") p where p.id > ").push_bind(after.0);
-                    q.push(" order by p.id");
-                    q
-                }
-            };
-            q.push(" limit ").push_bind(i64::from(page.first) + 1);
+            let query = MemberQuery::new(&mut conn, org, scope, filter).await?;
+            let limit = i64::from(page.first) + 1;
+            let mut q = query.page(page.after, limit, parts.total_count);
             let rows: Vec<PageRow> = q.build_query_as().fetch_all(&mut *conn).await?;
             let total_count = match rows.first() {
+                _ if !parts.total_count => 0,
                 Some(row) => row.total_count,
                 None if page.after.is_none() => 0,
-                // Past the last member: the window saw no row to count on.
+                // Past the last member: no row carries the total.
                 None => {
-                    let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
-                    push_conditions(&mut count, org, scope, filter);
-                    let (n,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+                    let mut total = query.total();
+                    let (n,): (i64,) = total.build_query_as().fetch_one(&mut *conn).await?;
                     n
                 }
             };
@@ -209,7 +186,7 @@ impl MemberPageStore for BackendStore {
                     Ok((member, user))
                 })
                 .collect::<Result<Vec<(Membership, User)>>>()?;
-            let places = if places {
+            let places = if parts.places {
                 let ids: Vec<MemberId> = items.iter().map(|(m, _)| m.id).collect();
                 Some(member_places(&mut conn, org, &ids).await?)
             } else {

@@ -113,13 +113,20 @@ pub(super) fn push_conditions(
         q.push(" and m.status = ").push_bind(status.as_str());
     }
     if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
-        let pattern = contains_pattern(search);
-        q.push(" and (lower(u.display_name) like ")
-            .push_bind(pattern.clone())
-            .push(" escape '\\' or u.email_normalized like ")
-            .push_bind(pattern)
-            .push(" escape '\\')");
+        q.push(" and ");
+        push_account_contains(q, search);
     }
+}
+
+/// Appends the condition that account `u`'s display name (lowercased) or
+/// email (normalized) contains `needle`, ignoring case.
+pub(super) fn push_account_contains(q: &mut QueryBuilder<Db>, needle: &str) {
+    let pattern = contains_pattern(needle);
+    q.push("(lower(u.display_name) like ")
+        .push_bind(pattern.clone())
+        .push(" escape '\\' or u.email_normalized like ")
+        .push_bind(pattern)
+        .push(" escape '\\')");
 }
 
 #[async_trait::async_trait]
@@ -168,9 +175,10 @@ impl MemberStore for BackendStore {
                 return Ok(Vec::new());
             }
             // A seat is an ACTIVE member or a PENDING invitation (an INVITED
-            // membership); BLOCKED members hold none.
+            // membership); BLOCKED members hold none. Read from the
+            // organizations' counters (migration 0019), not counted.
             let mut q = QueryBuilder::<Db>::new(
-                "select m.organization_id, count(*) from membership m where m.status in (",
+                "select m.organization_id, coalesce(sum(m.n), 0) from member_count m where m.status in (",
             );
             q.push_bind(MemberStatus::Active.as_str())
                 .push(", ")

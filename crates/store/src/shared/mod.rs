@@ -24,6 +24,7 @@ mod jobs;
 mod leads;
 mod lifecycle;
 mod member_admin;
+mod member_list;
 mod member_page;
 mod members;
 mod notices;

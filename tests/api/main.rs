@@ -61,6 +61,7 @@ mod send_retries;
 mod standing_reads;
 mod sweep;
 mod tokens;
+mod trusted_issuers;
 mod webhook_delivery;
 mod webhooks;
 mod workspaces;

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod dashboard;
 pub mod error;
 pub mod id;
+pub mod identity_link;
 pub mod invitation;
 pub mod job;
 pub mod lead;

@@ -54,6 +54,7 @@ pub trait Store:
     + crate::live::LiveStore
     + crate::retention::RetentionStore
     + crate::member_page::MemberPageStore
+    + crate::identity_link::IdentityLinkStore
     + Send
     + Sync
     + 'static
@@ -79,6 +80,7 @@ impl<T> Store for T where
         + crate::live::LiveStore
         + crate::retention::RetentionStore
         + crate::member_page::MemberPageStore
+        + crate::identity_link::IdentityLinkStore
         + Send
         + Sync
         + 'static
@@ -94,6 +96,7 @@ pub mod prelude {
         WorkspaceStore,
     };
     pub use crate::billing::BillingStore;
+    pub use crate::identity_link::IdentityLinkStore;
     pub use crate::lifecycle::LifecycleStore;
     pub use crate::live::LiveStore;
     pub use crate::member_page::MemberPageStore;

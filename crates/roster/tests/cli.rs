@@ -166,7 +166,10 @@ fn bad_identity_settings_exit_2_naming_the_variable() {
         let (code, stderr) = fails_with(&["serve"], &env);
         assert_eq!(code, Some(2), "{variable}={value}: {stderr}");
         // The first line names the variable (clap adds a hint under its own).
-        let first = stderr.lines().find(|l| !l.contains(" WARN ")).unwrap_or_default();
+        let first = stderr
+            .lines()
+            .find(|l| !l.contains(" WARN "))
+            .unwrap_or_default();
         assert!(first.contains(variable), "{variable}={value}: {stderr}");
     }
 }

@@ -7,7 +7,7 @@
 //! so on) are refused and create nothing; keys are fetched again for an
 //! unknown `kid`, at most once a minute.
 //!
-//! The RSA keys in `fixtures/` are test keys, made for these tests only.
+//! The keys in `fixtures/` are test keys, made for these tests only.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,7 +20,10 @@ use roster_tests::{Backend, TestApp, each_backend, error_code};
 
 const PRODUCT_KEY: &str = include_str!("fixtures/product-rsa.pem");
 const STRANGER_KEY: &str = include_str!("fixtures/stranger-rsa.pem");
-const PUBLIC_KEYS: &str = include_str!("fixtures/test-rsa-keys.json");
+const PRODUCT_P256_KEY: &str = include_str!("fixtures/product-p256.pem");
+const PRODUCT_ED25519_KEY: &str = include_str!("fixtures/product-ed25519.pem");
+/// The public halves of the fixtures' keys (JWK fields).
+const PUBLIC_KEYS: &str = include_str!("fixtures/test-keys.json");
 const AUDIENCE: &str = "roster";
 
 const ME: &str = "{ me { id email displayName memberships { status organization { name } } } }";
@@ -51,9 +54,16 @@ fn public_jwk(name: &str, kid: &str) -> Value {
 
 impl Product {
     async fn start() -> Self {
-        let jwks = Arc::new(std::sync::Mutex::new(
-            json!({ "keys": [public_jwk("product-rsa", "product-1")] }),
-        ));
+        let keys: Value = roster_tests::serde_json::from_str(PUBLIC_KEYS).unwrap();
+        let (ec, ed) = (&keys["product-p256"], &keys["product-ed25519"]);
+        let jwks = Arc::new(std::sync::Mutex::new(json!({ "keys": [
+            public_jwk("product-rsa", "product-1"),
+            { "kty": "EC", "crv": "P-256", "kid": "product-ec", "x": ec["x"], "y": ec["y"] },
+            { "kty": "OKP", "crv": "Ed25519", "kid": "product-ed", "x": ed["x"] },
+            // An encryption key and a shared secret: skipped, never used.
+            { "kty": "RSA", "use": "enc", "kid": "product-enc", "n": keys["stranger-rsa"]["n"], "e": "AQAB" },
+            { "kty": "oct", "kid": "product-oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" },
+        ] })));
         let fetches = Arc::new(AtomicUsize::new(0));
         let (served, counted) = (jwks.clone(), fetches.clone());
         let router = axum::Router::new().route(
@@ -98,7 +108,11 @@ impl Product {
 
     /// `claims` signed with `key` (RS256) under `kid`.
     fn sign(key: &EncodingKey, kid: &str, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
+        Self::sign_with(Algorithm::RS256, key, kid, claims)
+    }
+
+    fn sign_with(alg: Algorithm, key: &EncodingKey, kid: &str, claims: &Value) -> String {
+        let mut header = Header::new(alg);
         header.kid = Some(kid.to_owned());
         jsonwebtoken::encode(&header, claims, key).unwrap()
     }
@@ -408,6 +422,55 @@ async fn unknown_keys_are_fetched_at_most_once_a_minute(backend: Backend) {
     assert_eq!(product.fetches(), 2);
 }
 
+async fn es256_and_eddsa_verify_and_each_key_pins_its_algorithm(backend: Backend) {
+    let product = Product::start().await;
+    let Some(app) = TestApp::spawn_with(backend, false, product.configure(true)).await else {
+        return eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
+    };
+    let ec = EncodingKey::from_ec_pem(PRODUCT_P256_KEY.as_bytes()).unwrap();
+    let ed = EncodingKey::from_ed_pem(PRODUCT_ED25519_KEY.as_bytes()).unwrap();
+    let claims = product.claims(&app, "user-ivy", "ivy@example.com", true);
+    let mut ids = Vec::new();
+    for token in [
+        Product::sign(&product.key, "product-1", &claims),
+        Product::sign_with(Algorithm::ES256, &ec, "product-ec", &claims),
+        Product::sign_with(Algorithm::EdDSA, &ed, "product-ed", &claims),
+    ] {
+        ids.push(app.ok(Some(&token), ME, json!({})).await["me"]["id"].clone());
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    // A key verifies only its own algorithm, whatever the header says.
+    let secret = EncodingKey::from_secret(b"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0");
+    for (what, token) in [
+        (
+            "RS256 under the P-256 key",
+            Product::sign(&product.key, "product-ec", &claims),
+        ),
+        (
+            "ES256 under the RSA key",
+            Product::sign_with(Algorithm::ES256, &ec, "product-1", &claims),
+        ),
+        (
+            "EdDSA under the P-256 key",
+            Product::sign_with(Algorithm::EdDSA, &ed, "product-ec", &claims),
+        ),
+        (
+            "under an encryption key",
+            Product::sign(&product.key, "product-enc", &claims),
+        ),
+        (
+            "HS256 under a shared secret",
+            Product::sign_with(Algorithm::HS256, &secret, "product-oct", &claims),
+        ),
+    ] {
+        assert_eq!(
+            app.fails(Some(&token), ME, json!({})).await,
+            "UNAUTHENTICATED",
+            "{what}"
+        );
+    }
+}
+
 async fn two_first_uses_at_once_make_one_account(backend: Backend) {
     let product = Product::start().await;
     let Some(app) = TestApp::spawn_with(backend, false, product.configure(true)).await else {
@@ -441,5 +504,6 @@ each_backend!(
     a_products_users_join_through_its_own_log_in,
     refused_tokens_create_nothing,
     unknown_keys_are_fetched_at_most_once_a_minute,
+    es256_and_eddsa_verify_and_each_key_pins_its_algorithm,
     two_first_uses_at_once_make_one_account,
 );

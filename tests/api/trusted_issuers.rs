@@ -7,26 +7,21 @@
 //! so on) are refused and create nothing; keys are fetched again for an
 //! unknown `kid`, at most once a minute.
 //!
-//! The keys in `fixtures/` are test keys, made for these tests only.
+//! The product: `trusted_issuers/product.rs`; keys and algorithms:
+//! `trusted_issuers/keys.rs`.
+mod keys;
+mod product;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::Duration;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use roster_gateway::{GatewayConfig, TrustedIssuers};
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Backend, TestApp, each_backend, error_code};
 
-const PRODUCT_KEY: &str = include_str!("fixtures/product-rsa.pem");
-const STRANGER_KEY: &str = include_str!("fixtures/stranger-rsa.pem");
-const PRODUCT_P256_KEY: &str = include_str!("fixtures/product-p256.pem");
-const PRODUCT_ED25519_KEY: &str = include_str!("fixtures/product-ed25519.pem");
-/// The public halves of the fixtures' keys (JWK fields).
-const PUBLIC_KEYS: &str = include_str!("fixtures/test-keys.json");
-const AUDIENCE: &str = "roster";
+use product::{PUBLIC_KEYS, Product, STRANGER_KEY};
 
-const ME: &str = "{ me { id email displayName memberships { status organization { name } } } }";
+pub(crate) const ME: &str =
+    "{ me { id email displayName memberships { status organization { name } } } }";
 const CREATE_ORG: &str = "mutation($n: String!) { createOrganization(name: $n) { id } }";
 const INVITE: &str = "mutation($org: ID!, $e: String!) { inviteMember(organizationId: $org, input: { email: $e, role: MEMBER }) { id } }";
 const ACCEPT: &str = "mutation($t: String!) { acceptInvitation(token: $t) { user { email } } }";
@@ -36,100 +31,6 @@ const LOG_IN: &str =
     "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 const LOG_OUT: &str = "mutation { logOut }";
 const CHANGE: &str = "mutation { changePassword(currentPassword: \"anything at all\", newPassword: \"a new password here\") { accessToken } }";
-
-/// The product: its key pair, its JWKS endpoint (which counts fetches),
-/// and the tokens it signs for its users.
-struct Product {
-    base: String,
-    jwks: Arc<std::sync::Mutex<Value>>,
-    fetches: Arc<AtomicUsize>,
-    key: EncodingKey,
-}
-
-fn public_jwk(name: &str, kid: &str) -> Value {
-    let keys: Value = roster_tests::serde_json::from_str(PUBLIC_KEYS).unwrap();
-    json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
-            "n": keys[name]["n"], "e": keys[name]["e"] })
-}
-
-impl Product {
-    async fn start() -> Self {
-        let keys: Value = roster_tests::serde_json::from_str(PUBLIC_KEYS).unwrap();
-        let (ec, ed) = (&keys["product-p256"], &keys["product-ed25519"]);
-        let jwks = Arc::new(std::sync::Mutex::new(json!({ "keys": [
-            public_jwk("product-rsa", "product-1"),
-            { "kty": "EC", "crv": "P-256", "kid": "product-ec", "x": ec["x"], "y": ec["y"] },
-            { "kty": "OKP", "crv": "Ed25519", "kid": "product-ed", "x": ed["x"] },
-            // An encryption key and a shared secret: skipped, never used.
-            { "kty": "RSA", "use": "enc", "kid": "product-enc", "n": keys["stranger-rsa"]["n"], "e": "AQAB" },
-            { "kty": "oct", "kid": "product-oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" },
-        ] })));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let (served, counted) = (jwks.clone(), fetches.clone());
-        let router = axum::Router::new().route(
-            "/.well-known/jwks.json",
-            axum::routing::get(move || {
-                let (served, counted) = (served.clone(), counted.clone());
-                async move {
-                    counted.fetch_add(1, Ordering::SeqCst);
-                    axum::Json(served.lock().unwrap().clone())
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        Self {
-            base,
-            jwks,
-            fetches,
-            key: EncodingKey::from_rsa_pem(PRODUCT_KEY.as_bytes()).unwrap(),
-        }
-    }
-
-    /// What an operator writes into `ROSTER_TRUSTED_ISSUERS`.
-    fn issuers_file(&self) -> String {
-        json!([{ "issuer": self.base, "jwks_uri": format!("{}/.well-known/jwks.json", self.base),
-                 "audience": AUDIENCE }])
-        .to_string()
-    }
-
-    fn configure(&self, local_accounts: bool) -> impl FnOnce(&mut GatewayConfig) {
-        let issuers = TrustedIssuers::from_json(&self.issuers_file()).unwrap();
-        move |config| {
-            config.trusted_issuers = Some(issuers);
-            config.local_accounts = local_accounts;
-        }
-    }
-
-    fn fetches(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
-
-    /// `claims` signed with `key` (RS256) under `kid`.
-    fn sign(key: &EncodingKey, kid: &str, claims: &Value) -> String {
-        Self::sign_with(Algorithm::RS256, key, kid, claims)
-    }
-
-    fn sign_with(alg: Algorithm, key: &EncodingKey, kid: &str, claims: &Value) -> String {
-        let mut header = Header::new(alg);
-        header.kid = Some(kid.to_owned());
-        jsonwebtoken::encode(&header, claims, key).unwrap()
-    }
-
-    /// The claims of a log-in of `sub` at `app`'s now, for fifteen minutes.
-    fn claims(&self, app: &TestApp, sub: &str, email: &str, verified: bool) -> Value {
-        let now = app.now().timestamp();
-        json!({ "iss": self.base, "aud": AUDIENCE, "sub": sub, "email": email,
-                "email_verified": verified, "iat": now, "exp": now + 900 })
-    }
-
-    /// A token of the product's user `sub`.
-    fn token(&self, app: &TestApp, sub: &str, email: &str) -> String {
-        Self::sign(&self.key, "product-1", &self.claims(app, sub, email, true))
-    }
-}
-
 /// What must not grow when a token is refused.
 async fn footprint(app: &TestApp) -> (i64, i64, i64) {
     (
@@ -369,115 +270,12 @@ async fn refused_tokens_create_nothing(backend: Backend) {
     assert_eq!(still["me"]["email"], "erin@example.com");
 }
 
-async fn unknown_keys_are_fetched_at_most_once_a_minute(backend: Backend) {
-    let product = Product::start().await;
-    let Some(app) = TestApp::spawn_with(backend, false, product.configure(true)).await else {
-        return eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
-    };
-    let stranger = EncodingKey::from_rsa_pem(STRANGER_KEY.as_bytes()).unwrap();
-    app.ok(
-        Some(&product.token(&app, "user-fay", "fay@example.com")),
-        ME,
-        json!({}),
-    )
-    .await;
-    assert_eq!(product.fetches(), 1);
-    // A flood of unknown key ids costs no fetch within the minute.
-    for i in 0..25 {
-        let claims = product.claims(&app, "user-fay", "fay@example.com", true);
-        let token = Product::sign(&stranger, &format!("unknown-{i}"), &claims);
-        assert_eq!(
-            app.fails(Some(&token), ME, json!({})).await,
-            "UNAUTHENTICATED"
-        );
-    }
-    assert_eq!(product.fetches(), 1);
-    // The product rotates: its new key is published; Roster sees it at the
-    // next fetch an unknown kid allows, a minute after the last.
-    product.jwks.lock().unwrap()["keys"]
-        .as_array_mut()
-        .unwrap()
-        .push(public_jwk("stranger-rsa", "product-2"));
-    let rotated = |app: &TestApp| {
-        let claims = product.claims(app, "user-fay", "fay@example.com", true);
-        Product::sign(&stranger, "product-2", &claims)
-    };
-    assert_eq!(
-        app.fails(Some(&rotated(&app)), ME, json!({})).await,
-        "UNAUTHENTICATED"
-    );
-    assert_eq!(product.fetches(), 1);
-    app.clock.advance(Duration::seconds(61));
-    let me = app.ok(Some(&rotated(&app)), ME, json!({})).await;
-    assert_eq!(me["me"]["email"], "fay@example.com");
-    assert_eq!(product.fetches(), 2);
-    for i in 0..10 {
-        let claims = product.claims(&app, "user-fay", "fay@example.com", true);
-        let token = Product::sign(&stranger, &format!("again-{i}"), &claims);
-        assert_eq!(
-            app.fails(Some(&token), ME, json!({})).await,
-            "UNAUTHENTICATED"
-        );
-    }
-    assert_eq!(product.fetches(), 2);
-}
-
-async fn es256_and_eddsa_verify_and_each_key_pins_its_algorithm(backend: Backend) {
-    let product = Product::start().await;
-    let Some(app) = TestApp::spawn_with(backend, false, product.configure(true)).await else {
-        return eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
-    };
-    let ec = EncodingKey::from_ec_pem(PRODUCT_P256_KEY.as_bytes()).unwrap();
-    let ed = EncodingKey::from_ed_pem(PRODUCT_ED25519_KEY.as_bytes()).unwrap();
-    let claims = product.claims(&app, "user-ivy", "ivy@example.com", true);
-    let mut ids = Vec::new();
-    for token in [
-        Product::sign(&product.key, "product-1", &claims),
-        Product::sign_with(Algorithm::ES256, &ec, "product-ec", &claims),
-        Product::sign_with(Algorithm::EdDSA, &ed, "product-ed", &claims),
-    ] {
-        ids.push(app.ok(Some(&token), ME, json!({})).await["me"]["id"].clone());
-    }
-    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    // A key verifies only its own algorithm, whatever the header says.
-    let secret = EncodingKey::from_secret(b"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0");
-    for (what, token) in [
-        (
-            "RS256 under the P-256 key",
-            Product::sign(&product.key, "product-ec", &claims),
-        ),
-        (
-            "ES256 under the RSA key",
-            Product::sign_with(Algorithm::ES256, &ec, "product-1", &claims),
-        ),
-        (
-            "EdDSA under the P-256 key",
-            Product::sign_with(Algorithm::EdDSA, &ed, "product-ec", &claims),
-        ),
-        (
-            "under an encryption key",
-            Product::sign(&product.key, "product-enc", &claims),
-        ),
-        (
-            "HS256 under a shared secret",
-            Product::sign_with(Algorithm::HS256, &secret, "product-oct", &claims),
-        ),
-    ] {
-        assert_eq!(
-            app.fails(Some(&token), ME, json!({})).await,
-            "UNAUTHENTICATED",
-            "{what}"
-        );
-    }
-}
-
 async fn two_first_uses_at_once_make_one_account(backend: Backend) {
     let product = Product::start().await;
     let Some(app) = TestApp::spawn_with(backend, false, product.configure(true)).await else {
         return eprintln!("skipped on PostgreSQL: ROSTER_TEST_POSTGRES_URL is not set");
     };
     let app = Arc::new(app);
-    let gina = product.token(&app, "user-gina", "gina@example.com");
     // The keys are cached first, so that the requests race in the store.
     app.ok(
         Some(&product.token(&app, "user-hal", "hal@example.com")),
@@ -485,25 +283,36 @@ async fn two_first_uses_at_once_make_one_account(backend: Backend) {
         json!({}),
     )
     .await;
-    let requests = (0..8).map(|_| {
-        let (app, gina) = (app.clone(), gina.clone());
-        tokio::spawn(async move { app.ok(Some(&gina), ME, json!({})).await["me"]["id"].clone() })
-    });
-    let ids: Vec<Value> = futures::future::try_join_all(requests).await.unwrap();
-    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    let users = app
-        .count_sql("select count(*) from app_user where email_normalized = 'gina@example.com'")
-        .await;
-    let links = app
-        .count_sql("select count(*) from identity_link where subject = 'user-gina'")
-        .await;
-    assert_eq!((users, links), (1, 1));
+    // Rounds of first uses at once, each of a subject of its own.
+    for round in 0..6 {
+        let (sub, email) = (
+            format!("user-gina-{round}"),
+            format!("gina-{round}@example.com"),
+        );
+        let token = product.token(&app, &sub, &email);
+        let requests = (0..8).map(|_| {
+            let (app, token) = (app.clone(), token.clone());
+            tokio::spawn(
+                async move { app.ok(Some(&token), ME, json!({})).await["me"]["id"].clone() },
+            )
+        });
+        let ids: Vec<Value> = futures::future::try_join_all(requests).await.unwrap();
+        assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+        let users = app
+            .count_sql(&format!(
+                "select count(*) from app_user where email_normalized = '{email}'"
+            ))
+            .await;
+        let links = app
+            .count_sql(&format!(
+                "select count(*) from identity_link where subject = '{sub}'"
+            ))
+            .await;
+        assert_eq!((users, links), (1, 1), "{sub}");
+    }
 }
-
 each_backend!(
     a_products_users_join_through_its_own_log_in,
     refused_tokens_create_nothing,
-    unknown_keys_are_fetched_at_most_once_a_minute,
-    es256_and_eddsa_verify_and_each_key_pins_its_algorithm,
     two_first_uses_at_once_make_one_account,
 );

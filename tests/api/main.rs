@@ -65,6 +65,7 @@ mod standing_reads;
 mod sweep;
 mod tokens;
 mod viewer_can;
+mod trusted_issuers;
 mod webhook_delivery;
 mod webhooks;
 mod workspaces;

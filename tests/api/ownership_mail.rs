@@ -115,6 +115,7 @@ both_backends! {
             mailer: roster_worker::mail::Mailer::smtp(&app.mail.url(), "Roster <roster@test.example>").unwrap(),
             clock: Arc::new(app.clock.clone()),
             public_url: app.base.clone(),
+            invite_url: roster_worker::invite_url::InviteUrl::accept_page(&app.base),
             prices: Default::default(),
             send_secrets: roster_worker::send_secrets(roster_tests::JWT_SECRET.as_bytes()),
         };

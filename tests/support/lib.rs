@@ -67,6 +67,9 @@ pub struct TestApp {
     pub db: Database,
     /// The database's URL (for a worker process of its own).
     pub url: String,
+    /// Where the workers' invitation links point (`ROSTER_INVITE_URL`):
+    /// the app's accept page unless a test sets it before running jobs.
+    pub invite_url: roster_worker::invite_url::InviteUrl,
     http: reqwest::Client,
     /// The first gateway's state (to shut its live connections down).
     gateway: AppState,

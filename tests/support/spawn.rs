@@ -67,12 +67,14 @@ impl TestApp {
         configure(&mut config);
         let gateway = serve_gateway(listener, &db, &clock, config);
         let mail = smtp_sink::SmtpSink::start().await;
+        let invite_url = roster_worker::invite_url::InviteUrl::accept_page(&base);
         let app = Self {
             base,
             mail,
             clock,
             db,
             url,
+            invite_url,
             http: reqwest::Client::new(),
             gateway,
             _dir: dir,

@@ -89,6 +89,7 @@ impl TestApp {
             mailer,
             clock: Arc::new(self.clock.clone()),
             public_url: self.base.clone(),
+            invite_url: self.invite_url.clone(),
             prices: Default::default(),
             send_secrets: roster_worker::send_secrets(crate::JWT_SECRET.as_bytes()),
         })

@@ -85,6 +85,22 @@ pub enum DomainError {
     /// existed: `NOT_FOUND`, the same for each (docs/api/sessions.md).
     #[error("this link does not work: it was already used, it has expired, or it never existed")]
     LinkInvalid,
+    /// `ROSTER_LOCAL_ACCOUNTS=false`: no sign-up or password log-in
+    /// (docs/api/own-log-in.md). `FORBIDDEN`, reason `LOCAL_ACCOUNTS_DISABLED`.
+    #[error(
+        "this deployment has no Roster sign-up or password log-in: log in through your product"
+    )]
+    LocalAccountsOff,
+    /// An account a trusted issuer's token created has no Roster password.
+    /// `FORBIDDEN`, reason `PRODUCT_LOG_IN`.
+    #[error("this account logs in through its product and has no Roster password")]
+    ProductLogInOnly,
+    /// `logOut` with a trusted issuer's token: there is no Roster session
+    /// to end. `FORBIDDEN`, reason `PRODUCT_LOG_IN`.
+    #[error(
+        "signed in by your product's token: there is no Roster session to end; log out in the product"
+    )]
+    ProductSession,
     /// Too many attempts; the client may try again after `retry_after_seconds`
     /// (at least 1), sent as `extensions.retryAfterSeconds`.
     #[error("too many attempts; try again later")]
@@ -111,10 +127,23 @@ impl DomainError {
         Self::Internal(cause.into())
     }
 
+    /// A finer reason than the code, for clients that act on it
+    /// (`extensions.reason`, docs/api/errors.md).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Self::LocalAccountsOff => Some("LOCAL_ACCOUNTS_DISABLED"),
+            Self::ProductLogInOnly | Self::ProductSession => Some("PRODUCT_LOG_IN"),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated | Self::WrongCredentials => ErrorCode::Unauthenticated,
-            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Forbidden
+            | Self::LocalAccountsOff
+            | Self::ProductLogInOnly
+            | Self::ProductSession => ErrorCode::Forbidden,
             Self::NotFound | Self::LinkInvalid => ErrorCode::NotFound,
             Self::Validation(_) => ErrorCode::Validation,
             Self::Conflict(_) => ErrorCode::Conflict,

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod dashboard;
 pub mod error;
 pub mod id;
+pub mod identity_link;
 pub mod invitation;
 pub mod job;
 pub mod lead;

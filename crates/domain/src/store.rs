@@ -55,6 +55,7 @@ pub trait Store:
     + crate::retention::RetentionStore
     + crate::member_page::MemberPageStore
     + crate::password_reset::PasswordResetStore
+    + crate::identity_link::IdentityLinkStore
     + Send
     + Sync
     + 'static
@@ -81,6 +82,7 @@ impl<T> Store for T where
         + crate::retention::RetentionStore
         + crate::member_page::MemberPageStore
         + crate::password_reset::PasswordResetStore
+        + crate::identity_link::IdentityLinkStore
         + Send
         + Sync
         + 'static
@@ -96,6 +98,7 @@ pub mod prelude {
         WorkspaceStore,
     };
     pub use crate::billing::BillingStore;
+    pub use crate::identity_link::IdentityLinkStore;
     pub use crate::lifecycle::LifecycleStore;
     pub use crate::live::LiveStore;
     pub use crate::member_page::MemberPageStore;

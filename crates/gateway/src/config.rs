@@ -5,6 +5,7 @@ use std::time::Duration;
 use roster_domain::billing::Prices;
 use roster_domain::{InviteLimits, LogInThrottle, RatePolicy};
 
+pub use crate::auth::issuers::TrustedIssuers;
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
 
@@ -45,6 +46,12 @@ pub struct GatewayConfig {
     /// (docs/operations/metrics-and-logs.md: `ROSTER_METRICS_LISTEN` serves it on a
     /// listener of its own).
     pub metrics_token: Option<String>,
+    /// A product's own log-in: the issuers whose tokens sign in
+    /// (`ROSTER_TRUSTED_ISSUERS`, docs/api/own-log-in.md); none by default.
+    pub trusted_issuers: Option<TrustedIssuers>,
+    /// Whether `signUp` and password log-in exist (`ROSTER_LOCAL_ACCOUNTS`,
+    /// on by default).
+    pub local_accounts: bool,
 }
 
 /// Bounds of live connections (docs/api/live-events.md).
@@ -232,6 +239,8 @@ impl GatewayConfig {
             webhooks_allow_private: false,
             live: LiveConfig::default(),
             metrics_token: None,
+            trusted_issuers: None,
+            local_accounts: true,
         }
     }
 }
@@ -257,6 +266,8 @@ impl std::fmt::Debug for GatewayConfig {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("trusted_issuers", &self.trusted_issuers)
+            .field("local_accounts", &self.local_accounts)
             .finish_non_exhaustive()
     }
 }

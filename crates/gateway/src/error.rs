@@ -30,7 +30,10 @@ impl From<ApiError> for async_graphql::Error {
             }
             tracing::error!(error = %chain, "internal error");
         }
-        let error = coded(e.code(), e.to_string());
+        let mut error = coded(e.code(), e.to_string());
+        if let Some(reason) = e.reason() {
+            error = error.extend_with(|_, ext| ext.set("reason", reason));
+        }
         match e {
             DomainError::RateLimited {
                 retry_after_seconds,

@@ -23,7 +23,7 @@ mod resolve;
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
 pub use client_addr::{ClientAddr, TrustedProxies};
-pub use config::{GatewayConfig, HashingLimits, Limits, LiveConfig, RateLimits};
+pub use config::{GatewayConfig, HashingLimits, Limits, LiveConfig, RateLimits, TrustedIssuers};
 pub use graphql::sdl;
 pub use http::{AppState, router};
 pub use playground::embedded as playground_embedded;

@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand};
 use rand::RngCore;
 use roster_domain::billing::Prices;
 mod abuse;
+mod identity;
 
 pub use abuse::AbuseSettings;
+pub use identity::IdentitySettings;
 
 #[derive(Parser, Debug)]
 #[command(name = "roster", version, about = "Organization membership service")]
@@ -96,6 +98,8 @@ pub struct Settings {
     pub introspection: bool,
     #[command(flatten)]
     pub abuse: AbuseSettings,
+    #[command(flatten)]
+    pub identity: IdentitySettings,
     #[command(flatten)]
     pub prices: PriceSettings,
     #[command(flatten)]

@@ -14,6 +14,7 @@ use roster_domain::{Clock, Store, SystemClock};
 use roster_gateway::{AppState, GatewayConfig};
 use roster_store::{ConnectError, Database};
 use roster_worker::Deps;
+use roster_worker::invite_url::InviteUrl;
 use roster_worker::mail::{MailConfigError, Mailer};
 
 use crate::config::{Cli, Command, ConfigError, Settings};
@@ -132,11 +133,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             let stop = stop_on_signal();
             tracing::info!(database = %redact(&settings.database_url()), "workers running");
             serve_metrics(&settings, &db).await?;
+            let invite_url = settings.identity.invite_url(&public_url)?;
             let deps = worker_deps(
                 &db,
                 mailer,
                 Arc::new(SystemClock),
-                public_url,
+                (public_url, invite_url),
                 settings.prices.prices(),
                 send_secrets,
             );
@@ -165,6 +167,8 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     config.webhooks_allow_private = settings.webhooks_allow_private;
     config.metrics_token = settings.metrics_token.clone();
     settings.abuse.apply(&mut config)?;
+    settings.identity.apply(&mut config)?;
+    let invite_url = settings.identity.invite_url(&public_url)?;
     settings.tuning.apply_gateway(&mut config)?;
     let mut worker_config = settings.worker_config();
     settings.tuning.apply_worker(&mut worker_config)?;
@@ -201,7 +205,14 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
 
     let worker = (!no_worker).then(|| {
         let db = db.clone();
-        let deps = worker_deps(&db, mailer, clock, public_url, prices, send_secrets);
+        let deps = worker_deps(
+            &db,
+            mailer,
+            clock,
+            (public_url, invite_url),
+            prices,
+            send_secrets,
+        );
         let stop = stop.clone();
         tokio::spawn(async move {
             roster_worker::supervise::supervise(&db, deps, worker_config, stop, workers_up).await
@@ -297,7 +308,7 @@ fn worker_deps(
     db: &Database,
     mailer: Mailer,
     clock: Arc<dyn Clock>,
-    public_url: String,
+    (public_url, invite_url): (String, InviteUrl),
     prices: Prices,
     send_secrets: roster_domain::token::DerivationKey,
 ) -> Arc<Deps> {
@@ -307,6 +318,7 @@ fn worker_deps(
         mailer,
         clock,
         public_url,
+        invite_url,
         prices,
         send_secrets,
     })

@@ -129,6 +129,52 @@ fn bad_limits_exit_2_naming_the_variable() {
 }
 
 #[test]
+fn bad_identity_settings_exit_2_naming_the_variable() {
+    let files = tempfile::tempdir().expect("temp dir");
+    let file = |name: &str, json: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, json).expect("write");
+        path.display().to_string()
+    };
+    let missing = files.path().join("missing.json").display().to_string();
+    let not_json = file("not-json.json", "issuers: yes");
+    let plain_http = file(
+        "plain-http.json",
+        r#"[{"issuer": "https://login.example.com", "jwks_uri": "http://login.example.com/jwks.json", "audience": "roster"}]"#,
+    );
+    let no_audience = file(
+        "no-audience.json",
+        r#"[{"issuer": "https://login.example.com", "jwks_uri": "https://login.example.com/jwks.json"}]"#,
+    );
+    for (variable, value) in [
+        ("ROSTER_TRUSTED_ISSUERS", missing.as_str()),
+        ("ROSTER_TRUSTED_ISSUERS", not_json.as_str()),
+        ("ROSTER_TRUSTED_ISSUERS", plain_http.as_str()),
+        ("ROSTER_TRUSTED_ISSUERS", no_audience.as_str()),
+        ("ROSTER_LOCAL_ACCOUNTS", "nope"),
+        ("ROSTER_INVITE_URL", "https://app.example.com/join"),
+        ("ROSTER_INVITE_URL", "app.example.com/join/{token}"),
+    ] {
+        let env = [
+            (variable, value),
+            ("ROSTER_LISTEN", "127.0.0.1:0"),
+            (
+                "ROSTER_JWT_SECRET",
+                "a-secret-long-enough-for-hs256-0123456789",
+            ),
+        ];
+        let (code, stderr) = fails_with(&["serve"], &env);
+        assert_eq!(code, Some(2), "{variable}={value}: {stderr}");
+        // The first line names the variable (clap adds a hint under its own).
+        let first = stderr
+            .lines()
+            .find(|l| !l.contains(" WARN "))
+            .unwrap_or_default();
+        assert!(first.contains(variable), "{variable}={value}: {stderr}");
+    }
+}
+
+#[test]
 fn bad_tuning_exits_2_naming_the_variable() {
     for (variable, value) in [
         ("ROSTER_SHUTDOWN_TIMEOUT", "soon"),

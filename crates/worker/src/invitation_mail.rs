@@ -55,7 +55,7 @@ pub async fn deliver(deps: &Deps, job: InvitationMailJob) -> Result<Outcome, Job
     let (secret, shown) = match job.delivery {
         InvitationDelivery::Link => {
             let token = deps.send_secrets.token(&input);
-            let url = format!("{}/invite/{}", deps.public_url, token.as_str());
+            let url = deps.invite_url.link(token.as_str());
             (
                 SendSecret::LinkToken(token.hash()),
                 InvitationSecret::Link { accept_url: url },

@@ -9,6 +9,7 @@
 pub mod billing;
 pub mod expiry;
 pub mod invitation_mail;
+pub mod invite_url;
 pub mod mail;
 pub mod member_notice;
 pub mod metrics;
@@ -47,6 +48,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// Base of the links in emails.
     pub public_url: String,
+    /// Where a LINK invitation's link points (`ROSTER_INVITE_URL`).
+    pub invite_url: invite_url::InviteUrl,
     /// Monthly plan prices, for the invoice of each new period.
     pub prices: roster_domain::billing::Prices,
     /// Derives each invitation send's link token or one-time password

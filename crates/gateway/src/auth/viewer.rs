@@ -14,7 +14,9 @@ pub enum Viewer {
     Rejected,
     Authenticated {
         user: User,
-        session: SessionId,
+        /// `None`: signed in by a trusted issuer's token, which has no
+        /// Roster session (docs/api/own-log-in.md).
+        session: Option<SessionId>,
     },
 }
 
@@ -25,7 +27,7 @@ impl Viewer {
         match session_user {
             Some(user) if user.id == subject.user => Viewer::Authenticated {
                 user,
-                session: subject.session,
+                session: Some(subject.session),
             },
             _ => Viewer::Rejected,
         }
@@ -49,7 +51,17 @@ impl Viewer {
         }
     }
 
+    /// The caller's Roster session; a trusted issuer's token has none
+    /// (`PRODUCT_LOG_IN`: the product logs its users out).
     pub fn session(&self) -> Result<SessionId, DomainError> {
+        match self {
+            Viewer::Authenticated { session, .. } => session.ok_or(DomainError::ProductSession),
+            _ => Err(DomainError::Unauthenticated),
+        }
+    }
+
+    /// The caller's Roster session, if it has one.
+    pub fn session_if_any(&self) -> Result<Option<SessionId>, DomainError> {
         match self {
             Viewer::Authenticated { session, .. } => Ok(*session),
             _ => Err(DomainError::Unauthenticated),

@@ -3,7 +3,8 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use roster_domain::model::{NewSession, NewUser, Rotation, User};
+use roster_domain::identity_link::NO_ROSTER_PASSWORD;
+use roster_domain::model::{Credentials, NewSession, NewUser, Rotation, User};
 use roster_domain::org_claims::OrgClaims;
 use roster_domain::password_reset::SessionDraft;
 use roster_domain::token::{SecretToken, TokenHash};
@@ -84,6 +85,22 @@ pub(super) async fn open_session(services: &Services, user: User) -> Result<Auth
     Ok(payload(services, user, id, &refresh, None))
 }
 
+/// `LOCAL_ACCOUNTS_DISABLED` when the deployment has no sign-up or
+/// password log-in (`ROSTER_LOCAL_ACCOUNTS=false`, docs/api/own-log-in.md).
+pub(super) fn local_accounts(services: &Services) -> Result<(), DomainError> {
+    if services.config.local_accounts {
+        Ok(())
+    } else {
+        Err(DomainError::LocalAccountsOff)
+    }
+}
+
+/// Whether the account was made by a trusted issuer's token and has no
+/// Roster password (docs/api/own-log-in.md).
+fn product_log_in_only(credentials: &Credentials) -> bool {
+    credentials.password_hash.as_deref() == Some(NO_ROSTER_PASSWORD)
+}
+
 #[derive(Default)]
 pub struct AccountMutation;
 
@@ -96,10 +113,11 @@ impl AccountMutation {
         password: String,
         display_name: String,
     ) -> Result<AuthPayload, ApiError> {
+        let services = services(ctx);
+        local_accounts(services)?;
         let email = Email::parse(&email)?;
         let password = Password::parse(&password)?;
         let display_name = DisplayName::parse(&display_name)?;
-        let services = services(ctx);
         // Every sign-up counts: each one is an account, and a CONFLICT
         // tells whether an email is registered.
         rate_limit::hit(
@@ -135,11 +153,12 @@ impl AccountMutation {
         email: String,
         password: String,
     ) -> Result<AuthPayload, ApiError> {
+        let services = services(ctx);
+        local_accounts(services)?;
         let email = Email::parse(&email).map_err(|_| DomainError::WrongCredentials)?;
         if password.chars().count() > Password::MAX_CHARS {
             return Err(DomainError::WrongCredentials.into());
         }
-        let services = services(ctx);
         // Counted before the hash, so that a refused guess costs no hash.
         let attempt = log_in_attempt::begin(ctx, services, &email.normalized()).await?;
         let checked = async {
@@ -147,6 +166,9 @@ impl AccountMutation {
                 .store
                 .credentials_by_email(&email, services.clock.now())
                 .await?;
+            if credentials.as_ref().is_some_and(product_log_in_only) {
+                return Err(DomainError::ProductLogInOnly);
+            }
             let proof = prove(&services.passwords, &password, credentials.as_ref()).await?;
             Ok::<_, DomainError>(credentials.filter(|_| proof.is_some()))
         };
@@ -249,6 +271,10 @@ impl AccountMutation {
             .store
             .credentials_by_id(me.id, services.clock.now())
             .await?;
+        if credentials.as_ref().is_some_and(product_log_in_only) {
+            rate_limit::refund(services, attempt).await;
+            return Err(DomainError::ProductLogInOnly.into());
+        }
         let Some(proof) =
             prove(&services.passwords, &current_password, credentials.as_ref()).await?
         else {

@@ -275,6 +275,8 @@ async fn accept(
     let s = services(ctx);
     let new_account = match (viewer, password, display_name) {
         (None, Some(password), Some(name)) => {
+            // Choosing a password makes a local account.
+            super::account::local_accounts(s)?;
             let password = Password::parse(&password)?;
             let name = DisplayName::parse(&name)?;
             Some((name, s.passwords.hash(&password).await?))

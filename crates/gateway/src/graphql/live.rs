@@ -95,7 +95,7 @@ impl Subscription {
             services: services(ctx).clone(),
             org,
             user: me.user_id,
-            session: viewer(ctx).await?.session()?,
+            session: viewer(ctx).await?.session_if_any()?,
             scope: MemberScope::for_viewer(&me),
             feed: services(ctx).live.subscribe(),
             connection: ctx.data_opt::<LiveConnection>().cloned(),
@@ -113,7 +113,9 @@ struct Watch {
     services: Arc<Services>,
     org: OrgId,
     user: UserId,
-    session: SessionId,
+    /// `None` for a trusted issuer's token: its expiry ends the
+    /// connection (docs/api/own-log-in.md).
+    session: Option<SessionId>,
     scope: MemberScope,
     feed: broadcast::Receiver<LiveItem>,
     connection: Option<LiveConnection>,
@@ -183,9 +185,11 @@ impl Watch {
     async fn reload(&mut self) -> Result<(), DomainError> {
         let s = &self.services;
         let now = s.clock.now();
-        match s.store.session_user(self.session, now).await? {
-            Some(user) if user.id == self.user => {}
-            _ => return Err(DomainError::Unauthenticated),
+        if let Some(session) = self.session {
+            match s.store.session_user(session, now).await? {
+                Some(user) if user.id == self.user => {}
+                _ => return Err(DomainError::Unauthenticated),
+            }
         }
         let me = s
             .store

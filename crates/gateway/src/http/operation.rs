@@ -13,10 +13,12 @@ use chrono::{DateTime, Utc};
 use roster_domain::{DomainError, ErrorCode};
 
 use super::state::AppState;
+use crate::auth::issuers;
 use crate::auth::tokens::TokenSubject;
 use crate::auth::viewer::{LazyViewer, Viewer};
 use crate::client_addr::ClientAddr;
-use crate::engine::{self, Answer};
+use crate::engine::{self, Answer, OperationLabel, Outcome};
+use crate::error::ApiError;
 use crate::graphql::Services;
 
 /// What the handler knows of the HTTP request that every operation of it
@@ -36,7 +38,14 @@ pub(super) async fn run(
     read_only: bool,
 ) -> Answer {
     let started = Instant::now();
-    let viewer = claim(&state.services, caller.headers);
+    let viewer = match claim(&state.services, caller.headers).await {
+        Ok(viewer) => viewer,
+        Err(e) => {
+            let answer = unanswered(e);
+            observe(&answer, started);
+            return answer;
+        }
+    };
     // The user a verified token names (its session is checked later).
     if let Some(user) = viewer.claimed_user() {
         tracing::Span::current().record("user_id", tracing::field::display(user));
@@ -81,17 +90,56 @@ fn observe(answer: &Answer, started: Instant) {
     tracing::Span::current().record("operation", tracing::field::display(label));
 }
 
+/// An operation that did not run: the caller could not be looked up.
+fn unanswered(e: DomainError) -> Answer {
+    let error = async_graphql::Error::from(ApiError(e));
+    Answer {
+        response: Response::from_errors(vec![error.into_server_error(Default::default())]),
+        outcome: Outcome::RequestError,
+        label: OperationLabel::none(),
+    }
+}
+
 /// The caller, from `Authorization: Bearer <token>`: the token must verify
 /// now; its session is checked when the operation first needs the viewer.
-fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
+/// A token Roster did not sign may be a trusted issuer's, whose account is
+/// looked up (or made) now.
+async fn claim(services: &Services, headers: &HeaderMap) -> Result<LazyViewer, DomainError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    match bearer_token(services, value) {
+    Ok(match bearer_token(services, value) {
         Ok(Some((subject, _))) => LazyViewer::token(subject),
         Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
-        Err(rejected) => LazyViewer::resolved(rejected),
-    }
+        Err(rejected) => match issuer_viewer(services, value).await? {
+            Some((viewer, _)) => LazyViewer::resolved(viewer),
+            None => LazyViewer::resolved(rejected),
+        },
+    })
+}
+
+/// The viewer a trusted issuer's token signs in (docs/api/own-log-in.md:
+/// no Roster session), and when the token expires; `None` when the value
+/// is no such token, or the token is refused.
+async fn issuer_viewer(
+    services: &Services,
+    value: Option<&str>,
+) -> Result<Option<(Viewer, DateTime<Utc>)>, DomainError> {
+    let Some(issuers) = &services.config.trusted_issuers else {
+        return Ok(None);
+    };
+    let Some(token) = value.and_then(|v| v.strip_prefix("Bearer ")) else {
+        return Ok(None);
+    };
+    let now = services.clock.now();
+    let signed_in = issuers::sign_in(issuers, services.store.as_ref(), token.trim(), now).await?;
+    Ok(signed_in.map(|(user, expires_at)| {
+        let viewer = Viewer::Authenticated {
+            user,
+            session: None,
+        };
+        (viewer, expires_at)
+    }))
 }
 
 /// What an `Authorization` value (`Bearer <token>`) claims, and when its
@@ -120,7 +168,12 @@ pub(super) async fn bearer_viewer(
     let (subject, expires_at) = match bearer_token(services, value) {
         Ok(Some(verified)) => verified,
         Ok(None) => return Ok((Viewer::Anonymous, None)),
-        Err(rejected) => return Ok((rejected, None)),
+        Err(rejected) => {
+            return Ok(match issuer_viewer(services, value).await? {
+                Some((viewer, expires_at)) => (viewer, Some(expires_at)),
+                None => (rejected, None),
+            });
+        }
     };
     let now = services.clock.now();
     let session_user = services.store.session_user(subject.session, now).await?;

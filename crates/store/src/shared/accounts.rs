@@ -19,7 +19,7 @@ use sqlx::error::ErrorKind;
 /// A placeholder account: made for an invitee, its owner never chose a
 /// password (it has none; it logs in only with its invitations' one-time
 /// passwords). `signUp` may claim it.
-const PLACEHOLDER: &str = "(password_hash is null or must_change_password = true)";
+pub(super) const PLACEHOLDER: &str = "(password_hash is null or must_change_password = true)";
 
 #[async_trait::async_trait]
 impl AccountStore for BackendStore {
@@ -334,7 +334,7 @@ impl BackendStore {
 /// The invitations still PENDING for a claimed placeholder go on for the
 /// new account (with their seats, the INVITED memberships); whoever held a
 /// one-time-password session of the placeholder loses it.
-async fn move_pending_invitations(
+pub(super) async fn move_pending_invitations(
     tx: &mut Transaction<'static, Db>,
     placeholder: uuid::Uuid,
     account: UserId,

@@ -19,6 +19,7 @@ mod billing;
 mod dashboard;
 pub(super) mod events;
 mod health;
+mod identity_links;
 mod invitations;
 mod jobs;
 mod leads;

@@ -48,6 +48,7 @@ mod ownership;
 mod ownership_mail;
 mod ownership_races;
 mod password_bounds;
+mod password_reset;
 mod playground;
 mod query_cost;
 mod races;

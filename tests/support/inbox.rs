@@ -1,5 +1,5 @@
 //! What the SMTP sink received, and the secrets read out of invitation
-//! emails.
+//! and password-reset emails.
 
 use crate::{TestApp, smtp_sink};
 
@@ -36,6 +36,18 @@ pub fn accept_url(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
         .map(str::trim)
         .find(|l| l.starts_with(&prefix))
         .unwrap_or_else(|| panic!("no accept URL line in:\n{}", mail.text_body()))
+        .to_owned()
+}
+
+/// The link of a password-reset email: the line of its text body that is
+/// exactly `{base}/reset/{token}`.
+pub fn reset_url(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
+    let prefix = format!("{base}/reset/");
+    mail.text_body()
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no reset URL line in:\n{}", mail.text_body()))
         .to_owned()
 }
 

@@ -81,6 +81,10 @@ pub enum DomainError {
     InvitationInvalid,
     #[error("change your password first")]
     PasswordChangeRequired,
+    /// A mailed link (a password reset) that was used, has expired or never
+    /// existed: `NOT_FOUND`, the same for each (docs/api/sessions.md).
+    #[error("this link does not work: it was already used, it has expired, or it never existed")]
+    LinkInvalid,
     /// Too many attempts; the client may try again after `retry_after_seconds`
     /// (at least 1), sent as `extensions.retryAfterSeconds`.
     #[error("too many attempts; try again later")]
@@ -111,7 +115,7 @@ impl DomainError {
         match self {
             Self::Unauthenticated | Self::WrongCredentials => ErrorCode::Unauthenticated,
             Self::Forbidden => ErrorCode::Forbidden,
-            Self::NotFound => ErrorCode::NotFound,
+            Self::NotFound | Self::LinkInvalid => ErrorCode::NotFound,
             Self::Validation(_) => ErrorCode::Validation,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::SeatLimitReached | Self::PlanTooSmall { .. } => ErrorCode::SeatLimitReached,

@@ -65,3 +65,5 @@ id_type!(/// A line of an organization's billing ledger.
     InvoiceId);
 id_type!(/// A webhook endpoint of an organization.
     WebhookEndpointId);
+id_type!(/// A link mailed to an account's own address (a password reset).
+    EmailLinkId);

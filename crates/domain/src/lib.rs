@@ -24,6 +24,7 @@ pub mod notice;
 pub mod org_claims;
 pub mod ownership;
 pub mod password;
+pub mod password_reset;
 pub mod permission;
 pub mod rate_limit;
 pub mod retention;
@@ -38,7 +39,7 @@ pub use audit::{AuditAction, AuditChange};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{
-    AssistantId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
+    AssistantId, EmailLinkId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
     WebhookEndpointId, WorkspaceId,
 };
 pub use log_in_throttle::LogInThrottle;

@@ -131,6 +131,11 @@ pub enum RateScope {
     InviteInviter,
     /// Invitation sends per recipient address (normalized).
     InviteRecipient,
+    /// Password-reset requests per address asked for (normalized), whether
+    /// or not it has an account.
+    ResetEmail,
+    /// Password-reset requests per client address.
+    ResetAddress,
 }
 
 impl RateScope {
@@ -147,6 +152,8 @@ impl RateScope {
             Self::ChangePasswordUser => "change-password-user",
             Self::InviteInviter => "invite-inviter",
             Self::InviteRecipient => "invite-recipient",
+            Self::ResetEmail => "password-reset-email",
+            Self::ResetAddress => "password-reset-address",
         }
     }
 }

@@ -54,6 +54,7 @@ pub trait Store:
     + crate::live::LiveStore
     + crate::retention::RetentionStore
     + crate::member_page::MemberPageStore
+    + crate::password_reset::PasswordResetStore
     + Send
     + Sync
     + 'static
@@ -79,6 +80,7 @@ impl<T> Store for T where
         + crate::live::LiveStore
         + crate::retention::RetentionStore
         + crate::member_page::MemberPageStore
+        + crate::password_reset::PasswordResetStore
         + Send
         + Sync
         + 'static
@@ -97,6 +99,7 @@ pub mod prelude {
     pub use crate::lifecycle::LifecycleStore;
     pub use crate::live::LiveStore;
     pub use crate::member_page::MemberPageStore;
+    pub use crate::password_reset::PasswordResetStore;
     pub use crate::retention::RetentionStore;
     pub use crate::webhook::WebhookStore;
 }

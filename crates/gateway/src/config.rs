@@ -17,6 +17,9 @@ pub struct GatewayConfig {
     pub issuer: String,
     pub access_token_ttl: Duration,
     pub session_ttl: Duration,
+    /// How long a password-reset link works (`ROSTER_PASSWORD_RESET_TTL`,
+    /// docs/api/sessions.md "Forgetting a password").
+    pub password_reset_ttl: Duration,
     /// Whether the schema answers introspection (GraphiQL needs it).
     pub introspection: bool,
     pub limits: Limits,
@@ -97,6 +100,10 @@ pub struct RateLimits {
     pub invite_per_inviter: RatePolicy,
     /// Invitation sends per recipient address, from every organization.
     pub invite_per_recipient: RatePolicy,
+    /// Password-reset requests per address asked for (known or not).
+    pub password_reset_per_email: RatePolicy,
+    /// Password-reset requests per client address.
+    pub password_reset_per_address: RatePolicy,
 }
 
 impl Default for RateLimits {
@@ -116,6 +123,10 @@ impl Default for RateLimits {
             // organizations together (each invitation 5 at most).
             invite_per_inviter: RatePolicy::new(100, minutes(60)),
             invite_per_recipient: RatePolicy::new(10, minutes(24 * 60)),
+            // A few links an hour to one mailbox; an address may ask for
+            // a few people's (a shared office).
+            password_reset_per_email: RatePolicy::new(3, minutes(60)),
+            password_reset_per_address: RatePolicy::new(20, minutes(60)),
         }
     }
 }
@@ -135,6 +146,8 @@ impl RateLimits {
             change_password_per_user: off,
             invite_per_inviter: off,
             invite_per_recipient: off,
+            password_reset_per_email: off,
+            password_reset_per_address: off,
         }
     }
 
@@ -208,6 +221,7 @@ impl GatewayConfig {
             issuer,
             access_token_ttl: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
+            password_reset_ttl: roster_domain::password_reset::DEFAULT_TTL,
             introspection: true,
             limits: Limits::default(),
             rate_limits: RateLimits::default(),
@@ -229,6 +243,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("issuer", &self.issuer)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("session_ttl", &self.session_ttl)
+            .field("password_reset_ttl", &self.password_reset_ttl)
             .field("introspection", &self.introspection)
             .field("limits", &self.limits)
             .field("rate_limits", &self.rate_limits)

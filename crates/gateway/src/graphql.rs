@@ -23,6 +23,7 @@ mod member;
 mod member_admin;
 mod organization;
 mod ownership;
+mod password_reset;
 mod query;
 mod rate_limit;
 mod removal;
@@ -40,6 +41,7 @@ pub(crate) use live::LiveConnection;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
+    password_reset::PasswordResetMutation,
     organization::OrganizationMutation,
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,

@@ -1,7 +1,7 @@
 //! The pages a person opens from an email: the accept page
-//! `GET /invite/{token}` and the log-in page `GET /login`, with their
-//! script and style. Static files: the server never writes the token into
-//! a page (the script reads it from the address bar), and the headers keep
+//! `GET /invite/{token}`, the log-in page `GET /login` and the
+//! password-reset page `GET /reset/{token}`, with their script and style.
+//! Static files: the server never writes the token into a page (the script reads it from the address bar), and the headers keep
 //! it from going anywhere but this server's `/graphql`.
 
 use axum::Router;
@@ -18,15 +18,17 @@ const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
-/// Path, content type, body. The token in `/invite/{token}` is ignored
-/// here: the page's script reads it.
-const FILES: [(&str, &str, &str); 6] = [
+/// Path, content type, body. The token in `/invite/{token}` and
+/// `/reset/{token}` is ignored here: the page's script reads it.
+const FILES: [(&str, &str, &str); 8] = [
     (
         "/invite/{token}",
         HTML,
         include_str!("../assets/invite.html"),
     ),
     ("/login", HTML, include_str!("../assets/login.html")),
+    ("/reset/{token}", HTML, include_str!("../assets/reset.html")),
+    ("/assets/reset.js", JS, include_str!("../assets/reset.js")),
     ("/assets/roster.js", JS, include_str!("../assets/roster.js")),
     ("/assets/accept.js", JS, include_str!("../assets/accept.js")),
     ("/assets/login.js", JS, include_str!("../assets/login.js")),
@@ -58,11 +60,14 @@ async fn page(content_type: &'static str, body: &'static str) -> impl IntoRespon
     )
 }
 
-/// The request path as logged: an invitation token is a credential, so
-/// `/invite/{token}` is recorded without it.
+/// The request path as logged: an invitation or reset token is a
+/// credential, so `/invite/{token}` and `/reset/{token}` are recorded
+/// without it.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/{token}"
+    } else if path.starts_with("/reset/") {
+        "/reset/{token}"
     } else {
         path
     }
@@ -73,10 +78,12 @@ mod tests {
     use super::loggable_path;
 
     #[test]
-    fn invitation_tokens_stay_out_of_the_log() {
+    fn invitation_and_reset_tokens_stay_out_of_the_log() {
         assert_eq!(loggable_path("/invite/s3cr3t-token"), "/invite/{token}");
         assert_eq!(loggable_path("/invite/a/b"), "/invite/{token}");
         assert_eq!(loggable_path("/graphql"), "/graphql");
         assert_eq!(loggable_path("/login"), "/login");
+        assert_eq!(loggable_path("/reset/s3cr3t-token"), "/reset/{token}");
+        assert_eq!(loggable_path("/reset"), "/reset");
     }
 }

@@ -1,5 +1,5 @@
 //! Settings operators tune (docs/operations/configuration.md): the shutdown timeout,
-//! token lifetimes, the workers' concurrency and heartbeats, and the SMTP
+//! token and reset-link lifetimes, the workers' concurrency and heartbeats, and the SMTP
 //! pool. Durations are humantime-style (`30s`, `15m`, `30d`, `1h 30m`) or
 //! plain seconds (`30`). Unset, each keeps the default of the crate that
 //! uses it.
@@ -27,6 +27,9 @@ pub struct TuningSettings {
     /// Lifetime of a session, that is of its refresh tokens [default: 30d].
     #[arg(long, env = "ROSTER_REFRESH_TOKEN_TTL", global = true)]
     pub refresh_token_ttl: Option<String>,
+    /// How long a password-reset link works [default: 1h].
+    #[arg(long, env = "ROSTER_PASSWORD_RESET_TTL", global = true)]
+    pub password_reset_ttl: Option<String>,
     /// Jobs one worker process runs at once, per queue [default: 10].
     #[arg(long, env = "ROSTER_WORKER_CONCURRENCY", global = true)]
     pub worker_concurrency: Option<String>,
@@ -48,13 +51,18 @@ impl TuningSettings {
             .map(|d| d.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT))
     }
 
-    /// Sets the token lifetimes of `config`.
+    /// Sets the token and reset-link lifetimes of `config`.
     pub fn apply_gateway(&self, config: &mut GatewayConfig) -> Result<(), ConfigError> {
         let access = duration("ROSTER_ACCESS_TOKEN_TTL", self.access_token_ttl.as_deref())?;
         let refresh = duration(
             "ROSTER_REFRESH_TOKEN_TTL",
             self.refresh_token_ttl.as_deref(),
         )?;
+        let reset = duration(
+            "ROSTER_PASSWORD_RESET_TTL",
+            self.password_reset_ttl.as_deref(),
+        )?;
+        config.password_reset_ttl = reset.unwrap_or(config.password_reset_ttl);
         config.access_token_ttl = access.unwrap_or(config.access_token_ttl);
         config.session_ttl = refresh.unwrap_or(config.session_ttl);
         if config.access_token_ttl > config.session_ttl {
@@ -156,6 +164,7 @@ mod tests {
             shutdown_timeout: None,
             access_token_ttl: None,
             refresh_token_ttl: None,
+            password_reset_ttl: None,
             worker_concurrency: Some("3".to_owned()),
             worker_heartbeat: Some(heartbeat.to_owned()),
             worker_orphan_timeout: Some(orphan.to_owned()),

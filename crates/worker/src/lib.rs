@@ -12,6 +12,7 @@ pub mod invitation_mail;
 pub mod mail;
 pub mod member_notice;
 pub mod metrics;
+pub mod password_reset_mail;
 pub mod purge;
 pub mod reassignment;
 pub mod retention;
@@ -30,6 +31,7 @@ use apalis_sqlite::SqliteStorage;
 use roster_domain::invitation::InvitationMailJob;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::notice::MemberNotice;
+use roster_domain::password_reset::PasswordResetJob;
 use roster_domain::webhook::WebhookTask;
 use roster_domain::{Clock, Store};
 use roster_store::Database;
@@ -48,7 +50,8 @@ pub struct Deps {
     /// Monthly plan prices, for the invoice of each new period.
     pub prices: roster_domain::billing::Prices,
     /// Derives each invitation send's link token or one-time password
-    /// ([`invitation_mail`]): every worker process must hold the same one
+    /// ([`invitation_mail`]), and each password-reset link's token
+    /// ([`password_reset_mail`]): every worker process must hold the same one
     /// ([`send_secrets`] of the shared `ROSTER_JWT_SECRET`).
     pub send_secrets: roster_domain::token::DerivationKey,
 }
@@ -159,6 +162,7 @@ pub async fn run(
     )?);
     monitor = queue_worker::<InvitationMailJob>(monitor, db, deps.clone(), &config);
     monitor = queue_worker::<MemberNotice>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<PasswordResetJob>(monitor, db, deps.clone(), &config);
     monitor = queue_worker::<ReassignmentTask>(monitor, db, deps.clone(), &config);
     // Webhook deliveries hold their own sender (one HTTP client).
     monitor = queue_worker::<WebhookTask>(monitor, db, webhooks, &config);

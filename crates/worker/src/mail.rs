@@ -7,6 +7,7 @@
 //! client can fold the duplicate away.
 
 mod debug;
+mod password_reset;
 mod templates;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+pub use password_reset::{PasswordResetMailContent, render_password_reset};
 pub use templates::{
     InvitationMailContent, InvitationSecret, OwnershipTransferMailContent, RemovalMailContent,
     render_invitation, render_ownership_transfer, render_removal,

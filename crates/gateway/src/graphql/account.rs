@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use roster_domain::model::{NewSession, NewUser, Rotation, User};
 use roster_domain::org_claims::OrgClaims;
+use roster_domain::password_reset::SessionDraft;
 use roster_domain::token::{SecretToken, TokenHash};
 use roster_domain::{
     DisplayName, DomainError, Email, OrgId, Password, RateScope, SessionId, UserId,
@@ -32,13 +33,19 @@ const MAX_REFRESH_TOKEN_LEN: usize = 256;
 
 /// A new session for `user`: its first refresh token and an access token.
 fn new_session(services: &Services, user: UserId) -> (NewSession, SecretToken) {
+    let (draft, refresh) = session_draft(services);
+    (draft.for_user(user), refresh)
+}
+
+/// A new session for an account not known yet (`resetPassword` learns it
+/// from the link), and its first refresh token.
+pub(super) fn session_draft(services: &Services) -> (SessionDraft, SecretToken) {
     let refresh = SecretToken::generate();
     let now = services.clock.now();
     let ttl = chrono::Duration::from_std(services.config.session_ttl)
         .unwrap_or(chrono::Duration::days(30));
-    let session = NewSession {
+    let session = SessionDraft {
         id: SessionId::new(),
-        user_id: user,
         refresh_token: refresh.hash(),
         now,
         expires_at: now + ttl,
@@ -47,7 +54,7 @@ fn new_session(services: &Services, user: UserId) -> (NewSession, SecretToken) {
     (session, refresh)
 }
 
-fn payload(
+pub(super) fn payload(
     services: &Services,
     user: User,
     session: SessionId,

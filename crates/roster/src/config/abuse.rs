@@ -110,6 +110,22 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_invite_per_recipient: String,
+    /// Password-reset requests per address asked for, known or not.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_PASSWORD_RESET_PER_EMAIL",
+        default_value = "3/1h",
+        global = true
+    )]
+    pub limit_password_reset_per_email: String,
+    /// Password-reset requests per client address.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_PASSWORD_RESET_PER_ADDRESS",
+        default_value = "20/1h",
+        global = true
+    )]
+    pub limit_password_reset_per_address: String,
     /// Threads hashing passwords (19 MiB each); default: one per core.
     #[arg(long, env = "ROSTER_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -163,6 +179,14 @@ impl AbuseSettings {
             invite_per_recipient: policy(
                 "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
                 &self.limit_invite_per_recipient,
+            )?,
+            password_reset_per_email: policy(
+                "ROSTER_LIMIT_PASSWORD_RESET_PER_EMAIL",
+                &self.limit_password_reset_per_email,
+            )?,
+            password_reset_per_address: policy(
+                "ROSTER_LIMIT_PASSWORD_RESET_PER_ADDRESS",
+                &self.limit_password_reset_per_address,
             )?,
         };
         config.trusted_proxies = self

@@ -42,6 +42,7 @@ mod revoke;
 mod send;
 mod sweep;
 
+pub(super) use accept::mark_address_proved;
 pub(super) use one_time::{accept_by_one_time_password, one_time_passwords};
 pub(super) use revoke::revoke_all_pending;
 pub(super) use sweep::expire_overdue;

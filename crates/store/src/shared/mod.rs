@@ -30,6 +30,7 @@ mod notices;
 mod organizations;
 mod outbox;
 mod ownership;
+mod password_reset;
 mod rate_limits;
 mod removal;
 mod retention;

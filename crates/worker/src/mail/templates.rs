@@ -1,4 +1,5 @@
-//! The three emails Roster sends, rendered from minijinja templates that are
+//! Roster's emails (the password reset's own module adds its templates to
+//! this environment), rendered from minijinja templates that are
 //! compiled into the binary (so a deployment cannot lose or edit them).
 //!
 //! Each email has a `.txt` and an `.html` template; minijinja escapes values
@@ -88,7 +89,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/ownership_transfer.html"),
         ),
     ];
-    for (name, source) in sources {
+    for (name, source) in sources.into_iter().chain(super::password_reset::TEMPLATES) {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("mail template {name} does not parse: {e:#}"));
     }
@@ -96,7 +97,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 });
 
 /// Renders `{name}.txt` and `{name}.html` with the same values.
-fn render(
+pub(super) fn render(
     name: &str,
     subject: String,
     to: &str,
@@ -139,7 +140,7 @@ fn subject_name(name: &str) -> String {
 }
 
 /// A UTC date a person reads at a glance, e.g. `2026-11-20 14:30 UTC`.
-fn readable_time(at: DateTime<Utc>) -> String {
+pub(super) fn readable_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 

@@ -10,12 +10,12 @@ use super::measure::Measure;
 use crate::engine::phase::refused;
 
 /// The argon2 runs `field` asks for: `logIn` verifies, `signUp` hashes,
-/// `changePassword` does both, and `acceptInvitation` hashes when given a
-/// password (for a new account).
+/// `changePassword` does both, `resetPassword` hashes, and
+/// `acceptInvitation` hashes when given a password (for a new account).
 fn hashes(field: &Field) -> Option<usize> {
     let given = |name: &str| field.arguments.iter().any(|(n, _)| n.node.as_str() == name);
     Some(match field.name.node.as_str() {
-        "logIn" | "signUp" => 1,
+        "logIn" | "signUp" | "resetPassword" => 1,
         "changePassword" => 2,
         "acceptInvitation" if given("password") => 1,
         _ => 0,
@@ -32,7 +32,7 @@ pub(crate) fn check(hashes: usize, max: usize) -> Result<(), async_graphql::Serv
     if hashes > max {
         return Err(refused(format!(
             "one request may check or set at most {max} passwords (logIn, signUp, \
-             changePassword, acceptInvitation with a password)"
+             changePassword, resetPassword, acceptInvitation with a password)"
         )));
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! The accept page and the log-in page in a real browser: headless Chromium
+//! The accept, log-in and password-reset pages in a real browser: headless Chromium
 //! driven over WebDriver by a chromedriver each test starts itself, against
 //! the real router, the real worker and the email it actually sent.
 
@@ -19,6 +19,8 @@ use roster_tests::{
 
 #[path = "browser/playground.rs"]
 mod playground;
+#[path = "browser/reset.rs"]
+mod reset;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -359,7 +361,9 @@ async fn the_pages_are_static_and_locked_down() {
     for (path, content_type) in [
         ("/invite/tok3n-in-the-url", "text/html"),
         ("/login", "text/html"),
+        ("/reset/tok3n-in-the-url", "text/html"),
         ("/assets/roster.js", "text/javascript"),
+        ("/assets/reset.js", "text/javascript"),
         ("/assets/accept.js", "text/javascript"),
         ("/assets/login.js", "text/javascript"),
         ("/assets/roster.css", "text/css"),

@@ -14,7 +14,7 @@ use super::{Browser, WAIT};
 /// Every host name but 127.0.0.1 fails to resolve, and whatever is not
 /// 127.0.0.1 goes through a proxy on a closed port: an address given as a
 /// bare IP gets nowhere either.
-const OFFLINE: [&str; 3] = [
+pub(super) const OFFLINE: [&str; 3] = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=127.0.0.1",

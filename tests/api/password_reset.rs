@@ -33,18 +33,24 @@ async fn reset_mails(app: &TestApp, email: &str) -> Vec<roster_tests::smtp_sink:
 
 /// Asks for a link for `email` and reads its token out of the mail.
 async fn mailed_token(app: &TestApp, email: &str) -> String {
-    assert_eq!(request(app, email).await["data"]["requestPasswordReset"], true);
+    assert_eq!(
+        request(app, email).await["data"]["requestPasswordReset"],
+        true
+    );
     let mails = reset_mails(app, email).await;
     let url = reset_url(mails.last().expect("a reset email"), &app.base);
     url.rsplit('/').next().expect("token").to_owned()
 }
 
 async fn reset(app: &TestApp, token: &str, password: &str) -> Value {
-    app.gql(None, RESET, json!({ "t": token, "p": password })).await
+    app.gql(None, RESET, json!({ "t": token, "p": password }))
+        .await
 }
 
 async fn logs_in(app: &TestApp, email: &str, password: &str) -> bool {
-    let res = app.gql(None, LOG_IN, json!({ "e": email, "p": password })).await;
+    let res = app
+        .gql(None, LOG_IN, json!({ "e": email, "p": password }))
+        .await;
     error_code(&res).is_none()
 }
 

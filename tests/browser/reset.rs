@@ -13,7 +13,8 @@ use roster_tests::{PASSWORD, TestApp, both_backends, error_code, reset_url};
 use super::playground::OFFLINE;
 use super::{Browser, WAIT};
 
-const LOG_IN: &str = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+const LOG_IN: &str =
+    "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 const NEW_PASSWORD: &str = "my brand new password";
 
 impl Browser {
@@ -47,7 +48,10 @@ impl Browser {
             Ok(element) => element.text().await.expect("text"),
             Err(e) => {
                 let main = self.client.find(Locator::Css("main")).await.expect("main");
-                panic!("no {role} within {WAIT:?} ({e}): {}", main.text().await.unwrap_or_default())
+                panic!(
+                    "no {role} within {WAIT:?} ({e}): {}",
+                    main.text().await.unwrap_or_default()
+                )
             }
         }
     }
@@ -70,7 +74,9 @@ async fn ask_for_link(app: &TestApp, email: &str) -> String {
 }
 
 async fn logs_in(app: &TestApp, email: &str, password: &str) -> bool {
-    let res = app.gql(None, LOG_IN, json!({ "e": email, "p": password })).await;
+    let res = app
+        .gql(None, LOG_IN, json!({ "e": email, "p": password }))
+        .await;
     error_code(&res).is_none()
 }
 

@@ -39,8 +39,8 @@ pub use audit::{AuditAction, AuditChange};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DomainError, ErrorCode};
 pub use id::{
-    AssistantId, EmailLinkId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId, UserId,
-    WebhookEndpointId, WorkspaceId,
+    AssistantId, EmailLinkId, InvitationId, InvoiceId, JobId, LeadId, MemberId, OrgId, SessionId,
+    UserId, WebhookEndpointId, WorkspaceId,
 };
 pub use log_in_throttle::LogInThrottle;
 pub use permission::{Action, Grant};

@@ -123,7 +123,8 @@ pub enum RateScope {
     LogInSuccess,
     /// Sign-ups per client address.
     SignUpAddress,
-    /// Invitation tokens that open nothing, per client address.
+    /// Invitation and password-reset tokens that open nothing, per client
+    /// address.
     TokenAddress,
     /// Wrong current passwords per user.
     ChangePasswordUser,

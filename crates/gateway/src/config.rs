@@ -90,8 +90,8 @@ pub struct RateLimits {
     pub log_in_successes_per_account: RatePolicy,
     /// Sign-ups (successful or not) per client address.
     pub sign_up_per_address: RatePolicy,
-    /// Invitation tokens that open nothing (preview, accept, decline) per
-    /// client address.
+    /// Invitation tokens that open nothing (preview, accept, decline) and
+    /// reset tokens that open nothing (`resetPassword`), per client address.
     pub token_per_address: RatePolicy,
     /// Wrong current passwords given to `changePassword`, per user.
     pub change_password_per_user: RatePolicy,

@@ -78,7 +78,7 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_sign_up_per_address: String,
-    /// Invitation tokens that open nothing, per client address.
+    /// Invitation and reset tokens that open nothing, per client address.
     #[arg(
         long,
         env = "ROSTER_LIMIT_TOKEN_PER_ADDRESS",

@@ -362,7 +362,10 @@ async fn move_pending_invitations(
 /// Opens `s`, first ending the account's oldest live sessions past its
 /// cap (`NewSession::sessions_to_end`), under the account's lock so that
 /// concurrent log-ins cannot pass the cap together.
-pub(super) async fn insert_session(tx: &mut Transaction<'static, Db>, s: &NewSession) -> Result<()> {
+pub(super) async fn insert_session(
+    tx: &mut Transaction<'static, Db>,
+    s: &NewSession,
+) -> Result<()> {
     Db::lock_user(tx, s.user_id).await?;
     let live: Vec<(uuid::Uuid,)> = sqlx::query_as(
         "select id from session where user_id = $1 and ended_at is null and expires_at > $2 \

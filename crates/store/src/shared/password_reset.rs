@@ -113,14 +113,13 @@ impl PasswordResetStore for BackendStore {
             link.usable(now)?;
             // Spent here, once: of two concurrent uses the second finds it
             // spent and changes nothing (its transaction rolls back).
-            let spent = sqlx::query(
-                "update email_link set used_at = $2 where id = $1 and used_at is null",
-            )
-            .bind(link_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let spent =
+                sqlx::query("update email_link set used_at = $2 where id = $1 and used_at is null")
+                    .bind(link_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if spent == 0 {
                 return Err(DomainError::LinkInvalid.into());
             }

@@ -83,7 +83,12 @@ mod tests {
         let (_, mail) = mail("Ada");
         assert_eq!(mail.subject, "Reset your Roster password");
         assert!(mail.text.lines().any(|l| l == URL), "{}", mail.text);
-        assert!(mail.html.contains("href=\"https:&#x2f;&#x2f;roster.test&#x2f;reset&#x2f;TOKEN-abc123\""), "{}", mail.html);
+        assert!(
+            mail.html
+                .contains("href=\"https:&#x2f;&#x2f;roster.test&#x2f;reset&#x2f;TOKEN-abc123\""),
+            "{}",
+            mail.html
+        );
         for body in [&mail.text, &mail.html] {
             assert!(body.contains("2026-11-20 14:30 UTC"), "{body}");
         }

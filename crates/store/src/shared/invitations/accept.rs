@@ -106,7 +106,11 @@ impl BackendStore {
 
 /// The account's owner used a secret mailed to its address (docs/api/invitations.md: only then are its invitations accepted by id).
 /// Also what a password reset through a mailed link does (docs/api/sessions.md).
-pub(in super::super) async fn mark_address_proved(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> Result<()> {
+pub(in super::super) async fn mark_address_proved(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "update app_user set email_verified_at = $2 where id = $1 and email_verified_at is null",
     )

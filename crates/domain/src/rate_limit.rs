@@ -131,6 +131,8 @@ pub enum RateScope {
     InviteInviter,
     /// Invitation sends per recipient address (normalized).
     InviteRecipient,
+    /// `resendEmailVerification` per user.
+    VerificationResendUser,
 }
 
 impl RateScope {
@@ -147,6 +149,7 @@ impl RateScope {
             Self::ChangePasswordUser => "change-password-user",
             Self::InviteInviter => "invite-inviter",
             Self::InviteRecipient => "invite-recipient",
+            Self::VerificationResendUser => "verification-resend-user",
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct GatewayConfig {
     /// (docs/operations/metrics-and-logs.md: `ROSTER_METRICS_LISTEN` serves it on a
     /// listener of its own).
     pub metrics_token: Option<String>,
+    /// `ROSTER_REQUIRE_VERIFIED_EMAIL`: an account whose address is not
+    /// verified may only call `me`, `logOut`, `changePassword`,
+    /// `verifyEmail` and `resendEmailVerification` (docs/api/sessions.md).
+    pub require_verified_email: bool,
 }
 
 /// Bounds of live connections (docs/api/live-events.md).
@@ -97,6 +101,8 @@ pub struct RateLimits {
     pub invite_per_inviter: RatePolicy,
     /// Invitation sends per recipient address, from every organization.
     pub invite_per_recipient: RatePolicy,
+    /// `resendEmailVerification` per user.
+    pub verification_resend_per_user: RatePolicy,
 }
 
 impl Default for RateLimits {
@@ -116,6 +122,7 @@ impl Default for RateLimits {
             // organizations together (each invitation 5 at most).
             invite_per_inviter: RatePolicy::new(100, minutes(60)),
             invite_per_recipient: RatePolicy::new(10, minutes(24 * 60)),
+            verification_resend_per_user: RatePolicy::new(5, minutes(60)),
         }
     }
 }
@@ -135,6 +142,7 @@ impl RateLimits {
             change_password_per_user: off,
             invite_per_inviter: off,
             invite_per_recipient: off,
+            verification_resend_per_user: off,
         }
     }
 
@@ -218,6 +226,7 @@ impl GatewayConfig {
             webhooks_allow_private: false,
             live: LiveConfig::default(),
             metrics_token: None,
+            require_verified_email: false,
         }
     }
 }

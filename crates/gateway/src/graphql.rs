@@ -26,6 +26,7 @@ mod query;
 mod rate_limit;
 mod removal;
 mod user;
+mod verification;
 mod webhooks;
 mod workspace;
 
@@ -39,6 +40,7 @@ pub(crate) use live::LiveConnection;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
+    verification::VerificationMutation,
     organization::OrganizationMutation,
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,

@@ -1,5 +1,6 @@
 //! The pages a person opens from an email: the accept page
-//! `GET /invite/{token}` and the log-in page `GET /login`, with their
+//! `GET /invite/{token}`, the verification page `GET /verify/{token}`
+//! (docs/api/sessions.md) and the log-in page `GET /login`, with their
 //! script and style. Static files: the server never writes the token into
 //! a page (the script reads it from the address bar), and the headers keep
 //! it from going anywhere but this server's `/graphql`.
@@ -20,16 +21,22 @@ const CSS: &str = "text/css; charset=utf-8";
 
 /// Path, content type, body. The token in `/invite/{token}` is ignored
 /// here: the page's script reads it.
-const FILES: [(&str, &str, &str); 6] = [
+const FILES: [(&str, &str, &str); 8] = [
     (
         "/invite/{token}",
         HTML,
         include_str!("../assets/invite.html"),
     ),
+    (
+        "/verify/{token}",
+        HTML,
+        include_str!("../assets/verify.html"),
+    ),
     ("/login", HTML, include_str!("../assets/login.html")),
     ("/assets/roster.js", JS, include_str!("../assets/roster.js")),
     ("/assets/accept.js", JS, include_str!("../assets/accept.js")),
     ("/assets/login.js", JS, include_str!("../assets/login.js")),
+    ("/assets/verify.js", JS, include_str!("../assets/verify.js")),
     (
         "/assets/roster.css",
         CSS,
@@ -58,11 +65,14 @@ async fn page(content_type: &'static str, body: &'static str) -> impl IntoRespon
     )
 }
 
-/// The request path as logged: an invitation token is a credential, so
-/// `/invite/{token}` is recorded without it.
+/// The request path as logged: an invitation or verification token is a
+/// credential, so `/invite/{token}` and `/verify/{token}` are recorded
+/// without it.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/{token}"
+    } else if path.starts_with("/verify/") {
+        "/verify/{token}"
     } else {
         path
     }
@@ -76,6 +86,7 @@ mod tests {
     fn invitation_tokens_stay_out_of_the_log() {
         assert_eq!(loggable_path("/invite/s3cr3t-token"), "/invite/{token}");
         assert_eq!(loggable_path("/invite/a/b"), "/invite/{token}");
+        assert_eq!(loggable_path("/verify/s3cr3t-token"), "/verify/{token}");
         assert_eq!(loggable_path("/graphql"), "/graphql");
         assert_eq!(loggable_path("/login"), "/login");
     }

@@ -88,7 +88,8 @@ fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
     match bearer_token(services, value) {
-        Ok(Some((subject, _))) => LazyViewer::token(subject),
+        Ok(Some((subject, _))) => LazyViewer::token(subject)
+            .requiring_verified_email(services.config.require_verified_email),
         Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
         Err(rejected) => LazyViewer::resolved(rejected),
     }
@@ -124,7 +125,8 @@ pub(super) async fn bearer_viewer(
     };
     let now = services.clock.now();
     let session_user = services.store.session_user(subject.session, now).await?;
-    let viewer = Viewer::of_session(subject, session_user);
+    let viewer = Viewer::of_session(subject, session_user)
+        .requiring_verified_email(services.config.require_verified_email);
     let expires_at = matches!(viewer, Viewer::Authenticated { .. }).then_some(expires_at);
     Ok((viewer, expires_at))
 }

@@ -110,6 +110,14 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_invite_per_recipient: String,
+    /// `resendEmailVerification` per user.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_VERIFICATION_RESEND_PER_USER",
+        default_value = "5/1h",
+        global = true
+    )]
+    pub limit_verification_resend_per_user: String,
     /// Threads hashing passwords (19 MiB each); default: one per core.
     #[arg(long, env = "ROSTER_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -163,6 +171,10 @@ impl AbuseSettings {
             invite_per_recipient: policy(
                 "ROSTER_LIMIT_INVITE_PER_RECIPIENT",
                 &self.limit_invite_per_recipient,
+            )?,
+            verification_resend_per_user: policy(
+                "ROSTER_LIMIT_VERIFICATION_RESEND_PER_USER",
+                &self.limit_verification_resend_per_user,
             )?,
         };
         config.trusted_proxies = self

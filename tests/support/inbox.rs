@@ -36,6 +36,15 @@ impl TestApp {
             .collect()
     }
 
+    /// Every email sent so far but the sign-ups' verification emails.
+    pub fn sent_mails(&self) -> Vec<smtp_sink::ReceivedMail> {
+        self.mail
+            .messages()
+            .into_iter()
+            .filter(|m| m.subject().as_deref() != Some(VERIFICATION_SUBJECT))
+            .collect()
+    }
+
     fn all_mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
         self.mail
             .messages()

@@ -67,7 +67,7 @@ async fn a_reassignment_waits_while_deleted_and_finishes_after_restore(app: Test
     // Nobody was mailed on its behalf.
     assert!(app.mails_to("dan@example.com").is_empty());
     assert!(app.mails_to("carl@example.com").is_empty());
-    assert_eq!(app.mail.messages().len(), 0);
+    assert_eq!(app.sent_mails().len(), 0);
     // Its job is as gone as the rest of it.
     assert_eq!(
         app.fails(

@@ -60,7 +60,7 @@ async fn a_crash_between_commit_and_send_loses_no_mail(backend: Backend) {
         "INTERNAL"
     );
     assert_eq!(app.queued_jobs().await, 1);
-    assert!(app.mail.messages().is_empty());
+    assert!(app.sent_mails().is_empty());
     app.start_worker();
     app.mail_to("kept@example.com", 1).await;
     assert!(app.mails_to("lost@example.com").is_empty());

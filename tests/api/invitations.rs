@@ -108,6 +108,9 @@ both_backends! {
     async fn a_registered_user_accepts_only_while_logged_in_as_the_invited_email(app) {
         let (ada, org, _, _) = org_with_targets(&app).await;
         let dave = app.sign_up("dave@example.com", "Dave").await;
+        // A verified account (an unverified one is taken over by whoever
+        // proves the address: tests/api/squatters.rs).
+        app.verify_email(&dave, "dave@example.com").await;
         let eve = app.sign_up("eve@example.com", "Eve").await;
         app.invite(&ada, &org, "DAVE@example.com", "MEMBER").await;
         let token = invitation_token(&app.mail_to("DAVE@example.com", 1).await, &app.base);

@@ -164,7 +164,7 @@ both_backends! {
         // The job's run is counted when its handler returns, before the
         // queue marks it done.
         app.run_pending_jobs().await;
-        assert_eq!(app.mail.messages().len(), 1);
+        assert_eq!(app.sent_mails().len(), 1);
 
         let job = [("queue", "invitation-email"), ("outcome", "ok")];
         let after = Metrics::of(&app.base).await;

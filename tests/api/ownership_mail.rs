@@ -61,7 +61,7 @@ both_backends! {
         assert!(text.contains("Ada wants to make you the owner of Acme on Roster."), "{text}");
         // Once: the job is done and nothing else went out.
         jobs_done(&app, 1).await;
-        assert_eq!(app.mail.messages().len(), 1);
+        assert_eq!(app.sent_mails().len(), 1);
     }
 
     async fn one_request_mails_once_even_when_the_mail_server_fails_first(app) {
@@ -78,7 +78,7 @@ both_backends! {
         let mail = app.mail_to("bob@example.com", 1).await;
         assert_eq!(mail.subject().as_deref(), Some("Ada wants to make you owner of Acme"));
         jobs_done(&app, 1).await;
-        assert_eq!(app.mail.messages().len(), 1);
+        assert_eq!(app.sent_mails().len(), 1);
     }
 
     async fn a_request_cancelled_before_its_email_went_out_mails_nobody(app) {
@@ -88,7 +88,7 @@ both_backends! {
         app.ok(Some(&a.ada.access), CANCEL, org_vars(&a.org)).await;
         app.start_worker();
         jobs_done(&app, 1).await;
-        assert!(app.mail.messages().is_empty());
+        assert!(app.sent_mails().is_empty());
     }
 
     async fn a_removed_member_is_mailed_without_its_membership(app) {
@@ -133,7 +133,7 @@ both_backends! {
         assert_eq!(store.notice_mail(&stranger).await.unwrap(), None);
         let nowhere = MemberNotice::Removed { organization_id: OrgId::new(), user_id: carl, event_id };
         assert_eq!(roster_worker::member_notice::deliver(&deps, &nowhere).await.unwrap(), Outcome::Skipped);
-        assert_eq!(app.mail.messages().len(), 1);
+        assert_eq!(app.sent_mails().len(), 1);
     }
 }
 

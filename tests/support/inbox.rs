@@ -17,14 +17,56 @@ impl TestApp {
         mails[nth - 1].clone()
     }
 
-    /// Every email `to` received so far.
+    /// Every email `to` received so far but the verification emails
+    /// every sign-up sends (read those with `verification_mails_to`).
     pub fn mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
+        self.all_mails_to(to)
+            .into_iter()
+            .filter(|m| m.subject().as_deref() != Some(VERIFICATION_SUBJECT))
+            .collect()
+    }
+
+    /// The verification emails `to` received, once the jobs queued so far
+    /// have run.
+    pub async fn verification_mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
+        self.run_pending_jobs().await;
+        self.all_mails_to(to)
+            .into_iter()
+            .filter(|m| m.subject().as_deref() == Some(VERIFICATION_SUBJECT))
+            .collect()
+    }
+
+    /// Every email sent so far but the sign-ups' verification emails.
+    pub fn sent_mails(&self) -> Vec<smtp_sink::ReceivedMail> {
+        self.mail
+            .messages()
+            .into_iter()
+            .filter(|m| m.subject().as_deref() != Some(VERIFICATION_SUBJECT))
+            .collect()
+    }
+
+    fn all_mails_to(&self, to: &str) -> Vec<smtp_sink::ReceivedMail> {
         self.mail
             .messages()
             .into_iter()
             .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
             .collect()
     }
+}
+
+/// The subject of the email-verification email (docs/api/sessions.md).
+pub const VERIFICATION_SUBJECT: &str = "Confirm your email address";
+
+/// The token of a verification email's link: the line of its text body
+/// that is exactly `{base}/verify/{token}`.
+pub fn verification_token(mail: &smtp_sink::ReceivedMail, base: &str) -> String {
+    let prefix = format!("{base}/verify/");
+    mail.text_body()
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no verification URL line in:\n{}", mail.text_body()))
+        .to_owned()
 }
 
 /// The accept link of an invitation email: the line of its text body that

@@ -21,7 +21,10 @@ mod worker;
 
 pub use backends::Backend;
 pub use http::error_code;
-pub use inbox::{accept_url, invitation_token, reset_url, temporary_password};
+pub use inbox::{
+    VERIFICATION_SUBJECT, accept_url, invitation_token, reset_url, temporary_password,
+    verification_token,
+};
 pub use people::Session;
 use postgres::PostgresDatabase;
 pub use spawn::unthrottled;

@@ -18,6 +18,20 @@ impl TestApp {
         Session::from_payload(&data["signUp"])
     }
 
+    /// Verifies `who`'s address `email` through the link its sign-up mailed
+    /// (docs/api/sessions.md).
+    pub async fn verify_email(&self, who: &Session, email: &str) {
+        let mails = self.verification_mails_to(email).await;
+        let mail = mails.last().expect("a verification email");
+        let token = crate::verification_token(mail, &self.base);
+        self.ok(
+            Some(&who.access),
+            "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+            json!({ "t": token }),
+        )
+        .await;
+    }
+
     /// Logs in again (after the clock moved past the access token's life).
     pub async fn log_in(&self, email: &str) -> Session {
         self.log_in_with(email, PASSWORD).await

@@ -84,19 +84,24 @@ impl TestApp {
         }
     }
 
-    /// Jobs in the queue, whatever their state (SQLite's `Jobs` table,
+    /// Jobs in the queue but the sign-ups' verification emails, whatever
+    /// their state (SQLite's `Jobs` table,
     /// PostgreSQL's `apalis.jobs`).
     pub async fn queued_jobs(&self) -> i64 {
         match &self.db {
             Database::Sqlite(pool) => {
-                sqlx::query_scalar("select count(*) from Jobs")
-                    .fetch_one(pool)
-                    .await
+                sqlx::query_scalar(
+                    "select count(*) from Jobs where job_type <> 'verification-email'",
+                )
+                .fetch_one(pool)
+                .await
             }
             Database::Postgres(pool) => {
-                sqlx::query_scalar("select count(*) from apalis.jobs")
-                    .fetch_one(pool)
-                    .await
+                sqlx::query_scalar(
+                    "select count(*) from apalis.jobs where job_type <> 'verification-email'",
+                )
+                .fetch_one(pool)
+                .await
             }
         }
         .expect("count jobs")

@@ -67,6 +67,7 @@ mod tests {
                 email: "tina@example.com".into(),
                 display_name: "tina".into(),
                 must_change_password: true,
+                email_verified: false,
                 created_at: Utc::now(),
             },
             password_hash: None,

@@ -16,6 +16,7 @@ pub enum ErrorCode {
     InvitationExpired,
     InvitationInvalid,
     PasswordChangeRequired,
+    EmailNotVerified,
     RateLimited,
     Internal,
 }
@@ -33,6 +34,7 @@ impl ErrorCode {
             Self::InvitationExpired => "INVITATION_EXPIRED",
             Self::InvitationInvalid => "INVITATION_INVALID",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::RateLimited => "RATE_LIMITED",
             Self::Internal => "INTERNAL",
         }
@@ -101,6 +103,10 @@ pub enum DomainError {
         "signed in by your product's token: there is no Roster session to end; log out in the product"
     )]
     ProductSession,
+    /// `ROSTER_REQUIRE_VERIFIED_EMAIL`: verify your address first
+    /// (docs/api/sessions.md).
+    #[error("verify your email address first")]
+    EmailNotVerified,
     /// Too many attempts; the client may try again after `retry_after_seconds`
     /// (at least 1), sent as `extensions.retryAfterSeconds`.
     #[error("too many attempts; try again later")]
@@ -152,6 +158,7 @@ impl DomainError {
             Self::InvitationExpired => ErrorCode::InvitationExpired,
             Self::InvitationInvalid => ErrorCode::InvitationInvalid,
             Self::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            Self::EmailNotVerified => ErrorCode::EmailNotVerified,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
         }

@@ -34,6 +34,7 @@ pub mod standing;
 pub mod store;
 pub mod token;
 pub mod value;
+pub mod verification;
 pub mod webhook;
 
 pub use audit::{AuditAction, AuditChange};

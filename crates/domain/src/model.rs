@@ -14,6 +14,9 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub must_change_password: bool,
+    /// Whether the owner of the address proved it (a mailed link or
+    /// one-time password used; rules.md §1).
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -25,6 +28,8 @@ pub struct NewUser {
     pub display_name: DisplayName,
     pub password_hash: String,
     pub now: DateTime<Utc>,
+    /// The verification link mailed to the new address (rules.md §1).
+    pub verification: crate::verification::NewVerificationLink,
 }
 
 /// A session to open: the first refresh token of its family.

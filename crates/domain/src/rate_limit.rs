@@ -137,6 +137,8 @@ pub enum RateScope {
     ResetEmail,
     /// Password-reset requests per client address.
     ResetAddress,
+    /// `resendEmailVerification` per user.
+    VerificationResendUser,
 }
 
 impl RateScope {
@@ -155,6 +157,7 @@ impl RateScope {
             Self::InviteRecipient => "invite-recipient",
             Self::ResetEmail => "password-reset-email",
             Self::ResetAddress => "password-reset-address",
+            Self::VerificationResendUser => "verification-resend-user",
         }
     }
 }

@@ -56,6 +56,7 @@ pub trait Store:
     + crate::member_page::MemberPageStore
     + crate::password_reset::PasswordResetStore
     + crate::identity_link::IdentityLinkStore
+    + crate::verification::VerificationStore
     + Send
     + Sync
     + 'static
@@ -83,6 +84,7 @@ impl<T> Store for T where
         + crate::member_page::MemberPageStore
         + crate::password_reset::PasswordResetStore
         + crate::identity_link::IdentityLinkStore
+        + crate::verification::VerificationStore
         + Send
         + Sync
         + 'static
@@ -104,6 +106,7 @@ pub mod prelude {
     pub use crate::member_page::MemberPageStore;
     pub use crate::password_reset::PasswordResetStore;
     pub use crate::retention::RetentionStore;
+    pub use crate::verification::VerificationStore;
     pub use crate::webhook::WebhookStore;
 }
 

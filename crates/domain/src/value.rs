@@ -11,8 +11,11 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
-/// An email address as the user typed it (trimmed). Compared
-/// case-insensitively through [`Email::normalized`].
+/// An email address as the user typed it (trimmed). Compared after
+/// Unicode normalization and case folding through [`Email::normalized`]
+/// (rules.md §1); an address mixing Latin letters with Cyrillic or Greek
+/// ones in one part (`kаte` with a Cyrillic `а`) is refused, since it can
+/// only be a look-alike of another (docs/api/sessions.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -49,17 +52,68 @@ impl Email {
         if !(domain_ok && local_ok) {
             return Err(invalid());
         }
+        let key = Self::key(s);
+        let (local, domain) = key.rsplit_once('@').ok_or_else(invalid)?;
+        if std::iter::once(local)
+            .chain(domain.split('.'))
+            .any(mixes_look_alike_scripts)
+        {
+            return Err(DomainError::validation(
+                "email mixes Latin letters with Cyrillic or Greek ones",
+            ));
+        }
         Ok(Self(s.to_owned()))
+    }
+
+    /// The comparison key of an address as stored (rules.md §1): NFKC, then
+    /// Unicode lowercase, then NFKC again (lowercasing can undo NFKC). So
+    /// the Kelvin sign `\u{212A}` and a full-width `ｋ` both fold to `k`.
+    /// Also used to recompute the keys of rows stored before this rule
+    /// (docs/operations/upgrades.md).
+    pub fn key(raw: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let lower = raw.nfkc().collect::<String>().to_lowercase();
+        lower.nfkc().collect()
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The form two addresses are compared in.
+    /// The form two addresses are compared in ([`Email::key`]).
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        Self::key(&self.0)
     }
+}
+
+/// The scripts whose letters pass for Latin ones.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LookAlike {
+    Latin,
+    Greek,
+    Cyrillic,
+}
+
+fn look_alike_script(c: char) -> Option<LookAlike> {
+    match c as u32 {
+        _ if c.is_ascii_alphabetic() => Some(LookAlike::Latin),
+        0xC0..=0x24F | 0x1E00..=0x1EFF if c.is_alphabetic() => Some(LookAlike::Latin),
+        0x370..=0x3FF | 0x1F00..=0x1FFF if c.is_alphabetic() => Some(LookAlike::Greek),
+        0x400..=0x52F | 0x1C80..=0x1C8F | 0xA640..=0xA69F if c.is_alphabetic() => {
+            Some(LookAlike::Cyrillic)
+        }
+        _ => None,
+    }
+}
+
+/// Whether one part of an address (its local part, or a domain label)
+/// has letters of two of Latin, Greek and Cyrillic.
+fn mixes_look_alike_scripts(part: &str) -> bool {
+    let mut scripts = part.chars().filter_map(look_alike_script);
+    let Some(first) = scripts.next() else {
+        return false;
+    };
+    scripts.any(|s| s != first)
 }
 
 impl fmt::Display for Email {
@@ -213,6 +267,36 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(Email::parse(&long).is_err());
+    }
+
+    #[test]
+    fn email_key_folds_compatibility_forms_and_case() {
+        let kelvin = Email::parse("\u{212A}ate@example.com").unwrap();
+        assert_eq!(kelvin.as_str(), "\u{212A}ate@example.com");
+        assert_eq!(kelvin.normalized(), "kate@example.com");
+        let wide = Email::parse("\u{FF4B}ate@EXAMPLE.com").unwrap();
+        assert_eq!(wide.normalized(), "kate@example.com");
+        assert_eq!(Email::key("Jos\u{0065}\u{0301}@x.org"), "jos\u{e9}@x.org");
+        assert_eq!(Email::key("ΣΟΦΙΑ@x.org"), Email::key("σοφια@x.org"));
+    }
+
+    #[test]
+    fn email_mixing_latin_with_cyrillic_or_greek_is_refused() {
+        for bad in [
+            "k\u{0430}te@example.com",
+            "kate@ex\u{0430}mple.com",
+            "\u{03BF}ne@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        for good in [
+            "jos\u{e9}@example.com",
+            "\u{043A}\u{0430}\u{0442}\u{044F}@example.com",
+            "kate@\u{043F}\u{0440}\u{0438}\u{043C}\u{0435}\u{0440}.\u{0440}\u{0444}",
+            "\u{3b1}\u{3bb}\u{3c6}\u{3b1}@example.com",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good:?} was refused");
+        }
     }
 
     #[test]

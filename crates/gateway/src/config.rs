@@ -52,6 +52,10 @@ pub struct GatewayConfig {
     /// Whether `signUp` and password log-in exist (`ROSTER_LOCAL_ACCOUNTS`,
     /// on by default).
     pub local_accounts: bool,
+    /// `ROSTER_REQUIRE_VERIFIED_EMAIL`: an account whose address is not
+    /// verified may only call `me`, `logOut`, `changePassword`,
+    /// `verifyEmail` and `resendEmailVerification` (docs/api/sessions.md).
+    pub require_verified_email: bool,
 }
 
 /// Bounds of live connections (docs/api/live-events.md).
@@ -111,6 +115,8 @@ pub struct RateLimits {
     pub password_reset_per_email: RatePolicy,
     /// Password-reset requests per client address.
     pub password_reset_per_address: RatePolicy,
+    /// `resendEmailVerification` per user.
+    pub verification_resend_per_user: RatePolicy,
 }
 
 impl Default for RateLimits {
@@ -134,6 +140,7 @@ impl Default for RateLimits {
             // a few people's (a shared office).
             password_reset_per_email: RatePolicy::new(3, minutes(60)),
             password_reset_per_address: RatePolicy::new(20, minutes(60)),
+            verification_resend_per_user: RatePolicy::new(5, minutes(60)),
         }
     }
 }
@@ -155,6 +162,7 @@ impl RateLimits {
             invite_per_recipient: off,
             password_reset_per_email: off,
             password_reset_per_address: off,
+            verification_resend_per_user: off,
         }
     }
 
@@ -241,6 +249,7 @@ impl GatewayConfig {
             metrics_token: None,
             trusted_issuers: None,
             local_accounts: true,
+            require_verified_email: false,
         }
     }
 }

@@ -28,6 +28,7 @@ mod query;
 mod rate_limit;
 mod removal;
 mod user;
+mod verification;
 mod webhooks;
 mod workspace;
 
@@ -42,6 +43,7 @@ pub(crate) use live::LiveConnection;
 pub struct Mutation(
     account::AccountMutation,
     password_reset::PasswordResetMutation,
+    verification::VerificationMutation,
     organization::OrganizationMutation,
     workspace::WorkspaceMutation,
     invitation::InvitationMutation,

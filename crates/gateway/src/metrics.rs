@@ -166,6 +166,7 @@ fn known_code(code: &str) -> &'static str {
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationInvalid,
         ErrorCode::PasswordChangeRequired,
+        ErrorCode::EmailNotVerified,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
     ];

@@ -1,5 +1,6 @@
 //! The pages a person opens from an email: the accept page
-//! `GET /invite/{token}`, the log-in page `GET /login` and the
+//! `GET /invite/{token}`, the verification page `GET /verify/{token}`
+//! (docs/api/sessions.md), the log-in page `GET /login` and the
 //! password-reset page `GET /reset/{token}`, with their script and style.
 //! Static files: the server never writes the token into a page (the script reads it from the address bar), and the headers keep
 //! it from going anywhere but this server's `/graphql`.
@@ -18,13 +19,19 @@ const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
-/// Path, content type, body. The token in `/invite/{token}` and
-/// `/reset/{token}` is ignored here: the page's script reads it.
-const FILES: [(&str, &str, &str); 8] = [
+/// Path, content type, body. The token in `/invite/{token}`,
+/// `/verify/{token}` and `/reset/{token}` is ignored here: the page's
+/// script reads it.
+const FILES: [(&str, &str, &str); 10] = [
     (
         "/invite/{token}",
         HTML,
         include_str!("../assets/invite.html"),
+    ),
+    (
+        "/verify/{token}",
+        HTML,
+        include_str!("../assets/verify.html"),
     ),
     ("/login", HTML, include_str!("../assets/login.html")),
     ("/reset/{token}", HTML, include_str!("../assets/reset.html")),
@@ -32,6 +39,7 @@ const FILES: [(&str, &str, &str); 8] = [
     ("/assets/roster.js", JS, include_str!("../assets/roster.js")),
     ("/assets/accept.js", JS, include_str!("../assets/accept.js")),
     ("/assets/login.js", JS, include_str!("../assets/login.js")),
+    ("/assets/verify.js", JS, include_str!("../assets/verify.js")),
     (
         "/assets/roster.css",
         CSS,
@@ -60,14 +68,17 @@ async fn page(content_type: &'static str, body: &'static str) -> impl IntoRespon
     )
 }
 
-/// The request path as logged: an invitation or reset token is a
-/// credential, so `/invite/{token}` and `/reset/{token}` are recorded
+/// The request path as logged: an invitation, verification or reset
+/// token is a credential, so `/invite/{token}`, `/verify/{token}` and
+/// `/reset/{token}` are recorded
 /// without it.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/{token}"
     } else if path.starts_with("/reset/") {
         "/reset/{token}"
+    } else if path.starts_with("/verify/") {
+        "/verify/{token}"
     } else {
         path
     }
@@ -81,6 +92,7 @@ mod tests {
     fn invitation_and_reset_tokens_stay_out_of_the_log() {
         assert_eq!(loggable_path("/invite/s3cr3t-token"), "/invite/{token}");
         assert_eq!(loggable_path("/invite/a/b"), "/invite/{token}");
+        assert_eq!(loggable_path("/verify/s3cr3t-token"), "/verify/{token}");
         assert_eq!(loggable_path("/graphql"), "/graphql");
         assert_eq!(loggable_path("/login"), "/login");
         assert_eq!(loggable_path("/reset/s3cr3t-token"), "/reset/{token}");

@@ -109,6 +109,11 @@ pub struct Settings {
     /// only: off, such URLs are refused).
     #[arg(long, env = "ROSTER_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub webhooks_allow_private: bool,
+    /// Accounts may do nothing but `me`, `logOut`, `changePassword`,
+    /// `verifyEmail` and `resendEmailVerification` until their address is
+    /// verified (docs/api/sessions.md).
+    #[arg(long, env = "ROSTER_REQUIRE_VERIFIED_EMAIL", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub require_verified_email: bool,
     /// Log lines as `text` or `json` (one object per line).
     #[arg(
         long,

@@ -166,6 +166,7 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     config.prices = prices;
     config.webhooks_allow_private = settings.webhooks_allow_private;
     config.metrics_token = settings.metrics_token.clone();
+    config.require_verified_email = settings.require_verified_email;
     settings.abuse.apply(&mut config)?;
     settings.identity.apply(&mut config)?;
     let invite_url = settings.identity.invite_url(&public_url)?;

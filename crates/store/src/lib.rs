@@ -124,19 +124,35 @@ impl Database {
         }
     }
 
-    /// Runs Roster's migrations for this backend.
+    /// Runs Roster's migrations for this backend, then recomputes the
+    /// stored email keys (docs/operations/upgrades.md: SQL cannot compute
+    /// NFKC; idempotent).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         let failed = |e: sqlx::migrate::MigrateError| ConnectError::Migration(e.to_string());
-        match self {
-            Self::Sqlite(pool) => migrator(sqlx::migrate!("../../migrations/sqlite"))
-                .run(pool)
-                .await
-                .map_err(failed),
-            Self::Postgres(pool) => migrator(sqlx::migrate!("../../migrations/postgres"))
-                .run(pool)
-                .await
-                .map_err(failed),
+        let refold = |e: error::StoreError| ConnectError::Migration(format!("email keys: {e}"));
+        let now = chrono::Utc::now();
+        let changed = match self {
+            Self::Sqlite(pool) => {
+                migrator(sqlx::migrate!("../../migrations/sqlite"))
+                    .run(pool)
+                    .await
+                    .map_err(failed)?;
+                sqlite::refold_email_keys(pool, now).await.map_err(refold)?
+            }
+            Self::Postgres(pool) => {
+                migrator(sqlx::migrate!("../../migrations/postgres"))
+                    .run(pool)
+                    .await
+                    .map_err(failed)?;
+                postgres::refold_email_keys(pool, now)
+                    .await
+                    .map_err(refold)?
+            }
+        };
+        if changed > 0 {
+            tracing::info!(changed, "recomputed stored email keys");
         }
+        Ok(())
     }
 
     /// The store over this database.

@@ -22,6 +22,7 @@ mod shared;
 mod live;
 
 pub(crate) use live::run_feed;
+pub(crate) use shared::email_keys::refold_email_keys;
 
 impl Backend for Db {
     const WEBHOOK_EVENT_LISTED: &'static str =

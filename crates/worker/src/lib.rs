@@ -18,6 +18,7 @@ pub mod purge;
 pub mod reassignment;
 pub mod retention;
 pub mod supervise;
+pub mod verification_mail;
 pub mod wake;
 pub mod webhook_delivery;
 pub mod workers;
@@ -33,6 +34,7 @@ use roster_domain::invitation::InvitationMailJob;
 use roster_domain::job::ReassignmentTask;
 use roster_domain::notice::MemberNotice;
 use roster_domain::password_reset::PasswordResetJob;
+use roster_domain::verification::VerificationMailJob;
 use roster_domain::webhook::WebhookTask;
 use roster_domain::{Clock, Store};
 use roster_store::Database;
@@ -166,6 +168,7 @@ pub async fn run(
     monitor = queue_worker::<InvitationMailJob>(monitor, db, deps.clone(), &config);
     monitor = queue_worker::<MemberNotice>(monitor, db, deps.clone(), &config);
     monitor = queue_worker::<PasswordResetJob>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<VerificationMailJob>(monitor, db, deps.clone(), &config);
     monitor = queue_worker::<ReassignmentTask>(monitor, db, deps.clone(), &config);
     // Webhook deliveries hold their own sender (one HTTP client).
     monitor = queue_worker::<WebhookTask>(monitor, db, webhooks, &config);

@@ -9,6 +9,7 @@
 mod debug;
 mod password_reset;
 mod templates;
+mod verification;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ pub use templates::{
     InvitationMailContent, InvitationSecret, OwnershipTransferMailContent, RemovalMailContent,
     render_invitation, render_ownership_transfer, render_removal,
 };
+pub use verification::{VerificationMailContent, render_verification};
 
 /// How long one SMTP step (connect, a command, the data) may take: a server
 /// that is down should fail the job quickly so that it is retried later,

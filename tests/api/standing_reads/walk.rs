@@ -19,11 +19,12 @@ const MAX_REQUESTS: usize = 3_000;
 /// What a membership that is not ACTIVE shows (rules.md §10): its user's
 /// own account, its own membership, the organization's id and name, and
 /// the viewer's own role there.
-const NAME_ONLY: [&str; 17] = [
+const NAME_ONLY: [&str; 18] = [
     "User.id",
     "User.email",
     "User.displayName",
     "User.mustChangePassword",
+    "User.emailVerified",
     "User.createdAt",
     "User.memberships",
     "Member.id",

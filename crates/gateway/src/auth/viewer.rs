@@ -17,6 +17,9 @@ pub enum Viewer {
         /// `None`: signed in by a trusted issuer's token, which has no
         /// Roster session (docs/api/own-log-in.md).
         session: Option<SessionId>,
+        /// `ROSTER_REQUIRE_VERIFIED_EMAIL` holds and the address is not
+        /// verified: only what `user_pending_password_change` allows.
+        unverified: bool,
     },
 }
 
@@ -28,8 +31,22 @@ impl Viewer {
             Some(user) if user.id == subject.user => Viewer::Authenticated {
                 user,
                 session: Some(subject.session),
+                unverified: false,
             },
             _ => Viewer::Rejected,
+        }
+    }
+
+    /// This viewer where a verified address is required before any use
+    /// (`ROSTER_REQUIRE_VERIFIED_EMAIL`, docs/api/sessions.md) if `required`.
+    pub fn requiring_verified_email(self, required: bool) -> Self {
+        match self {
+            Viewer::Authenticated { user, session, .. } => Viewer::Authenticated {
+                unverified: required && !user.email_verified,
+                user,
+                session,
+            },
+            other => other,
         }
     }
 
@@ -39,11 +56,18 @@ impl Viewer {
         if user.must_change_password {
             return Err(DomainError::PasswordChangeRequired);
         }
+        if let Viewer::Authenticated {
+            unverified: true, ..
+        } = self
+        {
+            return Err(DomainError::EmailNotVerified);
+        }
         Ok(user)
     }
 
-    /// The user, even one that must change its password first (for `me`,
-    /// `changePassword` and `logOut` only).
+    /// The user, even one that must change its password first or verify
+    /// its address first (for `me`, `changePassword`, `logOut`,
+    /// `verifyEmail` and `resendEmailVerification` only).
     pub fn user_pending_password_change(&self) -> Result<&User, DomainError> {
         match self {
             Viewer::Authenticated { user, .. } => Ok(user),
@@ -82,6 +106,8 @@ pub struct LazyViewer {
     token: Option<TokenSubject>,
     /// Whether each root field is checked afresh (a mutation).
     per_root_field: bool,
+    /// `ROSTER_REQUIRE_VERIFIED_EMAIL`.
+    require_verified_email: bool,
     /// The viewer as checked, and the root field it was checked for.
     resolved: tokio::sync::Mutex<Option<(Option<String>, Viewer)>>,
 }
@@ -92,6 +118,7 @@ impl LazyViewer {
         Self {
             token: None,
             per_root_field: false,
+            require_verified_email: false,
             resolved: tokio::sync::Mutex::new(Some((None, viewer))),
         }
     }
@@ -101,6 +128,7 @@ impl LazyViewer {
         Self {
             token: Some(subject),
             per_root_field: false,
+            require_verified_email: false,
             resolved: tokio::sync::Mutex::new(None),
         }
     }
@@ -109,6 +137,15 @@ impl LazyViewer {
     pub fn per_root_field(self, yes: bool) -> Self {
         Self {
             per_root_field: yes && self.token.is_some(),
+            ..self
+        }
+    }
+
+    /// Requires a verified address of the viewer when `yes`
+    /// ([`Viewer::requiring_verified_email`]).
+    pub fn requiring_verified_email(self, yes: bool) -> Self {
+        Self {
+            require_verified_email: yes,
             ..self
         }
     }
@@ -149,7 +186,8 @@ impl LazyViewer {
         let Some(subject) = self.token else {
             return Ok(Viewer::Anonymous);
         };
-        let viewer = Viewer::of_session(subject, resolve(subject, replacing).await?);
+        let viewer = Viewer::of_session(subject, resolve(subject, replacing).await?)
+            .requiring_verified_email(self.require_verified_email);
         *resolved = Some((scope.map(str::to_owned), viewer.clone()));
         Ok(viewer)
     }

@@ -8,6 +8,7 @@ use roster_domain::model::{Credentials, NewSession, NewUser, Rotation, User};
 use roster_domain::org_claims::OrgClaims;
 use roster_domain::password_reset::SessionDraft;
 use roster_domain::token::{SecretToken, TokenHash};
+use roster_domain::verification::NewVerificationLink;
 use roster_domain::{
     DisplayName, DomainError, Email, OrgId, Password, RateScope, SessionId, UserId,
 };
@@ -128,6 +129,8 @@ impl AccountMutation {
         )
         .await?;
         let password_hash = services.passwords.hash(&password).await?;
+        let now = services.clock.now();
+        // The address is mailed a verification link (docs/api/sessions.md).
         let user = services
             .store
             .create_user(NewUser {
@@ -135,7 +138,8 @@ impl AccountMutation {
                 email,
                 display_name,
                 password_hash,
-                now: services.clock.now(),
+                now,
+                verification: NewVerificationLink::new(now),
             })
             .await?;
         open_session(services, user).await

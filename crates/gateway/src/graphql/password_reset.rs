@@ -8,7 +8,7 @@ use roster_domain::password_reset::{PasswordReset, ResetRequest};
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, Email, Password, RateScope};
 
-use super::account::{AuthPayload, payload, session_draft};
+use super::account::{AuthPayload, local_accounts, payload, session_draft};
 use super::context::services;
 use super::rate_limit;
 use crate::error::ApiError;
@@ -22,7 +22,8 @@ pub struct PasswordResetMutation;
 #[Object]
 impl PasswordResetMutation {
     /// Always true, whether or not the address has an account; mails a
-    /// single-use link when it does. The answer and its time are the same
+    /// single-use link when it does (not to an account a product's log-in
+    /// made, which has no Roster password: docs/api/own-log-in.md). The answer and its time are the same
     /// either way (the mail is sent by the worker). Limited per address
     /// asked for and per client address (`RATE_LIMITED`,
     /// docs/operations/limits.md).
@@ -31,8 +32,9 @@ impl PasswordResetMutation {
         ctx: &Context<'_>,
         email: String,
     ) -> Result<bool, ApiError> {
-        let email = Email::parse(&email)?;
         let services = services(ctx);
+        local_accounts(services)?;
+        let email = Email::parse(&email)?;
         let limits = &services.config.rate_limits;
         rate_limit::hit(
             services,
@@ -68,8 +70,9 @@ impl PasswordResetMutation {
         token: String,
         new_password: String,
     ) -> Result<AuthPayload, ApiError> {
-        let new_password = Password::parse(&new_password)?;
         let services = services(ctx);
+        local_accounts(services)?;
+        let new_password = Password::parse(&new_password)?;
         let hit = rate_limit::hit(
             services,
             services.config.rate_limits.token_per_address,

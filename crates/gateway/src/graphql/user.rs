@@ -27,6 +27,7 @@ impl Inline for UserNode {
             "email" => Value::String(user.email.clone()),
             "displayName" => Value::String(user.display_name.clone()),
             "mustChangePassword" => Value::Boolean(user.must_change_password),
+            "emailVerified" => Value::Boolean(user.email_verified),
             "createdAt" => user.created_at.to_value(),
             _ => return None,
         })
@@ -46,6 +47,13 @@ impl UserNode {
     }
     async fn must_change_password(&self) -> bool {
         self.0.must_change_password
+    }
+    /// Whether the owner of the address proved it: a verification,
+    /// password-reset or LINK invitation link used, or a one-time password
+    /// (docs/api/sessions.md). Only a verified account is matched to
+    /// invitations by its email.
+    async fn email_verified(&self) -> bool {
+        self.0.email_verified
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -208,7 +208,7 @@ async fn still_signed_in(services: &Services, signed_in: &SignedIn) -> Option<&'
     if signed_in.expires_at <= now {
         return Some("access token expired");
     }
-    let Viewer::Authenticated { user, session } = &signed_in.viewer else {
+    let Viewer::Authenticated { user, session, .. } = &signed_in.viewer else {
         return Some("not signed in");
     };
     // A trusted issuer's token has no session: its expiry is the bound.

@@ -109,7 +109,8 @@ async fn claim(services: &Services, headers: &HeaderMap) -> Result<LazyViewer, D
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
     Ok(match bearer_token(services, value) {
-        Ok(Some((subject, _))) => LazyViewer::token(subject),
+        Ok(Some((subject, _))) => LazyViewer::token(subject)
+            .requiring_verified_email(services.config.require_verified_email),
         Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
         Err(rejected) => match issuer_viewer(services, value).await? {
             Some((viewer, _)) => LazyViewer::resolved(viewer),
@@ -134,9 +135,11 @@ async fn issuer_viewer(
     let now = services.clock.now();
     let signed_in = issuers::sign_in(issuers, services.store.as_ref(), token.trim(), now).await?;
     Ok(signed_in.map(|(user, expires_at)| {
+        // Made or linked only from an email the issuer verified.
         let viewer = Viewer::Authenticated {
             user,
             session: None,
+            unverified: false,
         };
         (viewer, expires_at)
     }))
@@ -177,7 +180,8 @@ pub(super) async fn bearer_viewer(
     };
     let now = services.clock.now();
     let session_user = services.store.session_user(subject.session, now).await?;
-    let viewer = Viewer::of_session(subject, session_user);
+    let viewer = Viewer::of_session(subject, session_user)
+        .requiring_verified_email(services.config.require_verified_email);
     let expires_at = matches!(viewer, Viewer::Authenticated { .. }).then_some(expires_at);
     Ok((viewer, expires_at))
 }

@@ -126,6 +126,14 @@ pub struct AbuseSettings {
         global = true
     )]
     pub limit_password_reset_per_address: String,
+    /// `resendEmailVerification` per user.
+    #[arg(
+        long,
+        env = "ROSTER_LIMIT_VERIFICATION_RESEND_PER_USER",
+        default_value = "5/1h",
+        global = true
+    )]
+    pub limit_verification_resend_per_user: String,
     /// Threads hashing passwords (19 MiB each); default: one per core.
     #[arg(long, env = "ROSTER_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -187,6 +195,10 @@ impl AbuseSettings {
             password_reset_per_address: policy(
                 "ROSTER_LIMIT_PASSWORD_RESET_PER_ADDRESS",
                 &self.limit_password_reset_per_address,
+            )?,
+            verification_resend_per_user: policy(
+                "ROSTER_LIMIT_VERIFICATION_RESEND_PER_USER",
+                &self.limit_verification_resend_per_user,
             )?,
         };
         config.trusted_proxies = self

@@ -11,7 +11,7 @@ use roster_domain::store::AccountStore;
 use roster_domain::token::TokenHash;
 use roster_domain::{DomainError, Email, OrgId, SessionId, UserId};
 
-use super::rows::{CredentialsRow, USER_COLUMNS, UserRow, composed};
+use super::rows::{CredentialsRow, RETURNED_USER, USER_COLUMNS, UserRow, composed};
 use super::{BackendStore, Db};
 use crate::error::OnViolation;
 use sqlx::error::ErrorKind;
@@ -52,12 +52,12 @@ impl AccountStore for BackendStore {
             .bind(new.now)
             .fetch_optional(&mut *tx)
             .await?;
-            let user: User = sqlx::query_as::<_, UserRow>(
+            let user: User = sqlx::query_as::<_, UserRow>(composed(format!(
                 "insert into app_user (id, email, email_normalized, display_name, password_hash, \
                  must_change_password, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, false, $6, $6) \
-                 returning id, email, display_name, must_change_password, created_at",
-            )
+                 returning {RETURNED_USER}"
+            )))
             .bind(new.id.0)
             .bind(new.email.as_str())
             .bind(&email)
@@ -73,6 +73,8 @@ impl AccountStore for BackendStore {
             if let Some((placeholder,)) = retired {
                 move_pending_invitations(&mut tx, placeholder, new.id, new.now).await?;
             }
+            let link = &new.verification;
+            super::verification::insert_verification_link(&mut tx, new.id, link, new.now).await?;
             tx.commit().await?;
             Ok(user)
         })
@@ -281,11 +283,11 @@ impl AccountStore for BackendStore {
                 }
                 PasswordProof::Own => false,
             };
-            let row: UserRow = sqlx::query_as(
+            let row: UserRow = sqlx::query_as(composed(format!(
                 "update app_user set password_hash = $2, must_change_password = false, updated_at = $3, \
                  email_verified_at = case when $4 then coalesce(email_verified_at, $3) else email_verified_at end \
-                 where id = $1 returning id, email, display_name, must_change_password, created_at",
-            )
+                 where id = $1 returning {RETURNED_USER}"
+            )))
             .bind(user.0)
             .bind(password_hash)
             .bind(session.now)

@@ -88,6 +88,7 @@ impl<'a> MemberQuery<'a> {
         self.push_hits(&mut q);
         q.push(format!(
             "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
+             (u.email_verified_at is not null) as email_verified, \
              u.created_at as user_created_at, "
         ));
         if counted {

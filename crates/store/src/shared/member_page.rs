@@ -27,6 +27,7 @@ struct PageRow {
     email: String,
     display_name: String,
     must_change_password: bool,
+    email_verified: bool,
     user_created_at: DateTime<Utc>,
     total_count: i64,
 }
@@ -39,6 +40,7 @@ impl<'r> FromRow<'r, DbRow> for PageRow {
             email: c.next()?,
             display_name: c.next()?,
             must_change_password: c.next()?,
+            email_verified: c.next()?,
             user_created_at: c.next()?,
             total_count: c.next()?,
         })
@@ -87,6 +89,7 @@ impl MemberPageStore for BackendStore {
             let row = sqlx::query(composed(format!(
                 "select u.email as viewer_email, u.display_name as viewer_display_name, \
                  u.must_change_password as viewer_must_change_password, \
+                 (u.email_verified_at is not null) as viewer_email_verified, \
                  u.created_at as viewer_created_at, o.id as live_org_id, {MEMBER_ORG_COLUMNS} \
                  from session s join app_user u on u.id = s.user_id \
                  left join membership m on m.user_id = s.user_id and m.organization_id = $3 \
@@ -107,6 +110,7 @@ impl MemberPageStore for BackendStore {
                 email: row.try_get("viewer_email")?,
                 display_name: row.try_get("viewer_display_name")?,
                 must_change_password: row.try_get("viewer_must_change_password")?,
+                email_verified: row.try_get("viewer_email_verified")?,
                 created_at: row.try_get("viewer_created_at")?,
             };
             // A membership of a deleted organization is none.
@@ -181,6 +185,7 @@ impl MemberPageStore for BackendStore {
                         email: row.email,
                         display_name: row.display_name,
                         must_change_password: row.must_change_password,
+                        email_verified: row.email_verified,
                         created_at: row.user_created_at,
                     };
                     Ok((member, user))

@@ -13,12 +13,14 @@ use roster_domain::password_reset::{
     PasswordReset, PasswordResetJob, PasswordResetStore, PendingReset, ResetLink, ResetRequest,
 };
 use roster_domain::token::TokenHash;
+use roster_domain::identity_link::NO_ROSTER_PASSWORD;
 use roster_domain::{EmailLinkId, UserId};
 
 use super::accounts::insert_session;
 use super::invitations::mark_address_proved;
 use super::outbox::enqueue;
 use super::rows::{USER_COLUMNS, UserRow, composed};
+use super::verification::{NewOwner, take_over_address};
 use super::{BackendStore, Db};
 
 type Tx = sqlx::Transaction<'static, Db>;
@@ -34,13 +36,15 @@ impl PasswordResetStore for BackendStore {
             let mut tx = Db::begin_write(&self.pool).await?;
             sqlx::query(
                 "insert into email_link (id, user_id, purpose, token_hash, created_at, expires_at) \
-                 select $1, u.id, 'RESET', $3, $4, $5 from app_user u where u.email_normalized = $2",
+                 select $1, u.id, 'RESET', $3, $4, $5 from app_user u where u.email_normalized = $2 \
+                 and u.password_hash is distinct from $6",
             )
             .bind(request.link_id.0)
             .bind(&request.email)
             .bind(request.unmailed_hash.as_bytes())
             .bind(request.now)
             .bind(request.expires_at)
+            .bind(NO_ROSTER_PASSWORD)
             .execute(&mut *tx)
             .await?;
             let job = PasswordResetJob {
@@ -125,7 +129,7 @@ impl PasswordResetStore for BackendStore {
             }
             let user =
                 prove_address_by_reset(&mut tx, link.user_id, &reset.password_hash, now).await?;
-            insert_session(&mut tx, &reset.session.for_user(link.user_id)).await?;
+            insert_session(&mut tx, &reset.session.for_user(user.id)).await?;
             tx.commit().await?;
             Ok(user)
         })
@@ -150,9 +154,11 @@ async fn link_by_id(tx: &mut Tx, id: EmailLinkId) -> Result<Option<ResetLink>> {
 
 /// What using a reset link mailed to `user`'s address does to the account
 /// (docs/api/sessions.md "Forgetting a password"): whoever reads that
-/// mailbox owns the account. Its password becomes the one chosen (for a
-/// placeholder made for an invitee, its first own password; for an
-/// account whose address was never proved, the mailbox owner's), the
+/// mailbox owns the address. An account that chose its own password but
+/// never proved the address is taken over (`take_over_address`: retired,
+/// and the owner gets a fresh verified account). Otherwise its password
+/// becomes the one chosen (for a placeholder made for an invitee, its
+/// first own password), the
 /// one-time passwords of its invitations stop logging in,
 /// `mustChangePassword` is cleared, every session ends (all refresh
 /// families), every other reset link of it is spent, and the address
@@ -163,6 +169,20 @@ pub(super) async fn prove_address_by_reset(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<User> {
+    let (email, key): (String, String) =
+        sqlx::query_as("select email, email_normalized from app_user where id = $1")
+            .bind(user.0)
+            .fetch_one(&mut **tx)
+            .await?;
+    let owner = NewOwner {
+        id: UserId::new(),
+        email: &email,
+        display_name: email.split('@').next().unwrap_or(&email),
+        password_hash,
+    };
+    if let Some(owner) = take_over_address(tx, &key, owner, now).await? {
+        return Ok(owner);
+    }
     sqlx::query(
         "update app_user set password_hash = $2, must_change_password = false, updated_at = $3 \
          where id = $1",

@@ -35,8 +35,11 @@ impl<'r> InOrder<'r> {
     }
 }
 
-pub(super) const USER_COLUMNS: &str =
-    "u.id, u.email, u.display_name, u.must_change_password, u.created_at";
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.must_change_password, \
+     (u.email_verified_at is not null) as email_verified, u.created_at";
+/// [`USER_COLUMNS`] of a row just written (`returning`, no alias).
+pub(super) const RETURNED_USER: &str = "id, email, display_name, must_change_password, \
+     (email_verified_at is not null) as email_verified, created_at";
 /// An organization's columns but its id (which a membership row names as
 /// `organization_id`).
 macro_rules! org_fields {
@@ -62,6 +65,7 @@ pub(super) struct UserRow {
     email: String,
     display_name: String,
     must_change_password: bool,
+    email_verified: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -72,6 +76,7 @@ impl From<UserRow> for User {
             email: r.email,
             display_name: r.display_name,
             must_change_password: r.must_change_password,
+            email_verified: r.email_verified,
             created_at: r.created_at,
         }
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use roster_domain::invitation::{InvitationTargets, InviteOutcome, NewInvitation};
 use roster_domain::model::{Membership, NewOrganization, NewUser};
+use roster_domain::verification::NewVerificationLink;
 use roster_domain::{
     DisplayName, DomainError, Email, InviteLimits, OrgId, OrgName, OrgRole, Store, UserId,
 };
@@ -100,6 +101,7 @@ impl Fixture {
                 display_name: DisplayName::parse(name).expect("name"),
                 password_hash: "not a hash: nobody logs in here".to_owned(),
                 now: self.now,
+                verification: NewVerificationLink::new(self.now),
             })
             .await
             .expect("create user");

@@ -61,14 +61,7 @@ pub struct OwnershipTransferMailContent<'a> {
 /// Parsed once, on first use; every template is checked by the tests below,
 /// so a broken one fails `cargo test`, not a send.
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    // A misspelt variable must fail the tests rather than render as empty.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // Block tags on lines of their own leave no blank lines in the text.
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
-    let sources = [
+    let own = [
         ("layout.html", include_str!("../../templates/layout.html")),
         (
             "invitation.txt",
@@ -89,12 +82,24 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/ownership_transfer.html"),
         ),
     ];
-    for (name, source) in sources.into_iter().chain(super::password_reset::TEMPLATES) {
+    environment(&[own.as_slice(), &super::password_reset::TEMPLATES].concat())
+});
+
+/// An environment of `sources` (name, text), as every mail's.
+pub(super) fn environment(sources: &[(&'static str, &'static str)]) -> Environment<'static> {
+    let mut env = Environment::new();
+    // A misspelt variable must fail the tests rather than render as empty.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Block tags on lines of their own leave no blank lines in the text.
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    for &(name, source) in sources {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("mail template {name} does not parse: {e:#}"));
     }
     env
-});
+}
 
 /// Renders `{name}.txt` and `{name}.html` with the same values.
 pub(super) fn render(
@@ -104,11 +109,22 @@ pub(super) fn render(
     message_id: &str,
     values: minijinja::Value,
 ) -> OutgoingMail {
+    render_from(&TEMPLATES, name, subject, to, message_id, values)
+}
+
+/// [`render`] from the templates of `env`.
+pub(super) fn render_from(
+    env: &Environment<'static>,
+    name: &str,
+    subject: String,
+    to: &str,
+    message_id: &str,
+    values: minijinja::Value,
+) -> OutgoingMail {
     let values = context! { subject => &subject, ..values };
     let part = |extension: &str| {
         let template = format!("{name}.{extension}");
-        TEMPLATES
-            .get_template(&template)
+        env.get_template(&template)
             .and_then(|t| t.render(&values))
             .unwrap_or_else(|e| panic!("mail template {template} fails to render: {e:#}"))
     };

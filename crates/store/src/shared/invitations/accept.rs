@@ -16,12 +16,14 @@ use roster_domain::{AssistantId, DomainError, UserId};
 use super::super::assistants::insert_assistant_users;
 use super::super::organizations::{AuditRecord, record_audit, select_org};
 use super::super::rows::{USER_COLUMNS, UserRow, composed};
+use super::super::verification::{NewOwner, take_over_address};
 use super::super::workspaces::{audit as workspace_audit, insert_member_workspaces};
 use super::super::{BackendStore, Db};
 use super::{
     Tx, audit, ended, invitation_by_token, locked_by_token, require_inviter, seats_in_use,
     stored_targets,
 };
+use roster_domain::verification::{Holder, takes_over};
 
 impl BackendStore {
     #[tracing::instrument(skip_all)]
@@ -32,16 +34,18 @@ impl BackendStore {
         let Some(inv) = invitation_by_token(&self.pool, token).await? else {
             return Ok(None);
         };
-        let (organization_name, invited_by_name, account_exists): (String, Option<String>, bool) = sqlx::query_as(
-            "select o.name, (select display_name from app_user where id = $2), \
-             (select password_hash is not null and must_change_password = false from app_user where id = $3) \
+        let (organization_name, invited_by_name, account_exists): (String, Option<String>, bool) =
+            sqlx::query_as(
+                "select o.name, (select display_name from app_user where id = $2), \
+             (select password_hash is not null and must_change_password = false \
+              and email_verified_at is not null from app_user where id = $3) \
              from organization o where o.id = $1",
-        )
-        .bind(inv.org_id.0)
-        .bind(inv.invited_by.map(|u| u.0))
-        .bind(inv.user_id.0)
-        .fetch_one(&self.pool)
-        .await?;
+            )
+            .bind(inv.org_id.0)
+            .bind(inv.invited_by.map(|u| u.0))
+            .bind(inv.user_id.0)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some(InvitationPreview {
             invitation: inv,
             organization_name,
@@ -54,10 +58,11 @@ impl BackendStore {
     pub(in super::super) async fn accept(&self, a: Acceptance) -> Result<User> {
         let now = a.now;
         let mut tx = Db::begin_write(&self.pool).await?;
-        let inv = locked_by_token(&mut tx, &a.token).await?;
+        let mut inv = locked_by_token(&mut tx, &a.token).await?;
         inv.usable(now)?;
-        let (registered,): (bool,) = sqlx::query_as(
-            "select password_hash is not null and must_change_password = false from app_user where id = $1",
+        let (registered, verified, key): (bool, bool, String) = sqlx::query_as(
+            "select password_hash is not null and must_change_password = false, \
+             email_verified_at is not null, email_normalized from app_user where id = $1",
         )
         .bind(inv.user_id.0)
         .fetch_one(&mut *tx)
@@ -66,6 +71,24 @@ impl BackendStore {
             // Logged in: only as the invited email.
             (Some(viewer), _) if viewer != inv.user_id => return Err(DomainError::Forbidden.into()),
             (Some(_), _) => {}
+            // An account that never proved the address does not stop its
+            // owner, who proves it with this token (rules.md §1): it is
+            // retired and the owner gets a fresh account.
+            (None, Some((name, password_hash)))
+                if takes_over(Holder {
+                    has_own_password: registered,
+                    verified,
+                }) =>
+            {
+                let owner = NewOwner {
+                    id: UserId::new(),
+                    email: &inv.email,
+                    display_name: name.as_str(),
+                    password_hash: &password_hash,
+                };
+                let taken = take_over_address(&mut tx, &key, owner, now).await?;
+                inv.user_id = taken.ok_or(DomainError::Unauthenticated)?.id;
+            }
             (None, _) if registered => return Err(DomainError::Unauthenticated.into()),
             (None, None) => {
                 return Err(DomainError::validation(

@@ -54,6 +54,12 @@ pub enum FirstUse {
     /// it; the placeholder holding the address, if any, is retired the way
     /// `signUp` retires one (its pending invitations go to the new account).
     Create { retire: Option<UserId> },
+    /// The issuer proved the address an unverified account holds: that
+    /// account is retired and a new one takes the address over (rules.md
+    /// §1: an unverified account never blocks the address's real owner;
+    /// docs/api/sessions.md "Taking an address over"). It is never handed
+    /// to the token's holder, who would get whatever its creator set up.
+    TakeOver,
     /// Link nothing, create nothing: the token is refused.
     Refuse(Refusal),
 }
@@ -62,10 +68,6 @@ pub enum FirstUse {
 pub enum Refusal {
     /// The token carries no email its issuer calls verified.
     NoVerifiedEmail,
-    /// The address belongs to an account that never proved it: handing
-    /// that account to the token's holder would give them whatever its
-    /// creator set up, and its creator keeps its password.
-    UnprovedAccount,
 }
 
 /// The rule of first use (rules.md §1): only a verified email links or
@@ -79,7 +81,7 @@ pub fn first_use(verified_email: bool, holder: AddressHolder) -> FirstUse {
         AddressHolder::Nobody => FirstUse::Create { retire: None },
         AddressHolder::Verified(user) => FirstUse::Link(user),
         AddressHolder::Placeholder(user) => FirstUse::Create { retire: Some(user) },
-        AddressHolder::Unverified(_) => FirstUse::Refuse(Refusal::UnprovedAccount),
+        AddressHolder::Unverified(_) => FirstUse::TakeOver,
     }
 }
 
@@ -151,10 +153,10 @@ mod tests {
     }
 
     #[test]
-    fn an_unverified_account_is_never_handed_over() {
+    fn an_unverified_account_is_taken_over_never_handed_over() {
         assert_eq!(
             first_use(true, AddressHolder::Unverified(user())),
-            FirstUse::Refuse(Refusal::UnprovedAccount)
+            FirstUse::TakeOver
         );
     }
 }

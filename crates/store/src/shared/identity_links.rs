@@ -17,6 +17,7 @@ use roster_domain::{DomainError, Email, UserId};
 
 use super::accounts::{PLACEHOLDER, move_pending_invitations};
 use super::rows::{USER_COLUMNS, UserRow, composed};
+use super::verification::{NewOwner, take_over_address};
 use super::{BackendStore, Db};
 
 /// First uses that lose a race (a unique key taken by a concurrent one)
@@ -83,6 +84,22 @@ impl BackendStore {
                     .as_ref()
                     .ok_or(DomainError::Unauthenticated)?;
                 create_account(&mut tx, identity, email, new_user, retire, now).await?;
+                new_user
+            }
+            FirstUse::TakeOver => {
+                let email = identity
+                    .verified_email
+                    .as_ref()
+                    .ok_or(DomainError::Unauthenticated)?;
+                let owner = NewOwner {
+                    id: new_user,
+                    email: email.as_str(),
+                    display_name: identity.display_name.as_str(),
+                    password_hash: NO_ROSTER_PASSWORD,
+                };
+                take_over_address(&mut tx, &email.normalized(), owner, now)
+                    .await?
+                    .ok_or_else(|| DomainError::Conflict("the address changed meanwhile".into()))?;
                 new_user
             }
         };

@@ -26,6 +26,7 @@ mod lifecycle;
 mod member_admin;
 mod member_page;
 mod members;
+mod memberships_of_user;
 mod notices;
 mod organizations;
 mod outbox;

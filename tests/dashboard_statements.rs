@@ -57,9 +57,15 @@ async fn measure(backend: Backend, counter: &StatementCounter) -> Option<[(usize
     let (member_small, n) = statements_for(&app, counter, &carl, &org).await;
     assert_eq!(n, 5);
     let (only_total, _) = counter
-        .fewest_of(5, || app.ok(Some(&ada.access), TOTAL_ONLY, json!({ "o": org })))
+        .fewest_of(5, || {
+            app.ok(Some(&ada.access), TOTAL_ONLY, json!({ "o": org }))
+        })
         .await;
-    assert_eq!(only_total + 4, admin_small, "one figure selected, one counted");
+    assert_eq!(
+        only_total + 4,
+        admin_small,
+        "one figure selected, one counted"
+    );
     app.seed_leads(&org, Some(&ada.user_id), 4_995).await;
     app.seed_leads(&org, Some(&carl.user_id), 4_995).await;
     app.seed_leads(&org, None, 4_995).await;

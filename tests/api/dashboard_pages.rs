@@ -44,7 +44,11 @@ async fn consistent(app: &TestApp, by: &Session, org: &str, pending: i64) {
         ("leadsByAssistant", "leadsByAssistantConnection"),
     ] {
         for first in [1, 2, 100] {
-            assert_eq!(paged(app, by, org, connection, first).await, got[list], "{connection} {first}");
+            assert_eq!(
+                paged(app, by, org, connection, first).await,
+                got[list],
+                "{connection} {first}"
+            );
         }
     }
 }

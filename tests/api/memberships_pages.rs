@@ -14,11 +14,13 @@ const LIST: &str = "{ me { memberships { id organization { id } } } }";
 
 /// Every membership id of the caller's pages of `first`, in order.
 async fn paged(app: &TestApp, token: &str, first: i64) -> (Vec<String>, Value) {
-    let (mut ids, mut after, mut total) = (Vec::new(), Value::Null, Value::Null);
+    let (mut ids, mut after) = (Vec::new(), Value::Null);
     loop {
-        let data = app.ok(Some(token), PAGE, json!({ "first": first, "after": after })).await;
+        let data = app
+            .ok(Some(token), PAGE, json!({ "first": first, "after": after }))
+            .await;
         let page = &data["me"]["membershipsConnection"];
-        total = page["totalCount"].clone();
+        let total = page["totalCount"].clone();
         for e in page["edges"].as_array().expect("edges") {
             assert!(e["node"]["organization"]["name"].is_string());
             ids.push(e["node"]["id"].as_str().expect("id").to_owned());

@@ -4,8 +4,8 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use roster_domain::{OrgId, UserId};
 use roster_domain::model::{AuditEvent, AuditFilter, Organization, PageRequest, Slice};
+use roster_domain::{OrgId, UserId};
 
 use super::connection::{PageInfo, decode_cursor, encode_cursor};
 use super::context::{loader, services};

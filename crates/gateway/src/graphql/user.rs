@@ -11,8 +11,8 @@ use super::cost;
 use super::guards::IsViewer;
 use super::invitation::ReceivedInvitationNode;
 use super::loaders::load_failed;
-use super::memberships::{LIST_CAP, MembershipConnection, membership_connection, memberships_page};
 use super::member::MemberNode;
+use super::memberships::{LIST_CAP, MembershipConnection, membership_connection, memberships_page};
 use crate::error::ApiError;
 use crate::resolve::inline::Inline;
 

@@ -76,7 +76,10 @@ impl BackendStore {
         q.push(" order by e.id desc limit ")
             .push_bind(i64::from(page.first) + 1);
         let rows: Vec<AuditRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        Ok(Slice::of(rows.into_iter().map(Into::into).collect(), page.first))
+        Ok(Slice::of(
+            rows.into_iter().map(Into::into).collect(),
+            page.first,
+        ))
     }
 
     /// Unfiltered: the kept count (`audit_event_count`, migration 0022);

@@ -52,16 +52,14 @@ impl BackendStore {
                 Ok(n)
             }
             // PENDING and not lapsed, whether or not the sweeper has run.
-            DashboardCount::PendingInvitations if scope.invitations => {
-                Ok(sqlx::query_scalar(
-                    "select count(*) from invitation where organization_id = $1 \
+            DashboardCount::PendingInvitations if scope.invitations => Ok(sqlx::query_scalar(
+                "select count(*) from invitation where organization_id = $1 \
                      and status = 'PENDING' and expires_at > $2",
-                )
-                .bind(org.0)
-                .bind(now)
-                .fetch_one(&self.pool)
-                .await?)
-            }
+            )
+            .bind(org.0)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?),
             DashboardCount::PendingInvitations => Ok(0),
         }
     }

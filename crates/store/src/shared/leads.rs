@@ -7,10 +7,12 @@ use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use crate::error::{PortResult, Result, port};
+use roster_domain::dashboard::{
+    DashboardCount, DashboardScope, LeadCount, LeadCountCursor, LeadGrouping,
+};
 use roster_domain::lead::{Lead, LeadFilter, LeadScope, ManagedTeam};
 use roster_domain::lead::{LeadPatch, NewLead};
 use roster_domain::model::{Membership, PageRequest, Slice};
-use roster_domain::dashboard::{DashboardCount, DashboardScope, LeadCount, LeadCountCursor, LeadGrouping};
 use roster_domain::store::LeadStore;
 use roster_domain::{AssistantId, LeadId, OrgId, UserId, WorkspaceId};
 
@@ -186,7 +188,10 @@ impl LeadStore for BackendStore {
             q.push(" order by l.id desc limit ")
                 .push_bind(i64::from(page.first) + 1);
             let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
-            Ok(Slice::of(rows.into_iter().map(Lead::from).collect(), page.first))
+            Ok(Slice::of(
+                rows.into_iter().map(Lead::from).collect(),
+                page.first,
+            ))
         })
         .await
     }

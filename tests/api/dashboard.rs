@@ -23,7 +23,7 @@ const LISTED: &str = "query($o: ID!) { organization(id: $o) { \
 /// Team's organization with leads: T (Tom's), ZN (Zoe's, North), Z
 /// (Zoe's), M (Mia's), N (nobody's, North), X (nobody's), C1 and C2
 /// (Carl's, South), S (nobody's, South).
-async fn seeded(app: &TestApp) -> Team {
+pub async fn seeded(app: &TestApp) -> Team {
     let t = team(app).await;
     let (o, ada) = (&t.a.org, &t.a.ada);
     for input in [
@@ -42,29 +42,35 @@ async fn seeded(app: &TestApp) -> Team {
     t
 }
 
-async fn dashboard(app: &TestApp, by: &Session, org: &str) -> Value {
+pub async fn dashboard(app: &TestApp, by: &Session, org: &str) -> Value {
     app.ok(Some(&by.access), DASHBOARD, json!({ "o": org }))
         .await["organization"]["dashboard"]
         .clone()
 }
 
-/// Counts sorted as the dashboard sorts them: count desc, then label.
+/// Counts sorted as the dashboard sorts them: count desc, then key (a
+/// UUID's text sorts as its bytes do).
 fn sorted(counts: BTreeMap<String, (String, i64)>) -> Value {
-    let mut v: Vec<(String, String, i64)> = counts
-        .into_iter()
-        .map(|(key, (label, count))| (key, label, count))
-        .collect();
-    v.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
-    json!(
-        v.into_iter()
-            .map(|(key, label, count)| json!({ "key": key, "label": label, "count": count }))
-            .collect::<Vec<_>>()
+    by_count(
+        counts
+            .into_iter()
+            .map(|(key, (label, n))| count(&key, &label, n))
+            .collect(),
     )
+}
+
+/// `counts` in the dashboard's order.
+pub fn by_count(mut counts: Vec<Value>) -> Value {
+    counts.sort_by(|a, b| {
+        let key = |v: &Value| (-v["count"].as_i64().expect("count"), v["key"].to_string());
+        key(a).cmp(&key(b))
+    });
+    json!(counts)
 }
 
 /// The dashboard `by` should see, computed from what it lists: its leads
 /// grouped by owner and assistant, its ACTIVE members (`pending` given).
-async fn listed(app: &TestApp, by: &Session, org: &str, pending: i64) -> Value {
+pub async fn listed(app: &TestApp, by: &Session, org: &str, pending: i64) -> Value {
     let data = app.ok(Some(&by.access), LISTED, json!({ "o": org })).await;
     let org_data = &data["organization"];
     let edges = org_data["leads"]["edges"].as_array().expect("edges");
@@ -94,7 +100,7 @@ async fn listed(app: &TestApp, by: &Session, org: &str, pending: i64) -> Value {
     })
 }
 
-fn count(key: &str, label: &str, n: i64) -> Value {
+pub fn count(key: &str, label: &str, n: i64) -> Value {
     json!({ "key": key, "label": label, "count": n })
 }
 
@@ -116,7 +122,7 @@ both_backends! {
         let got = dashboard(&app, &ada, o).await;
         assert_eq!(got, listed(&app, &ada, o, 1).await);
         assert_eq!(got["totalLeads"], 9);
-        assert_eq!(got["leadsByOwner"], json!([
+        assert_eq!(got["leadsByOwner"], by_count(vec![
             count(&t.a.carl.user_id, "carl", 2),
             count(&t.zoe.user_id, "zoe", 2),
             count(&t.mia.user_id, "mia", 1),
@@ -174,11 +180,11 @@ both_backends! {
         assert_eq!(got, listed(&app, mia, o, 0).await);
         assert_eq!(got, json!({
             "totalLeads": 4,
-            "leadsByOwner": [
+            "leadsByOwner": by_count(vec![
                 count(&mia.user_id, "mia", 1),
                 count(&t.tom.user_id, "tom", 1),
                 count(&t.zoe.user_id, "zoe", 1),
-            ],
+            ]),
             "leadsByAssistant": [count(&t.north, "North", 2)],
             "activeMembers": 2,
             "pendingInvitations": 0,

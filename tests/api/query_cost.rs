@@ -51,9 +51,13 @@ both_backends! {
         assert!(res.to_string().contains("too complex"), "{res}");
         let res = refused_at_once(&app, &s.access, NESTED_LISTS, json!({})).await;
         assert!(res.to_string().contains("too complex"), "{res}");
-        // The server still answers, and the seeded memberships are there.
+        // The server still answers, and the seeded memberships are there:
+        // the list's first 100, and all of them a page at a time.
         let me = app.ok(Some(&s.access), "{ me { memberships { id } } }", json!({})).await;
-        assert_eq!(me["me"]["memberships"].as_array().map(Vec::len), Some(1_000));
+        assert_eq!(me["me"]["memberships"].as_array().map(Vec::len), Some(100));
+        let q = "{ me { membershipsConnection(first: 100) { totalCount edges { node { organization { name } } } } } }";
+        let me = app.ok(Some(&s.access), q, json!({})).await;
+        assert_eq!(me["me"]["membershipsConnection"]["totalCount"], 1_000);
     }
 
     async fn first_outside_0_to_100_is_refused_before_execution(app) {

@@ -17,19 +17,29 @@ pub struct LeadCount {
     pub count: i64,
 }
 
-/// The figures, each counted by one SQL statement.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Dashboard {
-    /// Leads in scope, unassigned ones included.
-    pub total_leads: i64,
-    /// Per owner; leads without an owner are left out. Count desc, label.
-    pub leads_by_owner: Vec<LeadCount>,
-    /// Per assistant; leads without one are left out. Count desc, label.
-    pub leads_by_assistant: Vec<LeadCount>,
+/// A dashboard figure besides the leads' (those are `count_leads`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DashboardCount {
     /// ACTIVE members among those the viewer sees in the member list.
-    pub active_members: i64,
+    ActiveMembers,
     /// PENDING, unexpired invitations; 0 for whoever sees none.
-    pub pending_invitations: i64,
+    PendingInvitations,
+}
+
+/// What lead counts are grouped by: owners leave out unassigned leads,
+/// assistants the leads without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeadGrouping {
+    Owner,
+    Assistant,
+}
+
+/// Where a page of lead counts resumes: below `count`, or at `count`
+/// after `key` (the order is count desc, key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeadCountCursor {
+    pub count: i64,
+    pub key: uuid::Uuid,
 }
 
 /// What of an organization the dashboard counts for one viewer.
@@ -64,14 +74,17 @@ impl DashboardScope {
 }
 
 impl LeadCount {
-    /// Sorts by count, highest first, then label, then key.
+    /// Sorts by count, highest first, then key: the pages' order.
     pub fn sort(counts: &mut [LeadCount]) {
-        counts.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.label.cmp(&b.label))
-                .then_with(|| a.key.cmp(&b.key))
-        });
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    }
+
+    /// The cursor of a page that ends with this count.
+    pub fn cursor(&self) -> LeadCountCursor {
+        LeadCountCursor {
+            count: self.count,
+            key: self.key,
+        }
     }
 }
 
@@ -105,14 +118,15 @@ mod tests {
     }
 
     #[test]
-    fn counts_sort_by_count_then_label() {
-        let c = |label: &str, count| LeadCount {
-            key: uuid::Uuid::nil(),
-            label: label.into(),
+    fn counts_sort_by_count_then_key() {
+        let c = |key: u128, count| LeadCount {
+            key: uuid::Uuid::from_u128(key),
+            label: format!("{key}"),
             count,
         };
-        let mut v = vec![c("b", 1), c("a", 1), c("z", 3)];
+        let mut v = vec![c(2, 1), c(1, 1), c(9, 3)];
         LeadCount::sort(&mut v);
-        assert_eq!(v, vec![c("z", 3), c("a", 1), c("b", 1)]);
+        assert_eq!(v, vec![c(9, 3), c(1, 1), c(2, 1)]);
+        assert_eq!(v[1].cursor().count, 1);
     }
 }

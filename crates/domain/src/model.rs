@@ -221,6 +221,26 @@ pub struct Page<T> {
     pub total_count: i64,
 }
 
+/// A page without its total: lists whose `totalCount` is read apart, and
+/// only when the query selects it (docs/operations/performance.md).
+#[derive(Clone, Debug)]
+pub struct Slice<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+}
+
+impl<T> Slice<T> {
+    /// The first `first` of `rows` (read with a limit of `first + 1`).
+    pub fn of(mut rows: Vec<T>, first: u32) -> Self {
+        let has_next_page = rows.len() > first as usize;
+        rows.truncate(first as usize);
+        Self {
+            items: rows,
+            has_next_page,
+        }
+    }
+}
+
 impl MemberScope {
     /// The members `viewer` may list, as the permission table grants.
     pub fn for_viewer(viewer: &Membership) -> Self {

@@ -6,8 +6,6 @@
 //! per-thread arenas), so callers that hash often hold a [`Scratch`] per
 //! thread and hash with [`hash_in`] / [`verify_in`], which reuse it.
 
-use std::sync::LazyLock;
-
 use argon2::password_hash::phc::{Output, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
@@ -119,20 +117,20 @@ pub fn hash(password: &str) -> Result<String, DomainError> {
     hash_in(password, &mut Scratch::new())
 }
 
-/// A hash no password matches, checked when an account is unknown so that
-/// a wrong password and an unknown email take about the same time.
-static DUMMY: LazyLock<String> =
-    LazyLock::new(|| hash("roster-dummy-password-for-unknown-emails").expect("hashing works"));
-
-/// Computes the dummy hash now rather than on the first unknown email.
-pub fn warm_up() {
-    LazyLock::force(&DUMMY);
-}
+/// The hash checked when an account is unknown, so that a wrong password
+/// and an unknown email take about the same time (the answer is then
+/// always no). It is a constant at our parameters rather than computed at
+/// start: computing it took 19 MiB that the allocator kept resident at
+/// idle, and tens of milliseconds before `/readyz`
+/// (docs/operations/performance.md). Made by `hash` of the text
+/// `roster-dummy-password-for-unknown-emails`; a test checks it still
+/// costs what a real hash costs.
+const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$HGDJ/gTt9nTkpmOO+wwJcQ$uZzKUT2RMGLLMxoX0AIXDU8TP3T8UXBfo4MXy42m9lM";
 
 /// Whether `password` matches `hash`, computed in `scratch`; with no hash,
 /// the dummy is checked and the answer is always no.
 pub fn verify_in(password: &str, hash: Option<&str>, scratch: &mut Scratch) -> bool {
-    let matched = matches_in(password, hash.unwrap_or(&DUMMY), scratch);
+    let matched = matches_in(password, hash.unwrap_or(DUMMY), scratch);
     hash.is_some() && matched
 }
 
@@ -156,6 +154,25 @@ mod tests {
         assert!(!super::verify(
             "roster-dummy-password-for-unknown-emails",
             None
+        ));
+    }
+
+    #[test]
+    fn the_dummy_costs_what_a_hash_at_our_parameters_costs() {
+        let dummy = argon2::password_hash::phc::PasswordHash::new(super::DUMMY).unwrap();
+        let (ours, its) = (super::params(), argon2::Params::try_from(&dummy).unwrap());
+        assert_eq!(
+            (its.m_cost(), its.t_cost(), its.p_cost()),
+            (ours.m_cost(), ours.t_cost(), ours.p_cost())
+        );
+        let fresh = super::hash("anything").unwrap();
+        let prefix = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert_eq!(prefix(super::DUMMY), prefix(&fresh));
+        let mut scratch = Scratch::new();
+        assert!(super::matches_in(
+            "roster-dummy-password-for-unknown-emails",
+            super::DUMMY,
+            &mut scratch
         ));
     }
 

@@ -21,6 +21,7 @@ mod loaders;
 mod log_in_attempt;
 mod member;
 mod member_admin;
+mod memberships;
 mod organization;
 mod ownership;
 mod password_reset;

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::lead::{Lead, LeadFilter, LeadPatch, LeadScope, NewLead};
 use crate::model::{
     AssignmentScope, Assistant, AssistantSeat, AuditEvent, AuditFilter, Membership,
-    NewOrganization, Organization, OrganizationPatch, Page, PageRequest, Workspace,
+    NewOrganization, Organization, OrganizationPatch, PageRequest, Slice, Workspace,
 };
 use crate::notice::{MemberNotice, NoticeMail};
 use crate::ownership::OwnershipTransfer;
@@ -26,13 +26,25 @@ pub trait OrganizationStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Organization>;
     /// A page of `org`'s audit log, newest first (`after` is the id of the
-    /// last event of the previous page), with the filter's total count.
+    /// last event of the previous page).
     async fn list_audit_events(
         &self,
         org: OrgId,
         filter: &AuditFilter,
         page: PageRequest<uuid::Uuid>,
-    ) -> Result<Page<AuditEvent>>;
+    ) -> Result<Slice<AuditEvent>>;
+    /// A page of `user`'s memberships (any status) in organizations not
+    /// deleted, oldest first (`after` is the last membership's id).
+    async fn memberships_page(
+        &self,
+        user: UserId,
+        page: PageRequest<MemberId>,
+    ) -> Result<Slice<Membership>>;
+    /// How many memberships `memberships_page` pages through.
+    async fn count_memberships(&self, user: UserId) -> Result<i64>;
+    /// How many of `org`'s audit events the filter matches: a kept count
+    /// when unfiltered, else an index range.
+    async fn count_audit_events(&self, org: OrgId, filter: &AuditFilter) -> Result<i64>;
 }
 
 /// Memberships as they are read, and the seats they take.
@@ -249,20 +261,33 @@ pub trait LeadStore: Send + Sync {
     ) -> Result<Lead>;
     async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<Lead>>;
     /// A page of `org`'s leads within `scope`, newest first (`after` is the
-    /// last id of the previous page), with the total count of the filter.
+    /// last id of the previous page).
     async fn list_leads(
         &self,
         org: OrgId,
         scope: LeadScope,
         filter: &LeadFilter,
         page: PageRequest<LeadId>,
-    ) -> Result<Page<Lead>>;
-    /// The dashboard's figures for `scope`, one statement per figure
-    /// whatever the organization's size; invitations pending at `now`.
-    async fn dashboard(
+    ) -> Result<Slice<Lead>>;
+    /// How many of `org`'s leads within `scope` the filter matches: a kept
+    /// count for the whole organization, one owner or one assistant.
+    async fn count_leads(&self, org: OrgId, scope: LeadScope, filter: &LeadFilter) -> Result<i64>;
+    /// One member or invitation figure of the dashboard for `scope`
+    /// (invitations pending at `now`).
+    async fn dashboard_count(
         &self,
         org: OrgId,
         scope: crate::dashboard::DashboardScope,
+        figure: crate::dashboard::DashboardCount,
         now: DateTime<Utc>,
-    ) -> Result<crate::dashboard::Dashboard>;
+    ) -> Result<i64>;
+    /// A page of lead counts per owner or per assistant within `scope`,
+    /// largest first, by keyset on (count desc, key).
+    async fn lead_counts(
+        &self,
+        org: OrgId,
+        scope: crate::dashboard::DashboardScope,
+        by: crate::dashboard::LeadGrouping,
+        page: PageRequest<crate::dashboard::LeadCountCursor>,
+    ) -> Result<Slice<crate::dashboard::LeadCount>>;
 }

@@ -59,13 +59,12 @@ pub struct Passwords {
 }
 
 impl Passwords {
-    /// One hashing thread per core, and the dummy hash computed up front.
+    /// One hashing thread per core.
     pub fn new() -> Self {
         Self::with_limits(HashingLimits::default())
     }
 
     pub fn with_limits(limits: HashingLimits) -> Self {
-        password::warm_up();
         let (jobs, queue) = sync_channel(limits.queue.max(1));
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..limits.threads.max(1) {

@@ -224,8 +224,8 @@ impl OrganizationNode {
     /// Lead and member figures. ADMIN: the whole organization; MEMBER: its
     /// own, and those of the assistants it manages and of their users.
     #[graphql(guard = "Can::new(&self.viewer, Action::ViewDashboard)")]
-    async fn dashboard(&self, ctx: &Context<'_>) -> Result<DashboardNode, ApiError> {
-        dashboard(ctx, &self.viewer).await
+    async fn dashboard(&self) -> Result<DashboardNode, ApiError> {
+        dashboard(&self.viewer)
     }
     /// Members, oldest first. A MEMBER sees itself and the users of
     /// the assistants it manages.

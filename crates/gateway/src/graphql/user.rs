@@ -5,14 +5,14 @@ use async_graphql::{Context, ID, Object, ScalarType, Value};
 use chrono::{DateTime, Utc};
 
 use roster_domain::model::User;
-use roster_domain::standing;
 
 use super::context::{loader, services};
 use super::cost;
 use super::guards::IsViewer;
 use super::invitation::ReceivedInvitationNode;
-use super::loaders::{InvoicesOf, SeatsOf, load_failed};
+use super::loaders::load_failed;
 use super::member::MemberNode;
+use super::memberships::{LIST_CAP, MembershipConnection, membership_connection, memberships_page};
 use crate::error::ApiError;
 use crate::resolve::inline::Inline;
 
@@ -64,49 +64,35 @@ impl UserNode {
     /// The caller's own memberships; only visible on `me`. A membership that is not ACTIVE shows nothing inside its organization.
     #[graphql(
         guard = "IsViewer(self.0.id)",
+        deprecation = "holds at most the caller's 100 oldest memberships: page through `membershipsConnection`",
         complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
     )]
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<MemberNode>, ApiError> {
-        let memberships = services(ctx).store.memberships_of(self.0.id).await?;
-        if ctx.look_ahead().field("organization").exists() {
-            loader(ctx)
-                .load_many(memberships.iter().map(|m| m.org_id))
-                .await
-                .map_err(load_failed)?;
-        }
-        // Billing's lists in one batch each, rather than trusting the
-        // loader's timing window to gather the organizations' fields; none
-        // for an organization the caller does not see inside.
-        let billing = ctx.look_ahead().field("organization").field("billing");
-        let inside = || {
-            memberships
-                .iter()
-                .filter(|m| standing::sees_inside(m))
-                .map(|m| m.org_id)
-        };
-        if billing.field("seatsUsed").exists() {
-            loader(ctx)
-                .load_many(inside().map(SeatsOf))
-                .await
-                .map_err(load_failed)?;
-        }
-        if billing.field("invoices").exists() {
-            loader(ctx)
-                .load_many(inside().map(InvoicesOf))
-                .await
-                .map_err(load_failed)?;
-        }
-        Ok(memberships
-            .into_iter()
-            .map(|m| MemberNode::new(m.clone(), m))
-            .collect())
+        let node = ctx.look_ahead();
+        let (nodes, _) = memberships_page(ctx, self.0.id, LIST_CAP, None, node).await?;
+        Ok(nodes)
+    }
+    /// The caller's own memberships, oldest first, a page at a time; only
+    /// visible on `me`. A membership that is not ACTIVE shows nothing
+    /// inside its organization.
+    #[graphql(
+        guard = "IsViewer(self.0.id)",
+        complexity = "cost::page(first, child_complexity)?"
+    )]
+    async fn memberships_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MembershipConnection, ApiError> {
+        membership_connection(ctx, self.0.id, first.unwrap_or(50), after).await
     }
     /// Pending invitations to the caller's own address; only visible on
     /// `me`, and empty until the address is proved (a one-time password
     /// or an invitation link used). Accept each with `acceptInvitationById`.
     #[graphql(
         guard = "IsViewer(self.0.id)",
-        complexity = "cost::list(cost::MEMBERSHIPS, child_complexity)"
+        complexity = "cost::list(cost::RECEIVED_INVITATIONS, child_complexity)"
     )]
     async fn invitations(
         &self,

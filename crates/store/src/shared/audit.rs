@@ -7,10 +7,9 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use crate::error::Result;
-use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
+use roster_domain::model::{AuditEvent, AuditFilter, PageRequest, Slice};
 use roster_domain::{OrgId, UserId};
 
-use super::rows::counted_page;
 use super::{BackendStore, Db};
 
 // Member administration records the target by id only; its email is the
@@ -63,23 +62,41 @@ impl BackendStore {
         org: OrgId,
         filter: &AuditFilter,
         page: PageRequest<Uuid>,
-    ) -> Result<Page<AuditEvent>> {
-        let from = " from audit_event e";
+    ) -> Result<Slice<AuditEvent>> {
         let mut q = QueryBuilder::<Db>::new(format!(
-            "select {AUDIT_COLUMNS}{from} left join app_user t on t.id = e.target_user_id"
+            "select {AUDIT_COLUMNS} from audit_event e left join app_user t on t.id = e.target_user_id"
         ));
         push_conditions(&mut q, org, filter);
         // Ids are UUID v7, so their order is the order of writing: newest
-        // first is `id desc`, and the next page starts below the cursor.
+        // first is `id desc`, and the next page starts below the cursor (a
+        // range of `audit_event_org_idx`, or of the filter's index).
         if let Some(after) = page.after {
             q.push(" and e.id < ").push_bind(after);
         }
         q.push(" order by e.id desc limit ")
             .push_bind(i64::from(page.first) + 1);
         let rows: Vec<AuditRow> = q.build_query_as().fetch_all(&self.pool).await?;
-        let items: Vec<AuditEvent> = rows.into_iter().map(Into::into).collect();
-        let mut count = QueryBuilder::<Db>::new(format!("select count(*){from}"));
+        Ok(Slice::of(
+            rows.into_iter().map(Into::into).collect(),
+            page.first,
+        ))
+    }
+
+    /// Unfiltered: the kept count (`audit_event_count`, migration 0022);
+    /// filtered: the filter's index range, counted.
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    pub(super) async fn select_audit_count(&self, org: OrgId, filter: &AuditFilter) -> Result<i64> {
+        if filter.action.is_none() && filter.target_user.is_none() {
+            let n: Option<i64> =
+                sqlx::query_scalar("select n from audit_event_count where organization_id = $1")
+                    .bind(org.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            return Ok(n.unwrap_or(0));
+        }
+        let mut count = QueryBuilder::<Db>::new("select count(*) from audit_event e");
         push_conditions(&mut count, org, filter);
-        counted_page(&self.pool, items, page.first, count).await
+        let (n,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+        Ok(n)
     }
 }

@@ -7,13 +7,16 @@ use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use crate::error::{PortResult, Result, port};
+use roster_domain::dashboard::{
+    DashboardCount, DashboardScope, LeadCount, LeadCountCursor, LeadGrouping,
+};
 use roster_domain::lead::{Lead, LeadFilter, LeadScope, ManagedTeam};
 use roster_domain::lead::{LeadPatch, NewLead};
-use roster_domain::model::{Membership, Page, PageRequest};
+use roster_domain::model::{Membership, PageRequest, Slice};
 use roster_domain::store::LeadStore;
 use roster_domain::{AssistantId, LeadId, OrgId, UserId, WorkspaceId};
 
-use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, counted_page, push_id_list};
+use super::rows::{MEMBER_COLUMNS, MemberRow, composed, convert_all, push_id_list};
 use super::{BackendStore, Db};
 
 mod write;
@@ -173,33 +176,92 @@ impl LeadStore for BackendStore {
         scope: LeadScope,
         filter: &LeadFilter,
         page: PageRequest<LeadId>,
-    ) -> PortResult<Page<Lead>> {
+    ) -> PortResult<Slice<Lead>> {
         port(async {
             let mut q = QueryBuilder::<Db>::new(format!("select {LEAD_COLUMNS} from lead l"));
             push_conditions(&mut q, org, scope, filter);
             // Ids are UUID v7: newest first is `id desc`, and the next page
-            // starts below the cursor.
+            // starts below the cursor (a range of `lead_org_idx`).
             if let Some(after) = page.after {
                 q.push(" and l.id < ").push_bind(after.0);
             }
             q.push(" order by l.id desc limit ")
                 .push_bind(i64::from(page.first) + 1);
             let rows: Vec<LeadRow> = q.build_query_as().fetch_all(&self.pool).await?;
-            let items: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
-            let mut count = QueryBuilder::<Db>::new("select count(*) from lead l");
-            push_conditions(&mut count, org, scope, filter);
-            counted_page(&self.pool, items, page.first, count).await
+            Ok(Slice::of(
+                rows.into_iter().map(Lead::from).collect(),
+                page.first,
+            ))
         })
         .await
     }
 
-    async fn dashboard(
+    #[tracing::instrument(skip_all, fields(org = %org))]
+    async fn count_leads(
         &self,
         org: OrgId,
-        scope: roster_domain::dashboard::DashboardScope,
+        scope: LeadScope,
+        filter: &LeadFilter,
+    ) -> PortResult<i64> {
+        port(async {
+            let mut q = match kept_count(scope, filter) {
+                Some((kind, key)) => {
+                    let mut q = QueryBuilder::<Db>::new(
+                        "select coalesce((select n from lead_count where organization_id = ",
+                    );
+                    q.push_bind(org.0)
+                        .push(" and kind = ")
+                        .push_bind(kind)
+                        .push(" and key_id = ")
+                        .push_bind(key.unwrap_or(org.0))
+                        .push("), 0)");
+                    q
+                }
+                None => {
+                    let mut q = QueryBuilder::<Db>::new("select count(*) from lead l");
+                    push_conditions(&mut q, org, scope, filter);
+                    q
+                }
+            };
+            let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn dashboard_count(
+        &self,
+        org: OrgId,
+        scope: DashboardScope,
+        figure: DashboardCount,
         now: DateTime<Utc>,
-    ) -> PortResult<roster_domain::dashboard::Dashboard> {
-        Ok(self.select_dashboard(org, scope, now).await?)
+    ) -> PortResult<i64> {
+        Ok(self.select_dashboard_count(org, scope, figure, now).await?)
+    }
+
+    async fn lead_counts(
+        &self,
+        org: OrgId,
+        scope: DashboardScope,
+        by: LeadGrouping,
+        page: PageRequest<LeadCountCursor>,
+    ) -> PortResult<Slice<LeadCount>> {
+        Ok(self.select_lead_counts(org, scope, by, page).await?)
+    }
+}
+
+/// The kept count (`lead_count`, migration 0022) that answers a count of
+/// the whole organization's leads, one owner's or one assistant's: its
+/// kind and key (none: the organization). Other counts are counted.
+fn kept_count(scope: LeadScope, filter: &LeadFilter) -> Option<(&'static str, Option<Uuid>)> {
+    if scope != LeadScope::All {
+        return None;
+    }
+    match (filter.owner, filter.assistant, filter.unassigned) {
+        (None, None, None) => Some(("all", None)),
+        (Some(owner), None, None | Some(false)) => Some(("owner", Some(owner.0))),
+        (None, Some(assistant), None) => Some(("assistant", Some(assistant.0))),
+        _ => None,
     }
 }
 

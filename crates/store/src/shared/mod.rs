@@ -29,6 +29,7 @@ mod member_admin;
 mod member_list;
 mod member_page;
 mod members;
+mod memberships_of_user;
 mod notices;
 mod organizations;
 mod outbox;

@@ -9,7 +9,7 @@ use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
 use roster_domain::audit::{AuditChange, OrgSettings};
 use roster_domain::billing::{InvoiceKind, Subscription};
-use roster_domain::model::{AuditEvent, AuditFilter, Page, PageRequest};
+use roster_domain::model::{AuditEvent, AuditFilter, Membership, PageRequest, Slice};
 use roster_domain::model::{NewOrganization, Organization, OrganizationPatch};
 use roster_domain::store::OrganizationStore;
 use roster_domain::{DomainError, MemberId, MemberStatus, OrgId, OrgRole, UserId};
@@ -229,7 +229,23 @@ impl OrganizationStore for BackendStore {
         org: OrgId,
         filter: &AuditFilter,
         page: PageRequest<uuid::Uuid>,
-    ) -> PortResult<Page<AuditEvent>> {
+    ) -> PortResult<Slice<AuditEvent>> {
         Ok(self.select_audit_events(org, filter, page).await?)
+    }
+
+    async fn memberships_page(
+        &self,
+        user: UserId,
+        page: PageRequest<MemberId>,
+    ) -> PortResult<Slice<Membership>> {
+        Ok(self.select_memberships_page(user, page).await?)
+    }
+
+    async fn count_memberships(&self, user: UserId) -> PortResult<i64> {
+        Ok(self.select_membership_count(user).await?)
+    }
+
+    async fn count_audit_events(&self, org: OrgId, filter: &AuditFilter) -> PortResult<i64> {
+        Ok(self.select_audit_count(org, filter).await?)
     }
 }

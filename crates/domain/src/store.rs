@@ -54,6 +54,7 @@ pub trait Store:
     + crate::live::LiveStore
     + crate::retention::RetentionStore
     + crate::member_page::MemberPageStore
+    + crate::signing_key::SigningKeyStore
     + Send
     + Sync
     + 'static
@@ -79,6 +80,7 @@ impl<T> Store for T where
         + crate::live::LiveStore
         + crate::retention::RetentionStore
         + crate::member_page::MemberPageStore
+        + crate::signing_key::SigningKeyStore
         + Send
         + Sync
         + 'static
@@ -98,6 +100,7 @@ pub mod prelude {
     pub use crate::live::LiveStore;
     pub use crate::member_page::MemberPageStore;
     pub use crate::retention::RetentionStore;
+    pub use crate::signing_key::SigningKeyStore;
     pub use crate::webhook::WebhookStore;
 }
 

@@ -2,6 +2,7 @@
 //! viewer the bearer token resolves to.
 
 pub mod credentials;
+pub mod keys;
 pub mod passwords;
 pub mod tokens;
 pub mod viewer;

@@ -36,7 +36,7 @@ pub(super) async fn run(
     read_only: bool,
 ) -> Answer {
     let started = Instant::now();
-    let viewer = claim(&state.services, caller.headers);
+    let viewer = claim(&state.services, caller.headers).await;
     // The user a verified token names (its session is checked later).
     if let Some(user) = viewer.claimed_user() {
         tracing::Span::current().record("user_id", tracing::field::display(user));
@@ -83,11 +83,11 @@ fn observe(answer: &Answer, started: Instant) {
 
 /// The caller, from `Authorization: Bearer <token>`: the token must verify
 /// now; its session is checked when the operation first needs the viewer.
-fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
+async fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
     let value = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    match bearer_token(services, value) {
+    match bearer_token(services, value).await {
         Ok(Some((subject, _))) => LazyViewer::token(subject),
         Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
         Err(rejected) => LazyViewer::resolved(rejected),
@@ -97,7 +97,7 @@ fn claim(services: &Services, headers: &HeaderMap) -> LazyViewer {
 /// What an `Authorization` value (`Bearer <token>`) claims, and when its
 /// token expires: no value, `None`; a token that does not verify,
 /// `Err(Rejected)`.
-fn bearer_token(
+async fn bearer_token(
     services: &Services,
     value: Option<&str>,
 ) -> Result<Option<(TokenSubject, DateTime<Utc>)>, Viewer> {
@@ -106,7 +106,7 @@ fn bearer_token(
     };
     let token = value.strip_prefix("Bearer ").ok_or(Viewer::Rejected)?;
     let now = services.clock.now();
-    let verified = services.tokens.verify_until(token.trim(), now);
+    let verified = services.tokens.verify_until(token.trim(), now).await;
     verified.map(Some).ok_or(Viewer::Rejected)
 }
 
@@ -117,7 +117,7 @@ pub(super) async fn bearer_viewer(
     services: &Services,
     value: Option<&str>,
 ) -> Result<(Viewer, Option<DateTime<Utc>>), DomainError> {
-    let (subject, expires_at) = match bearer_token(services, value) {
+    let (subject, expires_at) = match bearer_token(services, value).await {
         Ok(Some(verified)) => verified,
         Ok(None) => return Ok((Viewer::Anonymous, None)),
         Err(rejected) => return Ok((rejected, None)),

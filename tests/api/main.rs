@@ -22,6 +22,7 @@ mod gateway_layers;
 mod ghost_accounts;
 mod hardening;
 mod introspection;
+mod jwks;
 mod invitation_rules;
 mod invitations;
 mod invite_limits;

@@ -17,7 +17,7 @@ pub fn key_ring(settings: &Settings, db: &Database) -> Result<KeyRing, ConfigErr
     Ok(KeyRing::new(db.store(), &secret, config.access_token_ttl))
 }
 
-pub async fn run(action: KeysCommand, keys: &KeyRing) -> anyhow::Result<()> {
+pub async fn run(action: KeysCommand, keys: &KeyRing) -> Result<(), roster_domain::DomainError> {
     let now = SystemClock.now();
     match action {
         KeysCommand::Rotate => {

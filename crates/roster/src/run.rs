@@ -152,7 +152,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Keys { action } => {
             let db = open_database(&settings).await?;
             let keys = crate::keys::key_ring(&settings, &db)?;
-            crate::keys::run(action, &keys).await?;
+            crate::keys::run(action, &keys).await.map_err(|e| ConfigError {
+                variable: "ROSTER_JWT_SECRET",
+                message: format!("cannot use the token-signing keys: {e}"),
+            })?;
             db.close().await;
             Ok(())
         }

@@ -85,7 +85,10 @@ pub fn signing_key(keys: &[SigningKey], now: DateTime<Utc>) -> Option<&SigningKe
 /// lifetime after that key was created (docs/operations/upgrades.md).
 /// `None` when no key exists yet.
 pub fn legacy_hs256_until(keys: &[SigningKey], ttl: Duration) -> Option<DateTime<Utc>> {
-    keys.iter().map(|k| k.created_at).min().map(|first| first + ttl)
+    keys.iter()
+        .map(|k| k.created_at)
+        .min()
+        .map(|first| first + ttl)
 }
 
 /// The keys in the database, shared by every gateway.
@@ -129,7 +132,10 @@ mod tests {
         let t0 = Utc::now();
         let ttl = Duration::minutes(15);
         let mut first = key(1, KeySchedule::first(t0), t0);
-        assert_eq!(signing_key(std::slice::from_ref(&first), t0).map(|k| k.generation), Some(1));
+        assert_eq!(
+            signing_key(std::slice::from_ref(&first), t0).map(|k| k.generation),
+            Some(1)
+        );
 
         let t1 = t0 + Duration::hours(1);
         let plan = KeySchedule::rotation(t1, ttl);

@@ -54,14 +54,17 @@ async fn payload(
     refresh: &SecretToken,
     org: Option<&OrgClaims>,
 ) -> Result<AuthPayload, ApiError> {
-    let (access_token, expires_at) = services.tokens.issue(
-        TokenSubject {
-            user: user.id,
-            session,
-        },
-        org,
-        services.clock.now(),
-    ).await?;
+    let (access_token, expires_at) = services
+        .tokens
+        .issue(
+            TokenSubject {
+                user: user.id,
+                session,
+            },
+            org,
+            services.clock.now(),
+        )
+        .await?;
     Ok(AuthPayload {
         access_token,
         refresh_token: refresh.as_str().to_owned(),

@@ -33,7 +33,7 @@ mod ownership;
 mod rate_limits;
 mod removal;
 mod retention;
-mod signing_keys;
 mod rows;
+mod signing_keys;
 mod webhooks;
 mod workspaces;

@@ -181,8 +181,12 @@ mod tests {
             .expect("load");
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
         header.kid = Some(key.record.kid.clone());
-        let token = jsonwebtoken::encode(&header, &serde_json::json!({"sub": "x", "exp": 4e9}), &key.encoding)
-            .expect("sign");
+        let token = jsonwebtoken::encode(
+            &header,
+            &serde_json::json!({"sub": "x", "exp": 4e9}),
+            &key.encoding,
+        )
+        .expect("sign");
         let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key.jwk.clone()).expect("jwk");
         let decoding = DecodingKey::from_jwk(&jwk).expect("decoding key");
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);

@@ -95,7 +95,19 @@ impl KeyRing {
         if let Some(set) = self.fresh(now).await {
             return Ok(set);
         }
-        self.read(now).await
+        match self.read(now).await {
+            Ok(set) => Ok(set),
+            // The database unreachable for a moment: the keys read last
+            // still verify and sign (they change only by a rotation, which
+            // publishes a lifetime ahead).
+            Err(e) => match self.cached.read().await.clone() {
+                Some(stale) => {
+                    tracing::warn!(error = %e, "cannot read the token-signing keys; using the last ones read");
+                    Ok(stale)
+                }
+                None => Err(e),
+            },
+        }
     }
 
     /// The keys and the published key `kid`; an unknown `kid` reads the

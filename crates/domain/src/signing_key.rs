@@ -5,7 +5,7 @@
 //! A key is published from `publish_from`, signs from `sign_from` (the
 //! newest such key signs), and is withdrawn at `retire_after`: one
 //! access-token lifetime after the next key started signing, when the last
-//! token it signed has expired. The first key signs at once; a rotation's
+//! token it signed has expired. The first key signs at once (dated back, so skewed clocks agree); a rotation's
 //! key signs one lifetime after it is published, so that every verifier
 //! that caches the key set has it before the first token it signs.
 
@@ -53,10 +53,13 @@ pub struct KeySchedule {
 }
 
 impl KeySchedule {
+    /// The first key: nothing came before it, so it is dated back to the
+    /// epoch; a gateway whose clock is behind the one that made it (or a
+    /// test's clock) signs with it too.
     pub fn first(now: DateTime<Utc>) -> Self {
         Self {
-            publish_from: now,
-            sign_from: now,
+            publish_from: DateTime::UNIX_EPOCH,
+            sign_from: DateTime::UNIX_EPOCH,
             retire_previous_after: now,
         }
     }

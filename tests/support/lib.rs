@@ -13,6 +13,7 @@ pub mod leads;
 pub mod live;
 mod people;
 mod postgres;
+pub mod signing_keys;
 pub mod smtp_sink;
 mod spawn;
 pub mod statements;

@@ -30,6 +30,7 @@ pub mod permission;
 pub mod rate_limit;
 pub mod retention;
 pub mod role;
+pub mod signing_key;
 pub mod standing;
 pub mod store;
 pub mod token;

@@ -57,6 +57,7 @@ pub trait Store:
     + crate::password_reset::PasswordResetStore
     + crate::identity_link::IdentityLinkStore
     + crate::verification::VerificationStore
+    + crate::signing_key::SigningKeyStore
     + Send
     + Sync
     + 'static
@@ -85,6 +86,7 @@ impl<T> Store for T where
         + crate::password_reset::PasswordResetStore
         + crate::identity_link::IdentityLinkStore
         + crate::verification::VerificationStore
+        + crate::signing_key::SigningKeyStore
         + Send
         + Sync
         + 'static
@@ -106,6 +108,7 @@ pub mod prelude {
     pub use crate::member_page::MemberPageStore;
     pub use crate::password_reset::PasswordResetStore;
     pub use crate::retention::RetentionStore;
+    pub use crate::signing_key::SigningKeyStore;
     pub use crate::verification::VerificationStore;
     pub use crate::webhook::WebhookStore;
 }

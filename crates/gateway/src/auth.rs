@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod issuers;
+pub mod keys;
 pub mod passwords;
 pub mod tokens;
 pub mod viewer;

@@ -1,6 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP on `/graphql` (`POST`, and `GET`
 //! for queries; GraphiQL for a browser), `/healthz`, `/readyz`, the accept
-//! and log-in pages; request ids, tracing (without invitation tokens) and
+//! and log-in pages, the signing keys (`/.well-known/`); request ids, tracing (without invitation tokens) and
 //! body limits.
 
 mod body;
@@ -12,6 +12,7 @@ mod operation;
 mod params;
 mod respond;
 mod state;
+mod well_known;
 
 use axum::Router;
 use axum::body::Body;
@@ -34,6 +35,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_scrape))
+        .route("/.well-known/jwks.json", get(well_known::jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(well_known::openid_configuration),
+        )
         .merge(crate::pages::routes())
         .merge(crate::playground::routes())
         // `graphql_post` reads its body itself, with `max_body`; nothing else

@@ -20,6 +20,7 @@ mod pages;
 mod playground;
 mod resolve;
 
+pub use auth::keys::KeyRing;
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
 pub use client_addr::{ClientAddr, TrustedProxies};

@@ -38,6 +38,21 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// The token-signing keys (docs/operations/key-rotation.md).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum KeysCommand {
+    /// Add a key: published at once, signing after one access-token
+    /// lifetime; the keys before it leave the JWKS once their last token
+    /// has expired.
+    Rotate,
+    /// List the keys and when each is published, signs and is withdrawn.
+    List,
 }
 
 /// `Debug` leaves the secrets out (`crate::secrets`).

@@ -1,6 +1,7 @@
 //! The `roster` binary's library: configuration, wiring, subcommands.
 
 mod config;
+mod keys;
 mod logs;
 mod run;
 mod secrets;

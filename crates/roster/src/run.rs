@@ -151,6 +151,18 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             };
             bounded(work, stop.clone(), timeout).await
         }
+        Command::Keys { action } => {
+            let db = open_database(&settings).await?;
+            let keys = crate::keys::key_ring(&settings, &db)?;
+            crate::keys::run(action, &keys)
+                .await
+                .map_err(|e| ConfigError {
+                    variable: "ROSTER_JWT_SECRET",
+                    message: format!("cannot use the token-signing keys: {e}"),
+                })?;
+            db.close().await;
+            Ok(())
+        }
         Command::Serve { no_worker } => serve(settings, no_worker).await,
     }
 }
@@ -182,6 +194,10 @@ async fn serve(settings: Settings, no_worker: bool) -> Result<(), Failure> {
     let live = db.live_events(config.live.buffer);
     let (workers_up, workers_up_rx) = watch::channel(true);
     let mut state = AppState::new(db.store(), clock.clone(), config, live);
+    state.load_signing_keys().await.map_err(|e| ConfigError {
+        variable: "ROSTER_JWT_SECRET",
+        message: format!("cannot use the token-signing keys: {e}"),
+    })?;
     if !no_worker {
         state = state.with_workers(workers_up_rx);
     }

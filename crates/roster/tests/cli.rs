@@ -232,3 +232,59 @@ fn tuning_is_listed_in_help_with_its_variable() {
         );
     }
 }
+
+#[test]
+fn keys_rotate_adds_a_key_that_signs_one_lifetime_later() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = |args: &[&str], secret: &str| {
+        roster()
+            .current_dir(dir.path())
+            .env("ROSTER_JWT_SECRET", secret)
+            .args(args)
+            .output()
+            .expect("run roster")
+    };
+    let secret = "keys-test-jwt-secret-0123456789-abcdefghij";
+    // `list` makes the first key, as the first gateway would.
+    let first = keys(&["keys", "list"], secret);
+    let stdout = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Log lines go to stdout too: the keys are the lines with a generation.
+    let key_lines = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.contains("\tgeneration "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(key_lines(&stdout).len(), 1, "{stdout}");
+    assert!(stdout.contains("EdDSA\tgeneration 1"), "{stdout}");
+
+    let rotated = keys(&["keys", "rotate"], secret);
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    assert!(String::from_utf8_lossy(&rotated.stdout).contains("added key "));
+    let listed = String::from_utf8_lossy(&keys(&["keys", "list"], secret).stdout).into_owned();
+    let lines = key_lines(&listed);
+    assert_eq!(lines.len(), 2, "{listed}");
+    // The old key is withdrawn at a set time; the new one not.
+    assert!(!lines[0].ends_with("withdrawn -"), "{listed}");
+    assert!(
+        lines[1].contains("generation 2") && lines[1].ends_with("withdrawn -"),
+        "{listed}"
+    );
+
+    // Another secret cannot open the keys: exit 2, naming the variable.
+    let wrong = keys(
+        &["keys", "list"],
+        "another-secret-another-secret-0123456789",
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("ROSTER_JWT_SECRET"));
+}

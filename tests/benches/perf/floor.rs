@@ -116,6 +116,7 @@ async fn page(
     let subject = f
         .tokens
         .verify(token, now)
+        .await
         .ok_or(StatusCode::UNAUTHORIZED)?;
     let (allowed, rows, places) = on_pool!(&f.db, |pool| {
         let allowed: Option<(Uuid,)> = sqlx::query_as(AUTHORIZE)
@@ -187,6 +188,7 @@ async fn jwt(
     let subject = f
         .tokens
         .verify(token, f.clock.now())
+        .await
         .ok_or(StatusCode::UNAUTHORIZED)?;
     Ok(Json(json!({ "data": { "me": { "id": subject.user.0 } } })))
 }
@@ -194,6 +196,7 @@ async fn jwt(
 /// Serves the floor on a port of its own; its base URL.
 pub async fn serve(db: Database, clock: ManualClock, issuer: &str) -> String {
     let tokens = AccessTokens::new(
+        db.store(),
         roster_tests::JWT_SECRET.as_bytes(),
         issuer,
         std::time::Duration::from_secs(900),

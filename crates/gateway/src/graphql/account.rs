@@ -56,34 +56,37 @@ pub(super) fn session_draft(services: &Services) -> (SessionDraft, SecretToken) 
     (session, refresh)
 }
 
-pub(super) fn payload(
+pub(super) async fn payload(
     services: &Services,
     user: User,
     session: SessionId,
     refresh: &SecretToken,
     org: Option<&OrgClaims>,
-) -> AuthPayload {
-    let (access_token, expires_at) = services.tokens.issue(
-        TokenSubject {
-            user: user.id,
-            session,
-        },
-        org,
-        services.clock.now(),
-    );
-    AuthPayload {
+) -> Result<AuthPayload, ApiError> {
+    let (access_token, expires_at) = services
+        .tokens
+        .issue(
+            TokenSubject {
+                user: user.id,
+                session,
+            },
+            org,
+            services.clock.now(),
+        )
+        .await?;
+    Ok(AuthPayload {
         access_token,
         refresh_token: refresh.as_str().to_owned(),
         access_token_expires_at: expires_at,
         user: UserNode(user),
-    }
+    })
 }
 
 pub(super) async fn open_session(services: &Services, user: User) -> Result<AuthPayload, ApiError> {
     let (session, refresh) = new_session(services, user.id);
     let id = session.id;
     services.store.create_session(session).await?;
-    Ok(payload(services, user, id, &refresh, None))
+    payload(services, user, id, &refresh, None).await
 }
 
 /// `LOCAL_ACCOUNTS_DISABLED` when the deployment has no sign-up or
@@ -219,7 +222,7 @@ impl AccountMutation {
             .await?;
         match rotation {
             Rotation::Rotated { session, user, org } => {
-                Ok(payload(services, user, session, &next, org.as_ref()))
+                payload(services, user, session, &next, org.as_ref()).await
             }
             Rotation::Reused => {
                 tracing::warn!("a spent refresh token was presented; its session is revoked");
@@ -292,6 +295,6 @@ impl AccountMutation {
             .store
             .change_password(me.id, new_hash, session, proof)
             .await?;
-        Ok(payload(services, user, id, &refresh, None))
+        payload(services, user, id, &refresh, None).await
     }
 }

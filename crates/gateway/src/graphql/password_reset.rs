@@ -100,7 +100,7 @@ impl PasswordResetMutation {
         match reset.await {
             Ok((user, id, refresh)) => {
                 rate_limit::refund(services, hit).await;
-                Ok(payload(services, user, id, &refresh, None))
+                payload(services, user, id, &refresh, None).await
             }
             Err(DomainError::LinkInvalid) => Err(DomainError::LinkInvalid.into()),
             Err(e) => {

@@ -108,7 +108,7 @@ async fn claim(services: &Services, headers: &HeaderMap) -> Result<LazyViewer, D
     let value = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    Ok(match bearer_token(services, value) {
+    Ok(match bearer_token(services, value).await {
         Ok(Some((subject, _))) => LazyViewer::token(subject)
             .requiring_verified_email(services.config.require_verified_email),
         Ok(None) => LazyViewer::resolved(Viewer::Anonymous),
@@ -148,7 +148,7 @@ async fn issuer_viewer(
 /// What an `Authorization` value (`Bearer <token>`) claims, and when its
 /// token expires: no value, `None`; a token that does not verify,
 /// `Err(Rejected)`.
-fn bearer_token(
+async fn bearer_token(
     services: &Services,
     value: Option<&str>,
 ) -> Result<Option<(TokenSubject, DateTime<Utc>)>, Viewer> {
@@ -157,7 +157,7 @@ fn bearer_token(
     };
     let token = value.strip_prefix("Bearer ").ok_or(Viewer::Rejected)?;
     let now = services.clock.now();
-    let verified = services.tokens.verify_until(token.trim(), now);
+    let verified = services.tokens.verify_until(token.trim(), now).await;
     verified.map(Some).ok_or(Viewer::Rejected)
 }
 
@@ -168,7 +168,7 @@ pub(super) async fn bearer_viewer(
     services: &Services,
     value: Option<&str>,
 ) -> Result<(Viewer, Option<DateTime<Utc>>), DomainError> {
-    let (subject, expires_at) = match bearer_token(services, value) {
+    let (subject, expires_at) = match bearer_token(services, value).await {
         Ok(Some(verified)) => verified,
         Ok(None) => return Ok((Viewer::Anonymous, None)),
         Err(rejected) => {

@@ -38,7 +38,12 @@ impl AppState {
         config: GatewayConfig,
         live: broadcast::Sender<LiveItem>,
     ) -> Self {
-        let tokens = AccessTokens::new(&config.jwt_secret, &config.issuer, config.access_token_ttl);
+        let tokens = AccessTokens::new(
+            store.clone(),
+            &config.jwt_secret,
+            &config.issuer,
+            config.access_token_ttl,
+        );
         let services = Arc::new(Services {
             store,
             clock,
@@ -55,6 +60,15 @@ impl AppState {
             shutdown: Arc::new(watch::channel(false).0),
             workers: None,
         }
+    }
+
+    /// Reads the token-signing keys, making the first one if there is none
+    /// (docs/operations/upgrades.md: HS256 tokens are accepted one token
+    /// lifetime from then); fails when `ROSTER_JWT_SECRET` does not open
+    /// them.
+    pub async fn load_signing_keys(&self) -> Result<(), roster_domain::DomainError> {
+        let now = self.services.clock.now();
+        self.services.tokens.keys().current(now).await.map(|_| ())
     }
 
     /// `/readyz` answers 503 while `up` says this process's workers are

@@ -39,6 +39,7 @@ mod rate_limits;
 mod removal;
 mod retention;
 mod rows;
+mod signing_keys;
 mod verification;
 mod webhooks;
 mod workspaces;

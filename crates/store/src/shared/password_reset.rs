@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use crate::backend::Backend;
 use crate::error::{PortResult, Result, port};
 use roster_domain::DomainError;
+use roster_domain::identity_link::NO_ROSTER_PASSWORD;
 use roster_domain::model::User;
 use roster_domain::password_reset::{
     PasswordReset, PasswordResetJob, PasswordResetStore, PendingReset, ResetLink, ResetRequest,
 };
 use roster_domain::token::TokenHash;
-use roster_domain::identity_link::NO_ROSTER_PASSWORD;
 use roster_domain::{EmailLinkId, UserId};
 
 use super::accounts::insert_session;

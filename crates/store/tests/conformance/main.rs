@@ -9,4 +9,5 @@
 
 mod invariants;
 mod outbox;
+mod signing_keys;
 mod support;

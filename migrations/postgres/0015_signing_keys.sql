@@ -1,0 +1,17 @@
+-- Token-signing keys (rules.md §1, docs/operations/key-rotation.md), shared
+-- by every gateway. The public half is kept as JWK fields; the private half
+-- sealed (AES-256-GCM) under a key derived from ROSTER_JWT_SECRET. The
+-- newest key whose sign_from has passed signs; a key is published from
+-- publish_from until retire_after. generation is unique: two gateways
+-- creating the first key at once make one.
+create table signing_key (
+    kid text primary key,
+    generation bigint not null unique,
+    algorithm text not null check (algorithm in ('EdDSA')),
+    public_jwk text not null,
+    sealed_private bytea not null,
+    created_at timestamptz not null,
+    publish_from timestamptz not null,
+    sign_from timestamptz not null,
+    retire_after timestamptz
+);

@@ -18,8 +18,9 @@ const MAX_REQUESTS: usize = 3_000;
 
 /// What a membership that is not ACTIVE shows (rules.md §10): its user's
 /// own account, its own membership, the organization's id and name, and
-/// the viewer's own role there.
-const NAME_ONLY: [&str; 18] = [
+/// the viewer's own role there; the page of its own memberships holding
+/// them, and what it may do there (nothing).
+const NAME_ONLY: [&str; 26] = [
     "User.id",
     "User.email",
     "User.displayName",
@@ -27,6 +28,14 @@ const NAME_ONLY: [&str; 18] = [
     "User.emailVerified",
     "User.createdAt",
     "User.memberships",
+    "User.membershipsConnection",
+    "MembershipConnection.edges",
+    "MembershipConnection.pageInfo",
+    "MembershipConnection.totalCount",
+    "PageInfo.hasNextPage",
+    "PageInfo.endCursor",
+    "MemberEdge.cursor",
+    "MemberEdge.node",
     "Member.id",
     "Member.user",
     "Member.organization",
@@ -45,7 +54,7 @@ const NAME_ONLY: [&str; 18] = [
 const REFUSALS: [&str; 2] = ["FORBIDDEN", "NOT_FOUND"];
 
 const INTROSPECTION: &str = "{ __schema { types { name kind enumValues { name } \
-    fields { name args { name defaultValue type { ...T } } type { ...T } } } } } \
+    fields(includeDeprecated: true) { name args { name defaultValue type { ...T } } type { ...T } } } } } \
     fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
 
 /// One field of an object type, as introspection describes it.

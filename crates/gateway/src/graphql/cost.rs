@@ -5,8 +5,8 @@
 //! what one item costs times how many items they hold. A page holds `first`
 //! items (0 to [`MAX_PAGE`]; anything else is refused here, in validation,
 //! with variables resolved). A list without `first` is counted at the size
-//! it has in a large organization, below (or at the cap it has:
-//! `memberships`, the dashboard's lists): not always its worst case, but enough that nesting lists multiplies
+//! it has in a large organization, below: not always its worst case (a
+//! user may be in a hundred organizations), but enough that nesting lists multiplies
 //! the estimate, so `me { memberships { organization { assistants {
 //! managers { workspaces { members ...` is refused instead of fanning out
 //! into millions of objects. The response cap catches what an estimate
@@ -20,10 +20,10 @@ pub const MAX_PAGE: i32 = PageRequest::<()>::MAX_FIRST;
 /// Items in a page when `first` is not given (as the schema declares).
 pub const DEFAULT_PAGE: i32 = 50;
 
-/// `User.memberships`: the organizations one person belongs to, at most
-/// the list's cap (a person in more pages through
-/// `membershipsConnection`, counted as a page).
-pub const MEMBERSHIPS: usize = super::memberships::LIST_CAP as usize;
+/// `User.memberships`: the organizations one person belongs to, as for a
+/// typical person; the list holds at most `memberships::LIST_CAP`, and a
+/// person in many pages through `membershipsConnection`, counted as a page.
+pub const MEMBERSHIPS: usize = 20;
 /// `User.invitations`: the invitations waiting for one person.
 pub const RECEIVED_INVITATIONS: usize = 20;
 /// `Organization.workspaces`.

@@ -23,11 +23,11 @@ use std::time::Duration;
 use roster_domain::invitation::{InvitationMailJob, SendSecret};
 use roster_domain::{DomainError, InvitationDelivery};
 
-use apalis::prelude::{Attempt, BoxDynError};
+use apalis::prelude::Attempt;
 
 use crate::Deps;
 use crate::mail::{InvitationMailContent, InvitationSecret, MailError, render_invitation};
-use crate::workers::{JobResult, QueueJob};
+use crate::workers::{JobResult, QueueJob, detached};
 
 /// What one run of the job did.
 #[derive(Debug, PartialEq, Eq)]
@@ -127,23 +127,12 @@ async fn mark_sent(deps: &Deps, job: InvitationMailJob) -> Result<(), DomainErro
 }
 
 /// The queue's job: transient failures are errors, so the job retries.
-///
-/// The delivery runs in a task of its own: when a queue worker fails (its
-/// poll lost the database) apalis drops the futures of the jobs it was
-/// running, and a send that had already mailed would then never be marked
-/// and would go again once the job is found orphaned. Detached, it runs to
-/// its end (marking included) whatever happens to the job's future.
+/// The delivery is `detached` from the job's future.
 impl QueueJob for InvitationMailJob {
     const QUEUE: &'static str = InvitationMailJob::QUEUE;
     type Data = Deps;
 
     async fn run(self, deps: Arc<Deps>, _: Attempt) -> JobResult {
-        let delivered = tokio::spawn(async move { deliver(&deps, self).await })
-            .await
-            .map_err(|e| -> BoxDynError { e.into() })?;
-        delivered.map(|_| ()).map_err(|e| {
-            tracing::warn!(error = %e, "invitation email failed; will retry");
-            e.into()
-        })
+        detached("invitation", async move { deliver(&deps, self).await }).await
     }
 }

@@ -16,13 +16,13 @@
 
 use std::sync::Arc;
 
-use apalis::prelude::{Attempt, BoxDynError};
+use apalis::prelude::Attempt;
 use roster_domain::password_reset::PasswordResetJob;
 
 use crate::Deps;
 use crate::invitation_mail::{JobError, Outcome};
 use crate::mail::{PasswordResetMailContent, render_password_reset};
-use crate::workers::{JobResult, QueueJob};
+use crate::workers::{JobResult, QueueJob, detached};
 
 /// Runs `job` once.
 #[tracing::instrument(skip_all, fields(link = %job.link_id))]
@@ -57,19 +57,13 @@ pub async fn deliver(deps: &Deps, job: PasswordResetJob) -> Result<Outcome, JobE
 }
 
 /// The queue's job: transient failures are errors, so the job retries.
-/// Detached like an invitation send (`invitation_mail.rs`): a worker that
+/// Detached like an invitation send (`workers::detached`): a worker that
 /// fails mid-send does not cut the delivery short.
 impl QueueJob for PasswordResetJob {
     const QUEUE: &'static str = PasswordResetJob::QUEUE;
     type Data = Deps;
 
     async fn run(self, deps: Arc<Deps>, _: Attempt) -> JobResult {
-        let delivered = tokio::spawn(async move { deliver(&deps, self).await })
-            .await
-            .map_err(|e| -> BoxDynError { e.into() })?;
-        delivered.map(|_| ()).map_err(|e| {
-            tracing::warn!(error = %e, "password-reset email failed; will retry");
-            e.into()
-        })
+        detached("password-reset", async move { deliver(&deps, self).await }).await
     }
 }

@@ -34,6 +34,29 @@ use crate::wake::Wake;
 /// What a run of a job returns: an error is retried.
 pub type JobResult = Result<(), BoxDynError>;
 
+/// Runs a job's delivery in a task of its own, and says a failure will be
+/// retried. When a queue worker fails (its poll lost the database) apalis
+/// drops the futures of the jobs it was running, and a send that had
+/// already mailed would then never be marked and would go again once the
+/// job is found orphaned. Detached, it runs to its end (marking included)
+/// whatever happens to the job's future.
+pub async fn detached<T, E>(
+    what: &'static str,
+    delivery: impl Future<Output = Result<T, E>> + Send + 'static,
+) -> JobResult
+where
+    T: Send + 'static,
+    E: std::fmt::Display + Into<BoxDynError> + Send + 'static,
+{
+    let delivered = tokio::spawn(delivery)
+        .await
+        .map_err(|e| -> BoxDynError { e.into() })?;
+    delivered.map(|_| ()).map_err(|e| {
+        tracing::warn!(error = %e, "{what} email failed; will retry");
+        e.into()
+    })
+}
+
 /// A job type of a queue: the store enqueues it (as JSON, in the
 /// transaction of the write that needs it) and a worker runs it.
 pub trait QueueJob:

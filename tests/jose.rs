@@ -8,56 +8,21 @@
 //! says it was skipped, unless `ROSTER_TEST_CONFORMANCE=required` (as in
 //! `.ci/run`).
 
-use std::path::PathBuf;
-
 use chrono::Duration;
-use roster_tests::serde_json::{self, Value};
+use roster_tests::node;
+use roster_tests::serde_json::Value;
 use roster_tests::signing_keys::kid_of;
 use roster_tests::{TestApp, both_backends};
 
-fn tests_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn jose_available() -> bool {
-    let node = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if node && tests_dir().join("node_modules/jose/package.json").is_file() {
-        return true;
-    }
-    let required = std::env::var("ROSTER_TEST_CONFORMANCE").is_ok_and(|v| v == "required");
-    assert!(
-        !required,
-        "the jose check needs node and `npm ci --prefix tests` (.ci/run does both)"
-    );
-    eprintln!("skipped: node or tests/node_modules is missing (run `npm ci --prefix tests`)");
-    false
-}
-
 /// What jose makes of each token, given only `{base}/.well-known/jwks.json`.
 async fn jose_verify(app: &TestApp, base: &str, tokens: &[&str]) -> Vec<Value> {
-    let out = tokio::process::Command::new("node")
-        .arg(tests_dir().join("jose/verify.mjs"))
-        .arg(format!("{base}/.well-known/jwks.json"))
-        .arg(&app.base)
-        .arg(app.now().timestamp_millis().to_string())
-        .args(tokens)
-        .current_dir(tests_dir())
-        .output()
-        .await
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "verify.mjs failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
-        .collect()
+    let mut args = vec![
+        format!("{base}/.well-known/jwks.json"),
+        app.base.clone(),
+        app.now().timestamp_millis().to_string(),
+    ];
+    args.extend(tokens.iter().map(|t| t.to_string()));
+    node::run("jose/verify.mjs", &args).await
 }
 
 fn verified(results: &[Value]) -> Vec<bool> {
@@ -66,7 +31,7 @@ fn verified(results: &[Value]) -> Vec<bool> {
 
 both_backends! {
     async fn jose_verifies_tokens_before_and_after_a_rotation(app) {
-        if !jose_available() {
+        if !node::available("jose", "the jose check") {
             return;
         }
         // PostgreSQL: two gateways over one database, each verified against

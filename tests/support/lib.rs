@@ -11,6 +11,7 @@ mod http;
 mod inbox;
 pub mod leads;
 pub mod live;
+pub mod node;
 mod people;
 mod postgres;
 pub mod signing_keys;

@@ -17,6 +17,10 @@ use roster_tests::{
     Backend, PASSWORD, TestApp, accept_url, both_backends, error_code, temporary_password,
 };
 
+#[path = "browser/console.rs"]
+mod console;
+#[path = "browser/deep.rs"]
+mod deep;
 #[path = "browser/playground.rs"]
 mod playground;
 #[path = "browser/reset.rs"]

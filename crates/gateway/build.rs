@@ -73,6 +73,53 @@ const PACKAGES: [Package; 4] = [
     },
 ];
 
+/// The console's and elements' libraries (docs/architecture.md, "The
+/// console"): Lit as its three packages, and graphql-ws's ES module client.
+/// They are ES modules; the two bare imports Lit makes (`lit-html`,
+/// `@lit/reactive-element`) are rewritten into relative paths by
+/// [`rewrite_imports`], so no import map and no bundler is needed.
+const CONSOLE_PACKAGES: [Package; 4] = [
+    Package {
+        name: "lit-html",
+        version: "3.3.3",
+        sha256: "ae004138a6327c362fee8e48db2a8ee9619a6ca3014c802857395e6ac447a0eb",
+        files: &[
+            ("package/lit-html.js", "lit-html.js"),
+            ("package/directive.js", "directive.js"),
+            ("package/directive-helpers.js", "directive-helpers.js"),
+            ("package/directives/live.js", "directives/live.js"),
+        ],
+    },
+    Package {
+        name: "@lit/reactive-element",
+        version: "2.1.2",
+        sha256: "1fdaf29e5284fc7ffeab352c51edb3c017d73c4e98f0cd3dc53fb8dd555775e5",
+        files: &[
+            ("package/reactive-element.js", "reactive-element.js"),
+            ("package/css-tag.js", "css-tag.js"),
+        ],
+    },
+    Package {
+        name: "lit-element",
+        version: "4.2.2",
+        sha256: "436004379d2f0ce912435c9cbcf9cabb28a3cfd9fb6823c7a7c6d686124b162e",
+        files: &[("package/lit-element.js", "lit-element.js")],
+    },
+    Package {
+        name: "graphql-ws",
+        version: "6.4.2",
+        sha256: "14516ff4e3feaeded14bd2fcad590276656e8f3b3cc427bfd63e21fa04d4f53c",
+        files: &[
+            ("package/dist/client.js", "client.js"),
+            ("package/dist/common-CGW11Fyb.js", "common-CGW11Fyb.js"),
+        ],
+    },
+];
+
+/// Our own console modules, embedded from here and served under a
+/// directory named after their hash.
+const CONSOLE_DIR: &str = "assets/console";
+
 const TARBALLS_VAR: &str = "ROSTER_PLAYGROUND_TARBALLS";
 const NPM_VAR: &str = "ROSTER_PLAYGROUND_NPM";
 
@@ -138,11 +185,117 @@ fn main() {
         generated(&assets, embedded),
     )
     .expect("write playground_assets.rs");
+    console(&out_dir, local.as_deref());
+}
+
+/// Writes `console_assets.rs`: `CONSOLE_LIBS` (served path, bytes or
+/// `None` without npm), `CONSOLE_FILES` (name, text) and `CONSOLE_HASH`,
+/// the first 12 hex digits of the sha256 over both, which names the
+/// directory they are served from.
+fn console(out_dir: &Path, local: Option<&Path>) {
+    let mut hasher = Sha256::new();
+    let mut libs = String::from("const CONSOLE_LIBS: &[(&str, Option<&[u8]>)] = &[\n");
+    for package in &CONSOLE_PACKAGES {
+        let tarball = match local {
+            Some(dir) => Ok(dir.join(package.tarball_name())),
+            None => npm_pack(package, &out_dir.join("npm")),
+        };
+        let bytes = match tarball.and_then(|path| fs::read(&path).map_err(|e| e.to_string())) {
+            Ok(bytes) => Some(bytes),
+            Err(why) => {
+                println!(
+                    "cargo:warning=the console will not work: {}@{} is not available ({why})",
+                    package.name, package.version
+                );
+                None
+            }
+        };
+        if let Some(bytes) = &bytes {
+            let actual = hex(&Sha256::digest(bytes));
+            assert_eq!(
+                actual, package.sha256,
+                "{}@{} has sha256 {actual}, but build.rs pins {}",
+                package.name, package.version, package.sha256
+            );
+        }
+        for (inner, served) in package.files {
+            let served = format!("{}/{served}", package.dir());
+            let content = bytes.as_ref().map(|bytes| {
+                let raw = extract(bytes, inner)
+                    .unwrap_or_else(|| panic!("{} has no {inner}", package.name));
+                let text = String::from_utf8(raw).expect("the libraries are UTF-8");
+                rewrite_imports(&text, &served)
+            });
+            let value = match content {
+                Some(text) => {
+                    hasher.update(served.as_bytes());
+                    hasher.update(text.as_bytes());
+                    let path = out_dir.join("console").join(&served);
+                    fs::create_dir_all(path.parent().expect("a file in a directory"))
+                        .expect("create the console directory in OUT_DIR");
+                    fs::write(&path, text).expect("write a console library");
+                    format!(
+                        "Some(include_bytes!({:?}))",
+                        path.to_str().expect("OUT_DIR is UTF-8")
+                    )
+                }
+                None => "None".to_owned(),
+            };
+            writeln!(libs, "    ({served:?}, {value}),").expect("write to a String");
+        }
+    }
+    libs.push_str("];\n");
+
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let dir = manifest.join(CONSOLE_DIR);
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .expect("read assets/console")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".js") || name.ends_with(".css") || name.ends_with(".html"))
+        .collect();
+    names.sort();
+    let mut files = String::from("const CONSOLE_FILES: &[(&str, &str)] = &[\n");
+    for name in &names {
+        let path = dir.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        hasher.update(name.as_bytes());
+        hasher.update(fs::read(&path).expect("read a console file"));
+        let path = path.to_str().expect("the source path is UTF-8");
+        writeln!(files, "    ({name:?}, include_str!({path:?})),").expect("write to a String");
+    }
+    files.push_str("];\n");
+    let hash = &hex(&hasher.finalize())[..12];
+    fs::write(
+        out_dir.join("console_assets.rs"),
+        format!("/// Generated by build.rs.\nconst CONSOLE_HASH: &str = {hash:?};\n{libs}{files}"),
+    )
+    .expect("write console_assets.rs");
+}
+
+/// Lit's two bare imports as paths relative to `served` (a library file's
+/// served path), so a browser resolves them against the file's own URL,
+/// on whatever origin loaded it.
+fn rewrite_imports(text: &str, served: &str) -> String {
+    let depth = served.matches('/').count();
+    let up = "../".repeat(depth);
+    let targets = [
+        (
+            "\"@lit/reactive-element\"",
+            "@lit/reactive-element-2.1.2/reactive-element.js",
+        ),
+        ("\"lit-html\"", "lit-html-3.3.3/lit-html.js"),
+    ];
+    targets.iter().fold(text.to_owned(), |text, (bare, path)| {
+        text.replace(bare, &format!("\"{up}{path}\""))
+    })
 }
 
 impl Package {
+    /// As `npm pack` names it: `@scope/name` becomes `scope-name`.
     fn tarball_name(&self) -> String {
-        format!("{}-{}.tgz", self.name, self.version)
+        let name = self.name.trim_start_matches('@').replace('/', "-");
+        format!("{name}-{}.tgz", self.version)
     }
 
     /// The versioned directory the files are served from, so that they can

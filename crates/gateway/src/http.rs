@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::pages::routes())
         .merge(crate::playground::routes())
+        .merge(crate::console::routes())
         // `graphql_post` reads its body itself, with `max_body`; nothing else
         // takes a body.
         .layer(DefaultBodyLimit::disable())

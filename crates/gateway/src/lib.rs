@@ -11,6 +11,7 @@
 mod auth;
 mod client_addr;
 mod config;
+mod console;
 mod engine;
 mod error;
 mod graphql;

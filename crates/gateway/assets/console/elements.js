@@ -1,0 +1,10 @@
+// Every element, for a page that embeds them (docs/api/console.md):
+//   <script type="module" src="https://roster.example.com/elements.js"></script>
+// then <roster-members organization="…"> and the others, with a token
+// from `configure({ getToken })`, a `token` attribute or a `getToken`
+// property.
+export { configure, RosterError } from "./client.js";
+export { SCREENS } from "./screens.js";
+import "./org-switcher.js";
+import "./members.js";
+import "./console-app.js";

@@ -1,0 +1,123 @@
+// <roster-members>: the Users screen (docs/api/console.md). Search, role
+// and status filters, cursor paging, "Pending" for invited people, and
+// per row the actions the API says the viewer may take on that member
+// (`Member.viewerCan`), through <roster-member-actions>.
+import { RosterElement, html, css, shared, roleName, when, ROLES } from "./base.js";
+import { screen } from "./screens.js";
+import "./member-actions.js";
+
+const PAGE = 25;
+const MEMBERS = `query($o: ID!, $first: Int, $after: String, $search: String, $role: OrgRole, $status: MemberStatus) {
+  organization(id: $o) { id
+    members(first: $first, after: $after, search: $search, role: $role, status: $status) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id role status isOwner lastActiveAt viewerCan
+        user { id email displayName } workspaces { id name } assistants { id name } managedAssistants { id name } } } } } }`;
+
+class RosterMembers extends RosterElement {
+  static properties = {
+    page: { state: true },
+    search: { state: true },
+    role: { state: true },
+    status: { state: true },
+  };
+
+  static styles = [shared, css`
+    .filters { margin-bottom: .75rem; }
+    .who small { display: block; color: var(--muted); }
+    ul.plain { list-style: none; margin: 0; padding: 0; }
+    .paging { display: flex; gap: .5rem; align-items: center; margin-top: .75rem; }
+  `];
+
+  constructor() {
+    super();
+    this.page = null;
+    this.search = "";
+    this.role = "";
+    this.status = "";
+    this._cursors = [null];
+    this._typing = null;
+    this.addEventListener("roster-membership-event", () => this.load(this._cursors.at(-1)));
+    this.addEventListener("roster-member-changed", () => this.load(this._cursors.at(-1)));
+  }
+
+  reload() {
+    this._cursors = [null];
+    this.load(null);
+  }
+
+  async load(after) {
+    if (!this.organization) return;
+    const variables = {
+      o: this.organization, first: PAGE, after,
+      search: this.search || null, role: this.role || null, status: this.status || null,
+    };
+    const data = await this.attempt(() => this.query(MEMBERS, variables));
+    if (data) this.page = data.organization.members;
+  }
+
+  next() {
+    this._cursors.push(this.page.pageInfo.endCursor);
+    this.load(this._cursors.at(-1));
+  }
+
+  previous() {
+    this._cursors.pop();
+    this.load(this._cursors.at(-1));
+  }
+
+  filter(name, value) {
+    this[name] = value;
+    clearTimeout(this._typing);
+    this._typing = setTimeout(() => this.reload(), name === "search" ? 250 : 0);
+  }
+
+  render() {
+    return html`
+      <h2>Users</h2>
+      <div class="row filters" role="search">
+        <div class="field"><label for="search">Search members</label>
+          <input id="search" type="search" .value=${this.search} @input=${(e) => this.filter("search", e.target.value)}></div>
+        <div class="field"><label for="role">Role</label>
+          <select id="role" @change=${(e) => this.filter("role", e.target.value)}>
+            <option value="">Any role</option>
+            ${ROLES.map((r) => html`<option value=${r}>${roleName(r)}</option>`)}
+          </select></div>
+        <div class="field"><label for="status">Status</label>
+          <select id="status" @change=${(e) => this.filter("status", e.target.value)}>
+            <option value="">Any status</option>
+            ${["ACTIVE", "INVITED", "BLOCKED"].map((s) => html`<option value=${s}>${roleName(s)}</option>`)}
+          </select></div>
+      </div>
+      ${this.messages()}
+      ${this.page ? this.renderTable() : html`<p role="status">Loading…</p>`}`;
+  }
+
+  renderTable() {
+    const rows = this.page.edges.map((e) => e.node);
+    return html`
+      <p class="muted">${this.page.totalCount} ${this.page.totalCount === 1 ? "member" : "members"}</p>
+      <div class="scroll"><table>
+        <caption class="muted">Members of the organization</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th>
+          <th scope="col" class="optional">Last active</th><th scope="col" class="optional">Workspaces</th><th scope="col">Actions</th></tr></thead>
+        <tbody>${rows.map((m) => html`
+          <tr>
+            <th scope="row" class="who">${m.user.displayName}${m.isOwner ? " (owner)" : ""}<small>${m.user.email}</small></th>
+            <td>${roleName(m.role)}</td>
+            <td>${roleName(m.status)}</td>
+            <td class="optional">${m.status === "INVITED" || !m.lastActiveAt ? "Pending" : when(m.lastActiveAt)}</td>
+            <td class="optional"><ul class="plain">${m.workspaces.map((w) => html`<li>${w.name}</li>`)}</ul></td>
+            <td><roster-member-actions .member=${m} .organization=${this.organization} .getToken=${this.getToken} .token=${this.token}></roster-member-actions></td>
+          </tr>`)}
+        </tbody>
+      </table></div>
+      <div class="paging">
+        <button class="secondary" type="button" ?disabled=${this._cursors.length < 2} @click=${this.previous}>Previous page</button>
+        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
+      </div>`;
+  }
+}
+
+customElements.define("roster-members", RosterMembers);
+screen({ id: "users", label: "Users", tag: "roster-members", order: 10, shown: () => true });

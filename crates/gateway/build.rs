@@ -88,6 +88,7 @@ const CONSOLE_PACKAGES: [Package; 4] = [
             ("package/directive.js", "directive.js"),
             ("package/directive-helpers.js", "directive-helpers.js"),
             ("package/directives/live.js", "directives/live.js"),
+            ("package/directives/repeat.js", "directives/repeat.js"),
         ],
     },
     Package {

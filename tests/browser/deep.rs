@@ -140,7 +140,12 @@ impl Browser {
             }
             if Instant::now() >= deadline {
                 let shown = self.names_of(role).await;
-                panic!("no {role} named {name:?} within {WAIT:?}; the {role}s shown: {shown:?}");
+                let alerts = self.names_of("alert").await;
+                let text = self.page_text().await;
+                panic!(
+                    "no {role} named {name:?} within {WAIT:?}; shown: {shown:?}; alerts: {alerts:?}; \
+                     the page says:\n{text}"
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -159,6 +164,15 @@ impl Browser {
         ))
     }
 
+    /// What the page shows, shadow roots included (for failure messages).
+    pub async fn page_text(&self) -> String {
+        let script = "const texts = []; const walk = (root) => { for (const el of root.querySelectorAll('*')) { \
+            if (el.shadowRoot) { texts.push(el.localName + ': ' + el.shadowRoot.textContent.replace(/\\s+/g, ' ')); walk(el.shadowRoot); } } }; \
+            walk(document); return texts.join('\\n');";
+        let text = self.client.execute(script, vec![]).await.expect("page text");
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Types into the field labelled `label`.
     pub async fn enter(&self, label: &str, text: &str) {
         let field = self.by_label(label).await;
@@ -175,25 +189,33 @@ impl Browser {
             .expect("click");
     }
 
-    /// Picks the option whose text is `option` in the select labelled `label`.
+    /// Picks the option whose text is `option` in the select labelled
+    /// `label`, once the select offers it.
     pub async fn choose(&self, label: &str, option: &str) {
-        let select = self.by_label(label).await;
-        let found = self
-            .client
-            .execute(
-                "return [...arguments[0].options].find((o) => o.text.trim() === arguments[1]) ?? null",
-                vec![json!(select), json!(option)],
-            )
-            .await
-            .expect("look for the option");
-        let id = found
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no option {option:?} in {label:?}"));
-        Element::from_element_id(self.client.clone(), ElementRef::from(id.to_owned()))
-            .click()
-            .await
-            .expect("pick the option");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let select = self.by_label(label).await;
+            let found = self
+                .client
+                .execute(
+                    "return [...arguments[0].options].find((o) => o.text.trim() === arguments[1]) ?? null",
+                    vec![json!(select), json!(option)],
+                )
+                .await
+                .expect("look for the option");
+            let id = found
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_str);
+            if let Some(id) = id {
+                Element::from_element_id(self.client.clone(), ElementRef::from(id.to_owned()))
+                    .click()
+                    .await
+                    .expect("pick the option");
+                return;
+            }
+            assert!(Instant::now() < deadline, "no option {option:?} in {label:?} within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }

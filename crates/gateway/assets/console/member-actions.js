@@ -47,13 +47,19 @@ class RosterMemberActions extends RosterElement {
     return this.member.user.displayName;
   }
 
-  changed() {
-    this.dispatchEvent(new CustomEvent("roster-member-changed", { bubbles: true, composed: true }));
+  /**
+   * Tells the Users screen what happened (`roster-member-changed`): it
+   * shows the words and reloads the page of members.
+   */
+  tell(notice, error = null) {
+    this.dispatchEvent(new CustomEvent("roster-member-changed", { detail: { notice, error }, bubbles: true, composed: true }));
   }
 
   async run(mutation, variables, done) {
-    const result = await this.attempt(() => this.query(mutation, { o: this.organization, u: this.member.user.id, ...variables }), done);
-    if (result) this.changed();
+    const result = await this.attempt(() => this.query(mutation, { o: this.organization, u: this.member.user.id, ...variables }));
+    if (result && !this.dialog) this.tell(done);
+    if (!result && !this.dialog) this.tell(null, this.error);
+    if (result && this.dialog) this._done = done;
     return result;
   }
 
@@ -67,6 +73,7 @@ class RosterMemberActions extends RosterElement {
     this.dialog = action;
     await this.updateComplete;
     this.renderRoot.querySelector("dialog").showModal();
+    this.dispatchEvent(new CustomEvent("roster-dialog", { detail: { open: true }, bubbles: true, composed: true }));
     if (action === "REMOVE") this.findCandidates("");
     if (action === "EDIT_WORKSPACES") {
       const data = await this.attempt(() => this.query(WORKSPACES, { o: this.organization }));
@@ -76,7 +83,15 @@ class RosterMemberActions extends RosterElement {
 
   close() {
     this.renderRoot.querySelector("dialog")?.close();
+  }
+
+  /** The dialog closed (a button or Escape): say what it did, if anything. */
+  closed() {
+    this.dispatchEvent(new CustomEvent("roster-dialog", { detail: { open: false }, bubbles: true, composed: true }));
     this.dialog = null;
+    this.job = null;
+    if (this._done) this.tell(this._done);
+    this._done = null;
   }
 
   async findCandidates(search) {
@@ -104,12 +119,8 @@ class RosterMemberActions extends RosterElement {
       const result = await this.attempt(() => this.query(`mutation($o: ID!, $u: ID!, $to: ID) { removeMember(${WHO}, reassignLeadsTo: $to) { reassignment { id state done total } } }`, { o: this.organization, u: this.member.user.id, to }));
       if (!result) return;
       this.job = result.removeMember.reassignment;
-      if (!this.job) {
-        this.notice = `${this.name} was removed.`;
-        this.close();
-        this.changed();
-        return;
-      }
+      this._done = `${this.name} was removed.`;
+      if (!this.job) return this.close();
       this.follow();
     }
   }
@@ -122,8 +133,7 @@ class RosterMemberActions extends RosterElement {
       if (!data) return;
       this.job = data.job;
     }
-    this.notice = this.job.state === "DONE" ? `${this.name} was removed; ${this.job.total} leads moved.` : `${this.name} was removed, but moving the leads failed.`;
-    this.changed();
+    this._done = this.job.state === "DONE" ? `${this.name} was removed; ${this.job.total} leads moved.` : `${this.name} was removed, but moving the leads failed.`;
   }
 
   render() {
@@ -131,16 +141,15 @@ class RosterMemberActions extends RosterElement {
     if (!actions.length) return html`<span class="muted">No actions</span>`;
     return html`
       <button class="secondary" type="button" aria-expanded=${this.open ? "true" : "false"} aria-controls="menu"
-        @click=${() => { this.open = !this.open; }}>Actions for ${this.name}</button>
+        aria-label="Actions for ${this.name}" @click=${() => { this.open = !this.open; }}>Actions</button>
       <ul class="menu" id="menu" ?hidden=${!this.open}>
         ${actions.map((a) => html`<li><button class="secondary" type="button" @click=${() => this.choose(a)}>${LABELS[a] ?? a}</button></li>`)}
       </ul>
-      ${this.dialog ? this.renderDialog() : nothing}
-      ${this.dialog ? nothing : this.messages()}`;
+      ${this.dialog ? this.renderDialog() : nothing}`;
   }
 
   renderDialog() {
-    return html`<dialog aria-labelledby="title" @close=${() => { this.dialog = null; }}>
+    return html`<dialog aria-labelledby="title" @close=${this.closed}>
       <form @submit=${this.submit}>
         <h3 id="title">${(LABELS[this.dialog] ?? "").replace("…", "")}: ${this.name}</h3>
         ${this.dialogBody()}

@@ -3,6 +3,7 @@
 // per row the actions the API says the viewer may take on that member
 // (`Member.viewerCan`), through <roster-member-actions>.
 import { RosterElement, html, css, shared, roleName, when, ROLES } from "./base.js";
+import { repeat } from "../lib/lit-html-3.3.3/directives/repeat.js";
 import { screen } from "./screens.js";
 import "./member-actions.js";
 
@@ -37,8 +38,23 @@ class RosterMembers extends RosterElement {
     this.status = "";
     this._cursors = [null];
     this._typing = null;
-    this.addEventListener("roster-membership-event", () => this.load(this._cursors.at(-1)));
-    this.addEventListener("roster-member-changed", () => this.load(this._cursors.at(-1)));
+    // A row's open dialog stays until it is closed: a change heard
+    // meanwhile reloads the page after it.
+    this._dialogOpen = false;
+    this._stale = false;
+    this.addEventListener("roster-dialog", (event) => {
+      this._dialogOpen = event.detail.open;
+      if (!this._dialogOpen && this._stale) this.load(this._cursors.at(-1));
+    });
+    this.addEventListener("roster-membership-event", () => {
+      this._stale = this._dialogOpen;
+      if (!this._dialogOpen) this.load(this._cursors.at(-1));
+    });
+    this.addEventListener("roster-member-changed", (event) => {
+      this.notice = event.detail.notice;
+      this.error = event.detail.error;
+      if (event.detail.notice) this.load(this._cursors.at(-1));
+    });
   }
 
   reload() {
@@ -46,14 +62,19 @@ class RosterMembers extends RosterElement {
     this.load(null);
   }
 
+  /** A page of members; what the last action said stays shown. */
   async load(after) {
     if (!this.organization) return;
     const variables = {
       o: this.organization, first: PAGE, after,
       search: this.search || null, role: this.role || null, status: this.status || null,
     };
-    const data = await this.attempt(() => this.query(MEMBERS, variables));
-    if (data) this.page = data.organization.members;
+    this._stale = false;
+    try {
+      this.page = (await this.query(MEMBERS, variables)).organization.members;
+    } catch (error) {
+      this.error = error;
+    }
   }
 
   next() {
@@ -68,6 +89,8 @@ class RosterMembers extends RosterElement {
 
   filter(name, value) {
     this[name] = value;
+    this.notice = null;
+    this.error = null;
     clearTimeout(this._typing);
     this._typing = setTimeout(() => this.reload(), name === "search" ? 250 : 0);
   }
@@ -101,7 +124,7 @@ class RosterMembers extends RosterElement {
         <caption class="muted">Members of the organization</caption>
         <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th>
           <th scope="col" class="optional">Last active</th><th scope="col" class="optional">Workspaces</th><th scope="col">Actions</th></tr></thead>
-        <tbody>${rows.map((m) => html`
+        <tbody>${repeat(rows, (m) => m.id, (m) => html`
           <tr>
             <th scope="row" class="who">${m.user.displayName}${m.isOwner ? " (owner)" : ""}<small>${m.user.email}</small></th>
             <td>${roleName(m.role)}</td>

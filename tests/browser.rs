@@ -21,6 +21,8 @@ use roster_tests::{
 mod console;
 #[path = "browser/deep.rs"]
 mod deep;
+#[path = "browser/embed.rs"]
+mod embed;
 #[path = "browser/playground.rs"]
 mod playground;
 #[path = "browser/reset.rs"]

@@ -50,10 +50,12 @@ class RosterMembers extends RosterElement {
       this._stale = this._dialogOpen;
       if (!this._dialogOpen) this.load(this._cursors.at(-1));
     });
-    this.addEventListener("roster-member-changed", (event) => {
-      this.notice = event.detail.notice;
-      this.error = event.detail.error;
-      if (event.detail.notice) this.load(this._cursors.at(-1));
+    // The words of an action, shown with the page it changed.
+    this.addEventListener("roster-member-changed", async (event) => {
+      const { notice, error } = event.detail;
+      if (notice) await this.load(this._cursors.at(-1));
+      this.notice = notice;
+      this.error = error;
     });
   }
 

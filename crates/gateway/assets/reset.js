@@ -30,6 +30,5 @@
     // (log in again with the new password).
     await Roster.gql(LOG_OUT, {}, session.accessToken).catch(() => {});
     Roster.showDone("Your password has been changed. Log in with it now.");
-    $("next").hidden = false;
   });
 })();

@@ -64,6 +64,9 @@ const Roster = {
     for (const form of document.querySelectorAll("form")) form.hidden = true;
     done.textContent = message;
     done.hidden = false;
+    // Where to go next, on the pages that have it: the console.
+    const next = Roster.el("next");
+    if (next) next.hidden = false;
     done.tabIndex = -1;
     done.focus();
   },

@@ -38,6 +38,26 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// At `width` px wide the page needs no sideways scrolling (wide
+    /// tables scroll inside their own box).
+    async fn fits_in(&self, width: u32) {
+        self.client.set_window_size(width, 800).await.expect("resize");
+        let overflow = self
+            .client
+            .execute(
+                "await new Promise((r) => requestAnimationFrame(r)); \
+                 return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+                vec![],
+            )
+            .await
+            .expect("measure");
+        let (scroll, client) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
+        assert!(scroll <= client, "{scroll} px of page in a {client} px wide window");
+        self.client.set_window_size(1100, 800).await.expect("resize back");
+    }
+}
+
 async fn member(app: &TestApp, org: &str, email: &str) -> roster_tests::serde_json::Value {
     let ada = app.log_in("ada@example.com").await;
     app.ok(Some(&ada.access), ROLE_OF, json!({ "o": org, "s": email }))
@@ -58,6 +78,7 @@ both_backends! {
         let rows = browser.names_of("rowheader").await;
         assert_eq!(rows, ["Ada Lovelace (owner) ada@example.com", "bob bob@example.com"]);
         browser.screenshot("console-users.png").await;
+        browser.fits_in(400).await;
         browser.press("Actions for bob").await;
         let mut offered = browser.names_of("button").await;
         offered.retain(|b| b.ends_with('…') || ["Block", "Unblock"].contains(&b.as_str()));

@@ -2,150 +2,42 @@
 //! driven over WebDriver by a chromedriver each test starts itself, against
 //! the real router, the real worker and the email it actually sent.
 
-use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use fantoccini::Locator;
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use tokio::sync::{Semaphore, SemaphorePermit};
 
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{
     Backend, PASSWORD, TestApp, accept_url, both_backends, error_code, temporary_password,
 };
 
+#[path = "browser/audit.rs"]
+mod audit;
 #[path = "browser/console.rs"]
 mod console;
 #[path = "browser/deep.rs"]
 mod deep;
 #[path = "browser/embed.rs"]
 mod embed;
+#[path = "browser/find.rs"]
+mod find;
 #[path = "browser/playground.rs"]
 mod playground;
 #[path = "browser/reset.rs"]
 mod reset;
+#[path = "browser/session.rs"]
+mod session;
+#[path = "browser/verify.rs"]
+mod verify;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+use session::Browser;
+
 /// How long anything the browser does may take (a loaded CI machine).
 const WAIT: Duration = Duration::from_secs(30);
 const MY_ORGS: &str = "{ me { displayName memberships { role status organization { name } } } }";
 
-/// Two browsers at a time: each test has its own, and the machine is small.
-static BROWSER_SLOTS: Semaphore = Semaphore::const_new(2);
-
-/// A chromedriver on a free port with one headless Chromium session. The
-/// driver runs in a process group of its own, killed (browser and all) on
-/// drop, so a failing test leaves nothing behind.
-struct Browser {
-    client: Client,
-    _driver: Driver,
-    _profile: tempfile::TempDir,
-    _slot: SemaphorePermit<'static>,
-}
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 impl Browser {
-    /// `None` when Chromium is not installed and the run does not require
-    /// it: like PostgreSQL, the browser is optional on a laptop (the README's
-    /// test command needs only the Rust toolchain) and required in CI, where
-    /// `.ci/run` installs it and sets `ROSTER_TEST_BROWSER=required`.
-    async fn start() -> Option<Self> {
-        Self::start_with(&[]).await
-    }
-
-    /// [`Browser::start`] with more Chromium switches.
-    async fn start_with(extra_args: &[&str]) -> Option<Self> {
-        if !(Path::new(CHROMEDRIVER).is_file() && Path::new(CHROMIUM).is_file()) {
-            let required = std::env::var("ROSTER_TEST_BROWSER").is_ok_and(|v| v == "required");
-            assert!(
-                !required,
-                "the browser tests need {CHROMEDRIVER} and {CHROMIUM}: \
-                 apt-get install -y chromium chromium-driver (.ci/run installs them)"
-            );
-            eprintln!("skipped: {CHROMEDRIVER} and {CHROMIUM} are not installed");
-            return None;
-        }
-        let slot = BROWSER_SLOTS.acquire().await.expect("semaphore open");
-        // A driver that dies on start (its port taken in the meantime by
-        // another test's listener, a busy machine) is started again on
-        // another port: the tests are about the pages, not about this.
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            match Self::session(extra_args).await {
-                Ok((client, driver, profile)) => {
-                    return Some(Self {
-                        client,
-                        _driver: driver,
-                        _profile: profile,
-                        _slot: slot,
-                    });
-                }
-                Err(e) => last_error = e,
-            }
-        }
-        panic!("no Chromium session: {last_error}");
-    }
-
-    /// A chromedriver on a free port and a Chromium session through it.
-    async fn session(extra_args: &[&str]) -> Result<(Client, Driver, tempfile::TempDir), String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let driver = Driver(
-            Command::new(CHROMEDRIVER)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .process_group(0)
-                .spawn()
-                .expect("start chromedriver"),
-        );
-        let deadline = Instant::now() + WAIT;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            if Instant::now() >= deadline {
-                return Err(format!("chromedriver did not listen on {port}"));
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        let profile = tempfile::tempdir().expect("temp dir");
-        let mut args = vec![
-            "--headless=new".to_owned(),
-            "--no-sandbox".to_owned(),
-            "--disable-dev-shm-usage".to_owned(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
-        let mut capabilities = fantoccini::wd::Capabilities::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": CHROMIUM, "args": args }),
-        );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .map_err(|e| format!("{e:?}"))?;
-        Ok((client, driver, profile))
-    }
-
     async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
     }
@@ -226,6 +118,7 @@ both_backends! {
         let Some(browser) = Browser::start().await else { return };
         browser.goto(&url).await;
         browser.shown("#new-account").await;
+        browser.audit("the accept page, new account").await;
         assert_eq!(browser.text("#organization").await, "Acme");
         assert_eq!(browser.text("#role").await, "User admin");
         assert_eq!(browser.text("#inviter").await, "Ada Lovelace");
@@ -239,6 +132,8 @@ both_backends! {
         browser.fill("#confirm-password", PASSWORD).await;
         browser.click("#new-account button").await;
         assert_eq!(browser.shown("#done").await.text().await.unwrap(), "You joined Acme.");
+        browser.audit("the accept page, joined").await;
+        browser.requested_only(&app.base).await;
         browser.close().await;
 
         let me = memberships_of(&app, "new@example.com", PASSWORD).await;
@@ -261,6 +156,7 @@ both_backends! {
         let Some(browser) = Browser::start().await else { return };
         browser.goto(&url).await;
         browser.shown("#log-in").await;
+        browser.audit("the accept page, log in").await;
         assert_eq!(browser.text("#organization").await, "Acme");
         assert_eq!(browser.text("#role").await, "Member");
         let email = browser.find("#email").await.prop("value").await.unwrap();
@@ -303,6 +199,7 @@ both_backends! {
             browser.goto(&url).await;
             let error = browser.shown("#error").await.text().await.unwrap();
             assert!(error.contains(code) && error.contains(wording), "{url}: {error}");
+            browser.audit(&format!("the accept page, {code}")).await;
             let forms = browser.client.find_all(Locator::Css("form:not([hidden])")).await.unwrap();
             assert!(forms.is_empty(), "no form to fill on {url}");
         }
@@ -343,15 +240,20 @@ both_backends! {
 
         let Some(browser) = Browser::start().await else { return };
         browser.goto(&login_url).await;
+        browser.shown("#log-in").await;
+        browser.audit("the log-in page").await;
         browser.fill("#email", "frank@example.com").await;
         browser.fill("#password", &one_time).await;
         browser.click("#log-in button").await;
         browser.shown("#change-password").await;
+        browser.audit("the log-in page, change password").await;
         browser.fill("#new-password", "franks own password").await;
         browser.fill("#confirm-password", "franks own password").await;
         browser.click("#change-password button").await;
         let done = browser.shown("#done").await.text().await.unwrap();
         assert!(done.contains("You are a member of Acme"), "{done}");
+        browser.audit("the log-in page, done").await;
+        browser.requested_only(&app.base).await;
         browser.close().await;
 
         let me = memberships_of(&app, "frank@example.com", "franks own password").await;

@@ -8,6 +8,7 @@ mod billing;
 mod billing_periods;
 mod billing_races;
 mod carried_permissions;
+mod cors;
 mod dashboard;
 mod dashboard_pages;
 mod deletion;

@@ -25,7 +25,10 @@ impl Browser {
     /// and also into `ROSTER_SCREENSHOTS` when set (how the README's
     /// picture is made: docs/development.md).
     async fn screenshot(&self, name: &str) {
-        self.client.set_window_size(1100, 640).await.expect("resize");
+        self.client
+            .set_window_size(1100, 640)
+            .await
+            .expect("resize");
         let png = self.client.screenshot().await.expect("screenshot");
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
@@ -42,7 +45,10 @@ impl Browser {
     /// At `width` px wide the page needs no sideways scrolling (wide
     /// tables scroll inside their own box).
     async fn fits_in(&self, width: u32) {
-        self.client.set_window_size(width, 800).await.expect("resize");
+        self.client
+            .set_window_size(width, 800)
+            .await
+            .expect("resize");
         let overflow = self
             .client
             .execute(
@@ -53,8 +59,14 @@ impl Browser {
             .await
             .expect("measure");
         let (scroll, client) = (overflow[0].as_u64().unwrap(), overflow[1].as_u64().unwrap());
-        assert!(scroll <= client, "{scroll} px of page in a {client} px wide window");
-        self.client.set_window_size(1100, 800).await.expect("resize back");
+        assert!(
+            scroll <= client,
+            "{scroll} px of page in a {client} px wide window"
+        );
+        self.client
+            .set_window_size(1100, 800)
+            .await
+            .expect("resize back");
     }
 }
 

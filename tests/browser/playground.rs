@@ -142,6 +142,7 @@ both_backends! {
 
         let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
         assert_eq!(refused, json!([]), "the page's CSP refused something");
+        browser.audit("the playground").await;
 
         // A dialog works too. Its scroll lock (react-remove-scroll) adds an
         // inline <style>, which the CSP refuses: on this page, whose body
@@ -152,6 +153,12 @@ both_backends! {
         let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
         let refused = refused.as_array().expect("a list");
         assert!(refused.iter().all(|r| r == "style-src-elem inline"), "{refused:?}");
+        // The CDN visit above went through the performance log too.
+        let roster = app.base.trim_start_matches("http://");
+        let hosts = browser.hosts_requested().await;
+        assert!(hosts.iter().any(|h| h == "unpkg.com"), "{hosts:?}");
+        let others: Vec<_> = hosts.iter().filter(|h| *h != roster && *h != "unpkg.com").collect();
+        assert!(others.is_empty(), "requests to {others:?}");
         browser.close().await;
     }
 
@@ -193,6 +200,7 @@ both_backends! {
         browser.click(".graphiql-execute-button").await;
         let refused = browser.client.execute("return window.refused;", vec![]).await.expect("read");
         assert_eq!(refused, json!([]), "the page's CSP refused something");
+        browser.requested_only(&app.base).await;
         browser.close().await;
     }
 }

@@ -4,56 +4,24 @@
 //! by their roles, as a person with a screen reader would.
 
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use fantoccini::key::Key;
 
 use roster_tests::serde_json::json;
 use roster_tests::{PASSWORD, TestApp, both_backends, error_code, reset_url};
 
+use super::Browser;
 use super::playground::OFFLINE;
-use super::{Browser, WAIT};
 
 const LOG_IN: &str =
     "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 const NEW_PASSWORD: &str = "my brand new password";
 
 impl Browser {
-    /// The input its `<label>` names `label`.
-    async fn labelled(&self, label: &str) -> Element {
-        let xpath = format!("//input[@id=//label[normalize-space()='{label}']/@for]");
-        self.client
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no input labelled {label:?}: {e}"))
-    }
-
-    /// Types `text` into the input labelled `label`, by keyboard.
+    /// Types `text` into the field labelled `label`, by keyboard.
     async fn type_into(&self, label: &str, text: &str) {
-        let input = self.labelled(label).await;
+        let input = self.by_label(label).await;
         input.clear().await.expect("clear");
         input.send_keys(text).await.expect("type");
-    }
-
-    /// The text of the first shown element of `role` (`alert`, `status`),
-    /// once there is one.
-    async fn said(&self, role: &str) -> String {
-        let xpath = format!("//*[@role='{role}' and not(@hidden)]");
-        let found = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::XPath(&xpath))
-            .await;
-        match found {
-            Ok(element) => element.text().await.expect("text"),
-            Err(e) => {
-                let main = self.client.find(Locator::Css("main")).await.expect("main");
-                panic!(
-                    "no {role} within {WAIT:?} ({e}): {}",
-                    main.text().await.unwrap_or_default()
-                )
-            }
-        }
     }
 }
 
@@ -87,25 +55,30 @@ both_backends! {
 
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
         browser.goto(&url).await;
+        browser.by_role("heading", "Choose a new password").await;
+        browser.audit("the reset page").await;
         // Two different passwords are caught before anything is sent.
         browser.type_into("New password", NEW_PASSWORD).await;
         browser.type_into("Confirm new password", "something else").await;
-        browser.labelled("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
+        browser.by_label("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
         let alert = browser.said("alert").await;
         assert!(alert.contains("not the same"), "{alert}");
+        browser.audit("the reset page, an error").await;
         browser.type_into("Confirm new password", NEW_PASSWORD).await;
-        browser.labelled("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
+        browser.by_label("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
         let status = browser.said("status").await;
         assert!(status.contains("Your password has been changed"), "{status}");
+        browser.audit("the reset page, done").await;
         // The same link again: it says so in words, and offers no form.
         browser.goto(&url).await;
         browser.type_into("New password", "yet another password").await;
         browser.type_into("Confirm new password", "yet another password").await;
-        browser.labelled("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
+        browser.by_label("Confirm new password").await.send_keys(&Key::Enter.to_string()).await.expect("enter");
         let alert = browser.said("alert").await;
         assert!(alert.contains("does not work") && alert.contains("NOT_FOUND"), "{alert}");
         let forms = browser.client.find_all(Locator::Css("form:not([hidden])")).await.unwrap();
         assert!(forms.is_empty(), "no form to fill with a dead link");
+        browser.requested_only(&app.base).await;
         browser.close().await;
 
         assert!(logs_in(&app, "ada@example.com", NEW_PASSWORD).await);

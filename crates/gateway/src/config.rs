@@ -8,6 +8,7 @@ use roster_domain::{InviteLimits, LogInThrottle, RatePolicy};
 pub use crate::auth::issuers::TrustedIssuers;
 pub use crate::auth::passwords::HashingLimits;
 pub use crate::client_addr::TrustedProxies;
+pub use crate::cors::CorsOrigins;
 
 /// `Debug` shows no secret (see the impl below).
 #[derive(Clone)]
@@ -56,6 +57,9 @@ pub struct GatewayConfig {
     /// verified may only call `me`, `logOut`, `changePassword`,
     /// `verifyEmail` and `resendEmailVerification` (docs/api/sessions.md).
     pub require_verified_email: bool,
+    /// The origins whose pages may call `/graphql` and open `/graphql/ws`
+    /// (`ROSTER_CORS_ORIGINS`, docs/api/http.md); none by default.
+    pub cors_origins: CorsOrigins,
 }
 
 /// Bounds of live connections (docs/api/live-events.md).
@@ -250,6 +254,7 @@ impl GatewayConfig {
             trusted_issuers: None,
             local_accounts: true,
             require_verified_email: false,
+            cors_origins: CorsOrigins::default(),
         }
     }
 }
@@ -277,6 +282,7 @@ impl std::fmt::Debug for GatewayConfig {
             )
             .field("trusted_issuers", &self.trusted_issuers)
             .field("local_accounts", &self.local_accounts)
+            .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
 }

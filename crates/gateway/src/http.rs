@@ -1,5 +1,5 @@
 //! The HTTP surface: GraphQL over HTTP on `/graphql` (`POST`, and `GET`
-//! for queries; GraphiQL for a browser), `/healthz`, `/readyz`, the accept
+//! for queries; GraphiQL for a browser; CORS for the configured origins), `/healthz`, `/readyz`, the accept
 //! and log-in pages, the signing keys (`/.well-known/`); request ids, tracing (without invitation tokens) and
 //! body limits.
 
@@ -26,11 +26,15 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 pub use state::AppState;
 
 pub fn router(state: AppState) -> Router {
+    let graphql = get(graphql_get::graphql_get).post(graphql_post::graphql_post);
+    // Pages of the listed origins may call it (docs/api/http.md); the layer
+    // answers their preflights too. No list, no CORS.
+    let graphql = match state.services.config.cors_origins.layer() {
+        Some(cors) => graphql.layer(cors),
+        None => graphql,
+    };
     Router::new()
-        .route(
-            "/graphql",
-            get(graphql_get::graphql_get).post(graphql_post::graphql_post),
-        )
+        .route("/graphql", graphql)
         .route("/graphql/ws", get(live_socket::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -5,13 +5,14 @@
 //!
 //! Its modules depend one way (docs/architecture.md, "The engine"):
 //! `http` → `engine` → `graphql` (the schema) → `resolve`, each also using
-//! the leaves `auth`, `client_addr`, `config`, `error` and `metrics`.
+//! the leaves `auth`, `client_addr`, `config`, `cors`, `error` and `metrics`.
 //! `tests/api/gateway_layers.rs` checks there is no circle.
 
 mod auth;
 mod client_addr;
 mod config;
 mod console;
+mod cors;
 mod engine;
 mod error;
 mod graphql;
@@ -25,7 +26,9 @@ pub use auth::keys::KeyRing;
 pub use auth::passwords::Passwords;
 pub use auth::tokens::AccessTokens;
 pub use client_addr::{ClientAddr, TrustedProxies};
-pub use config::{GatewayConfig, HashingLimits, Limits, LiveConfig, RateLimits, TrustedIssuers};
+pub use config::{
+    CorsOrigins, GatewayConfig, HashingLimits, Limits, LiveConfig, RateLimits, TrustedIssuers,
+};
 pub use graphql::sdl;
 pub use http::{AppState, router};
 pub use playground::embedded as playground_embedded;

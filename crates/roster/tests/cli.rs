@@ -154,6 +154,14 @@ fn bad_identity_settings_exit_2_naming_the_variable() {
         ("ROSTER_LOCAL_ACCOUNTS", "nope"),
         ("ROSTER_INVITE_URL", "https://app.example.com/join"),
         ("ROSTER_INVITE_URL", "app.example.com/join/{token}"),
+        ("ROSTER_CORS_ORIGINS", "*"),
+        ("ROSTER_CORS_ORIGINS", "https://app.example.com/embed"),
+        (
+            "ROSTER_CORS_ORIGINS",
+            "https://app.example.com,https://*.example.com",
+        ),
+        ("ROSTER_CORS_ORIGINS", "https://app.example.com?x=1"),
+        ("ROSTER_CORS_ORIGINS", "ws://app.example.com"),
     ] {
         let env = [
             (variable, value),

@@ -98,6 +98,42 @@
     return http(params, opts);
   }
 
+  // What GraphiQL leaves out for a screen reader (axe-core, in
+  // tests/browser/playground.rs): names for CodeMirror's hidden textareas,
+  // and a tab bar whose tabs are the buttons a person focuses, not the list
+  // items around them (a focusable control inside a tab is not allowed).
+  function label(textarea) {
+    var tool = textarea.closest(".graphiql-editor-tool");
+    if (textarea.closest(".graphiql-query-editor")) return "Query";
+    if (textarea.closest(".result-window")) return "Response";
+    if (tool) {
+      var editor = textarea.closest(".graphiql-editor");
+      return Array.prototype.indexOf.call(tool.querySelectorAll(".graphiql-editor"), editor) === 0
+        ? "Variables"
+        : "Headers";
+    }
+    return "Editor";
+  }
+  function repair() {
+    container.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", label(t));
+    });
+    container.querySelectorAll("li.graphiql-tab[role='tab']").forEach(function (li) {
+      var button = li.querySelector(".graphiql-tab-button");
+      if (!button) return;
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", li.getAttribute("aria-selected") || "false");
+      li.setAttribute("role", "presentation");
+      li.removeAttribute("aria-selected");
+    });
+  }
+  new MutationObserver(repair).observe(container, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["role", "aria-selected"],
+  });
+
   ReactDOM.createRoot(container).render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,

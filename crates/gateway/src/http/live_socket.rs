@@ -47,6 +47,16 @@ pub(super) async fn upgrade(
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|p| p.trim() == PROTOCOL));
+    // Browsers apply no CORS to websockets: a page of any origin could
+    // open one (docs/api/live-events.md, "Origins").
+    let config = &state.services.config;
+    if !config.cors_origins.admits_socket(&headers, &config.issuer) {
+        return (
+            StatusCode::FORBIDDEN,
+            "this origin may not open a live socket",
+        )
+            .into_response();
+    }
     if !offered {
         return (
             StatusCode::BAD_REQUEST,

@@ -1,9 +1,10 @@
 //! A product's own log-in (docs/api/own-log-in.md): the trusted issuers,
-//! whether Roster's own sign-up and password log-in exist, and where
-//! invitation links point.
+//! whether Roster's own sign-up and password log-in exist, where
+//! invitation links point, and which origins' pages may call `/graphql`
+//! (docs/api/http.md).
 
 use clap::Args;
-use roster_gateway::{GatewayConfig, TrustedIssuers};
+use roster_gateway::{CorsOrigins, GatewayConfig, TrustedIssuers};
 use roster_worker::invite_url::InviteUrl;
 
 use super::{ConfigError, config_error};
@@ -22,6 +23,18 @@ pub struct IdentitySettings {
     /// `{token}`; default `{ROSTER_PUBLIC_URL}/invite/{token}`.
     #[arg(long, env = "ROSTER_INVITE_URL", global = true)]
     pub invite_url: Option<String>,
+    /// Origins whose pages may call `/graphql` and open `/graphql/ws`:
+    /// exact origins (`https://app.example.com`), comma-separated. None by
+    /// default.
+    #[arg(long, env = "ROSTER_CORS_ORIGINS", default_value = "",
+          value_parser = cors_origins, global = true)]
+    pub cors_origins: CorsOrigins,
+}
+
+fn cors_origins(value: &str) -> Result<CorsOrigins, String> {
+    value
+        .parse()
+        .map_err(|message| format!("ROSTER_CORS_ORIGINS: {message}"))
 }
 
 fn local_accounts(value: &str) -> Result<bool, String> {
@@ -39,6 +52,7 @@ impl IdentitySettings {
     /// local accounts.
     pub fn apply(&self, config: &mut GatewayConfig) -> Result<(), ConfigError> {
         config.local_accounts = self.local_accounts;
+        config.cors_origins = self.cors_origins.clone();
         if let Some(path) = &self.trusted_issuers {
             let json = std::fs::read_to_string(path).map_err(|e| {
                 config_error(

@@ -91,15 +91,18 @@ both_backends! {
         assert_eq!(rows, ["Ada Lovelace (owner) ada@example.com", "bob bob@example.com"]);
         browser.screenshot("console-users.png").await;
         browser.fits_in(400).await;
+        browser.audit("Users, as an ADMIN").await;
         browser.press("Actions for bob").await;
         let mut offered = browser.names_of("button").await;
         offered.retain(|b| b.ends_with('…') || ["Block", "Unblock"].contains(&b.as_str()));
         assert_eq!(offered, ["Change role…", "Block", "Remove…", "Workspaces…", "Assistant manager…"]);
         browser.press("Change role…").await;
+        browser.audit("the change-role dialog").await;
         browser.choose("New role", "User admin").await;
         browser.press("Save").await;
         let status = browser.by_role("status", "bob is now User admin.").await;
         assert!(status.is_displayed().await.unwrap());
+        browser.requested_only(&app.base).await;
         browser.close().await;
         assert_eq!(member(&app, &org, "bob@example.com").await["role"], "USER_ADMIN");
     }
@@ -116,6 +119,7 @@ both_backends! {
         assert_eq!(browser.names_of("rowheader").await.len(), 3);
         let actions: Vec<String> = browser.names_of("button").await.into_iter().filter(|b| b.starts_with("Actions for")).collect();
         assert!(actions.is_empty(), "{actions:?}");
+        browser.audit("Users, as a BILLING_ADMIN").await;
         browser.close().await;
     }
 }
@@ -144,6 +148,7 @@ both_backends! {
         browser.by_role("status", "bob is blocked.").await;
         browser.client.switch_to_window(bob_tab).await.expect("to Bob's tab");
         browser.by_role("alert", "You no longer have access to Acme.").await;
+        browser.audit("a console that lost its access").await;
         assert!(browser.names_of("rowheader").await.is_empty(), "no member list left");
 
         browser.client.switch_to_window(ada_tab).await.expect("to Ada's tab");
@@ -170,6 +175,7 @@ both_backends! {
         browser.choose("Assign leads to", "carol (carol@example.com)").await;
         browser.press("Remove").await;
         browser.by_role("status", "Done: 30 leads moved.").await;
+        browser.audit("the remove dialog, its job done").await;
         browser.press("Close").await;
         browser.by_role("status", "bob was removed; 30 leads moved.").await;
         let rows = browser.names_of("rowheader").await;
@@ -194,5 +200,30 @@ both_backends! {
         app.ok(Some(&ada.access), CHANGE_ROLE, json!({ "o": org, "u": bob.user_id, "r": "USER_ADMIN" })).await;
         browser.by_role("cell", "User admin").await;
         browser.close().await;
+    }
+}
+
+both_backends! {
+    async fn the_console_sends_a_reset_link_to_whoever_forgot(app) {
+        app.sign_up("ada@example.com", "Ada Lovelace").await;
+
+        let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
+        browser.goto(&format!("{}/console", app.base)).await;
+        browser.by_role("heading", "Log in to Roster").await;
+        browser.audit("the console's log-in").await;
+        browser.press("Forgot your password?").await;
+        browser.enter("Email", "ada@example.com").await;
+        browser.press("Send me a link").await;
+        let said = browser.said("status").await;
+        assert!(said.contains("a link to choose a new password is on its way"), "{said}");
+        browser.audit("the console's forgotten password").await;
+        browser.close().await;
+
+        app.run_pending_jobs().await;
+        let mails = app.mails_to("ada@example.com");
+        assert!(
+            mails.iter().any(|m| m.subject().as_deref() == Some("Reset your Roster password")),
+            "a reset link was mailed"
+        );
     }
 }

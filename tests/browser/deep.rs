@@ -56,11 +56,14 @@ impl Browser {
                 .and_then(|o| o.values().next())
                 .and_then(Value::as_str);
             if let Some(id) = id {
-                Element::from_element_id(self.client.clone(), ElementRef::from(id.to_owned()))
-                    .click()
-                    .await
-                    .expect("pick the option");
-                return;
+                // The list may have been drawn again meanwhile: then look again.
+                let picked =
+                    Element::from_element_id(self.client.clone(), ElementRef::from(id.to_owned()));
+                match picked.click().await {
+                    Ok(()) => return,
+                    Err(e) if e.to_string().contains("stale") => {}
+                    Err(e) => panic!("pick {option:?} in {label:?}: {e}"),
+                }
             }
             assert!(
                 Instant::now() < deadline,

@@ -70,6 +70,7 @@ class RosterMemberActions extends RosterElement {
     this.error = null;
     this.options = null;
     this.job = null;
+    this._heir = null;
     this.dialog = action;
     await this.updateComplete;
     this.renderRoot.querySelector("dialog").showModal();
@@ -94,9 +95,26 @@ class RosterMemberActions extends RosterElement {
     this._done = null;
   }
 
-  async findCandidates(search) {
-    const data = await this.attempt(() => this.query(CANDIDATES, { o: this.organization, search: search || null }));
-    this.options = (data?.organization.members.edges ?? []).map((e) => e.node.user).filter((u) => u.id !== this.member.user.id);
+  /** The people offered for the leads: the search's, and whoever was picked. */
+  heirs() {
+    const found = this.options ?? [];
+    return this._heir && !found.some((u) => u.id === this._heir.id) ? [this._heir, ...found] : found;
+  }
+
+  pickHeir(event) {
+    this._heir = this.heirs().find((u) => u.id === event.target.value) ?? null;
+    this.requestUpdate();
+  }
+
+  /** Who may get the leads: searched as one types, the latest answer kept. */
+  findCandidates(search) {
+    clearTimeout(this._typing);
+    this._typing = setTimeout(async () => {
+      const asked = (this._asked = (this._asked ?? 0) + 1);
+      const data = await this.attempt(() => this.query(CANDIDATES, { o: this.organization, search: search || null }));
+      if (asked !== this._asked) return;
+      this.options = (data?.organization.members.edges ?? []).map((e) => e.node.user).filter((u) => u.id !== this.member.user.id);
+    }, search ? 200 : 0);
   }
 
   async submit(event) {
@@ -115,7 +133,7 @@ class RosterMemberActions extends RosterElement {
       }
       this.close();
     } else if (this.dialog === "REMOVE") {
-      const to = form.reassign.value || null;
+      const to = this._heir?.id ?? null;
       const result = await this.attempt(() => this.query(`mutation($o: ID!, $u: ID!, $to: ID) { removeMember(${WHO}, reassignLeadsTo: $to) { reassignment { id state done total } } }`, { o: this.organization, u: this.member.user.id, to }));
       if (!result) return;
       this.job = result.removeMember.reassignment;
@@ -179,9 +197,9 @@ class RosterMemberActions extends RosterElement {
           <label for="find">Find who gets the leads</label>
           <input id="find" type="search" @input=${(e) => this.findCandidates(e.target.value)}>
           <label for="reassign">Assign leads to</label>
-          <select id="reassign" name="reassign">
-            <option value="">No one (leave them unassigned)</option>
-            ${(this.options ?? []).map((u) => html`<option value=${u.id}>${u.displayName} (${u.email})</option>`)}
+          <select id="reassign" name="reassign" @change=${this.pickHeir}>
+            <option value="" ?selected=${!this._heir}>No one (leave them unassigned)</option>
+            ${this.heirs().map((u) => html`<option value=${u.id} ?selected=${u.id === this._heir?.id}>${u.displayName} (${u.email})</option>`)}
           </select>`;
       default:
         return nothing;

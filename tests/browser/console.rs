@@ -37,8 +37,7 @@ both_backends! {
         browser.console_as(&app, "ada@example.com").await;
         browser.by_role("heading", "Acme").await;
         browser.by_role("heading", "Users").await;
-        let rows = browser.names_of("rowheader").await;
-        assert_eq!(rows.len(), 2, "{rows:?}");
+        browser.until("rowheader", |rows| rows.len() == 2).await;
         browser.press("Actions for bob").await;
         let mut offered = browser.names_of("button").await;
         offered.retain(|b| b.ends_with('…') || ["Block", "Unblock"].contains(&b.as_str()));
@@ -61,7 +60,7 @@ both_backends! {
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
         browser.console_as(&app, "bill@example.com").await;
         browser.by_role("heading", "Users").await;
-        assert_eq!(browser.names_of("rowheader").await.len(), 3);
+        browser.until("rowheader", |rows| rows.len() == 3).await;
         let actions: Vec<String> = browser.names_of("button").await.into_iter().filter(|b| b.starts_with("Actions for")).collect();
         assert!(actions.is_empty(), "{actions:?}");
         browser.close().await;

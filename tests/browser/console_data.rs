@@ -3,13 +3,11 @@
 //! for Roster, as the roles the seed help pages name; each flow is checked
 //! again through the API, with a refusal.
 
-use std::time::{Duration, Instant};
-
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Session, TestApp, both_backends};
 
+use super::Browser;
 use super::playground::OFFLINE;
-use super::{Browser, WAIT};
 
 const CREATE_ASSISTANT: &str =
     "mutation($o: ID!, $n: String!) { createAssistant(organizationId: $o, name: $n) { id } }";
@@ -24,19 +22,6 @@ const CREATE_WORKSPACE: &str =
     "mutation($o: ID!, $n: String!) { createWorkspace(organizationId: $o, name: $n) { id } }";
 
 impl Browser {
-    /// Waits until the names of the visible `role`s satisfy `done`; them.
-    async fn until(&self, role: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let names = self.names_of(role).await;
-            if done(&names) {
-                return names;
-            }
-            assert!(Instant::now() < deadline, "the {role}s stayed {names:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
     /// Opens the tab named `label` and waits for its heading.
     async fn tab(&self, label: &str) {
         self.by_role("link", label)

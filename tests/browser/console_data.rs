@@ -262,4 +262,40 @@ both_backends! {
         let code = app.fails(Some(&uma.access), "query($o: ID!) { organization(id: $o) { dashboard { totalLeads } } }", json!({ "o": org })).await;
         assert_eq!(code, "FORBIDDEN");
     }
+
+    async fn the_dashboard_pages_leads_per_owner_largest_first(app) {
+        let ada = app.sign_up("ada@example.com", "Ada Lovelace").await;
+        let org = app.create_org(&ada, "Acme").await;
+        for i in 1..=12 {
+            let owner = app.seed_user(&format!("owner{i:02}@example.com"), &format!("Owner {i:02}")).await;
+            app.seed_membership(&org, &owner, "MEMBER", "ACTIVE").await;
+            app.seed_leads(&org, Some(&owner), i).await;
+        }
+        let first: Vec<String> = (3..=12).rev().map(|i| format!("Owner {i:02}")).collect();
+
+        let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
+        browser.console_as(&app, "ada@example.com").await;
+        browser.by_role("heading", "Users").await;
+        browser.tab("Dashboard").await;
+        browser.by_role("row", "Owner 12 12").await;
+        assert_eq!(browser.names_of("rowheader").await, first);
+        browser.press("Next owners").await;
+        browser.until("rowheader", |r| r == ["Owner 02", "Owner 01"]).await;
+        browser.by_role("row", "Owner 01 1").await;
+        browser.press("Previous owners").await;
+        browser.until("rowheader", |r| r == first.as_slice()).await;
+        browser.close().await;
+
+        let data = app
+            .ok(
+                Some(&ada.access),
+                "query($o: ID!) { organization(id: $o) { dashboard { totalLeads leadsByOwnerConnection(first: 10) { edges { node { label } } } } } }",
+                json!({ "o": org }),
+            )
+            .await;
+        let dashboard = &data["organization"]["dashboard"];
+        assert_eq!(dashboard["totalLeads"], 78);
+        let nodes = dashboard["leadsByOwnerConnection"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect();
+        assert_eq!(names(&Value::Array(nodes), "label"), first);
+    }
 }

@@ -16,6 +16,8 @@ use roster_tests::{
 mod audit;
 #[path = "browser/console.rs"]
 mod console;
+#[path = "browser/console_data.rs"]
+mod console_data;
 #[path = "browser/deep.rs"]
 mod deep;
 #[path = "browser/embed.rs"]

@@ -21,6 +21,19 @@ impl Browser {
             .collect()
     }
 
+    /// Waits until the names of the visible `role`s satisfy `done`; them.
+    pub async fn until(&self, role: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let names = self.names_of(role).await;
+            if done(&names) {
+                return names;
+            }
+            assert!(Instant::now() < deadline, "the {role}s stayed {names:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Types into the field labelled `label`.
     pub async fn enter(&self, label: &str, text: &str) {
         let field = self.by_label(label).await;

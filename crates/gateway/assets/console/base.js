@@ -107,6 +107,19 @@ export class RosterElement extends LitElement {
     }
   }
 
+  /**
+   * Runs `work` as `attempt` does, or, when `quiet` (a reload after a live
+   * event, which nobody asked for), keeping the notice and error shown.
+   */
+  async fetchData(work, quiet = false) {
+    if (!quiet) return this.attempt(work);
+    try {
+      return await work();
+    } catch (_) {
+      return undefined;
+    }
+  }
+
   /** Loads the element's data again; elements override it. */
   reload() {}
 

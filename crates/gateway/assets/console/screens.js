@@ -10,5 +10,9 @@ export function screen(definition) {
   SCREENS.sort((a, b) => a.order - b.order);
 }
 
-/** What the console asks of an organization to decide its tabs. */
-export const ORGANIZATION_FIELDS = "id name viewerRole viewerCan viewerCanInviteAs";
+/**
+ * What the console asks of an organization to decide its tabs; the
+ * assistants the viewer sees (`organization.assistants`) decide the
+ * Assistants tab (docs/api/console.md).
+ */
+export const ORGANIZATION_FIELDS = "id name viewerRole viewerCan viewerCanInviteAs assistants { id }";

@@ -1,6 +1,6 @@
 //! The gateway's modules depend one way (docs/architecture.md, "The
 //! engine"): `http` → `engine` → `graphql` (the schema) → `resolve`, and
-//! each of them on the leaves (`auth`, `client_addr`, `config`, `cors`, `error`,
+//! each of them on the leaves (`auth`, `client_addr`, `config`, `console`, `cors`, `error`,
 //! `metrics`, `pages`, `playground`). Read from the sources: every path a
 //! file names (`use` lines and paths in code, `crate::`, `super::` or a
 //! child module's) is resolved to the file of the module it names.
@@ -64,6 +64,7 @@ fn the_schema_knows_neither_the_engine_nor_http() {
         "auth",
         "client_addr",
         "config",
+        "console",
         "cors",
         "error",
         "metrics",

@@ -19,6 +19,8 @@ use roster_tests::{
 
 #[path = "browser/console.rs"]
 mod console;
+#[path = "browser/console_billing.rs"]
+mod console_billing;
 #[path = "browser/deep.rs"]
 mod deep;
 #[path = "browser/playground.rs"]

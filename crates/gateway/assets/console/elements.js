@@ -7,4 +7,6 @@ export { configure, RosterError } from "./client.js";
 export { SCREENS } from "./screens.js";
 import "./org-switcher.js";
 import "./members.js";
+import "./billing.js";
+import "./settings.js";
 import "./console-app.js";

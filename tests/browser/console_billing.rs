@@ -2,7 +2,8 @@
 //! Chromium with the network cut off but for Roster, as the roles the seed
 //! help pages name: a BILLING_ADMIN changes the plan but may not cancel, a
 //! USER_ADMIN only views billing, the owner hands ownership to an ADMIN who
-//! accepts, the owner deletes and restores the organization, and an ADMIN
+//! accepts, the owner cancels the subscription, deletes the organization
+//! and restores it, and an ADMIN
 //! edits the settings and adds a webhook endpoint whose secret is shown
 //! once. Each result is checked through the API, with a refusal per flow.
 
@@ -204,7 +205,7 @@ both_backends! {
         assert_eq!(t, json!({ "owner": { "id": bob.user_id }, "pendingOwnershipTransfer": null }));
     }
 
-    async fn the_owner_deletes_the_organization_and_restores_it(app) {
+    async fn the_owner_cancels_the_subscription_deletes_the_organization_and_restores_it(app) {
         let (ada, org, people) = acme(&app, &[("bob@example.com", "ADMIN"), ("bill@example.com", "BILLING_ADMIN")]).await;
         let (bob, bill) = (&people[0], &people[1]);
         let res = app.gql(Some(&bill.access), DELETE, json!({ "o": org })).await;
@@ -212,6 +213,15 @@ both_backends! {
 
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
         browser.console_as(&app, "ada@example.com").await;
+        // The ADMIN cancels the subscription, in a dialog.
+        open_tab(&browser, "Billing").await;
+        browser.press("Cancel subscription…").await;
+        browser.by_role("dialog", "Cancel the subscription?").await;
+        browser.press("Cancel subscription").await;
+        shown_containing(&browser, "status", "The subscription is canceled.").await;
+        assert!(!browser.names_of("button").await.contains(&"Cancel subscription…".to_owned()));
+        assert_eq!(plan_of(&app, &ada, &org).await["subscriptionStatus"], "CANCELED");
+
         open_tab(&browser, "Settings").await;
         browser.press("Delete organization…").await;
         browser.by_role("dialog", "Delete Acme?").await;

@@ -3,9 +3,9 @@
 //! help pages name: a BILLING_ADMIN changes the plan but may not cancel, a
 //! USER_ADMIN only views billing, the owner hands ownership to an ADMIN who
 //! accepts, the owner cancels the subscription, deletes the organization
-//! and restores it, and an ADMIN
-//! edits the settings and adds a webhook endpoint whose secret is shown
-//! once. Each result is checked through the API, with a refusal per flow.
+//! and restores it, and an ADMIN edits the settings and adds a webhook
+//! endpoint whose secret is shown once. Each result is checked through the
+//! API, with a refusal per flow.
 
 use std::time::{Duration, Instant};
 

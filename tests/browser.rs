@@ -16,6 +16,8 @@ use roster_tests::{
 mod audit;
 #[path = "browser/console.rs"]
 mod console;
+#[path = "browser/console_billing.rs"]
+mod console_billing;
 #[path = "browser/console_data.rs"]
 mod console_data;
 #[path = "browser/deep.rs"]

@@ -275,4 +275,26 @@ both_backends! {
         assert_eq!(app.fails(Some(&a.ada.access), PENDING, org_vars(&evil)).await, "NOT_FOUND");
         assert_eq!(pending(&app, &a.ada, &a.org).await, pair(&a.ada, &a.bob));
     }
+
+    async fn the_transfer_says_who_may_accept_and_who_may_cancel(app) {
+        let a = acme(&app).await;
+        app.ok(Some(&a.ada.access), REQUEST, request_vars(&a.org, &a.bob.user_id)).await;
+        let q = "query($o: ID!) { organization(id: $o) { pendingOwnershipTransfer { viewerCan } } }";
+        for (who, listed) in [(&a.ada, json!(["CANCEL"])), (&a.bob, json!(["ACCEPT"])), (&a.uma, json!([])), (&a.bill, json!([]))] {
+            let data = app.ok(Some(&who.access), q, org_vars(&a.org)).await;
+            assert_eq!(data["organization"]["pendingOwnershipTransfer"]["viewerCan"], listed, "{}", who.user_id);
+        }
+        // What is not listed is refused and changes nothing.
+        for (who, mutation) in [(&a.ada, ACCEPT), (&a.bob, CANCEL), (&a.uma, ACCEPT), (&a.uma, CANCEL), (&a.bill, ACCEPT)] {
+            let res = app.gql(Some(&who.access), mutation, org_vars(&a.org)).await;
+            assert_eq!(error_code(&res).as_deref(), Some("FORBIDDEN"), "{res}");
+        }
+        assert_eq!(pending(&app, &a.ada, &a.org).await, pair(&a.ada, &a.bob));
+        // What is listed goes through: the owner withdraws, asks again, and Bob accepts.
+        let data = app.ok(Some(&a.ada.access), CANCEL, org_vars(&a.org)).await;
+        assert_eq!(data["cancelOwnershipTransfer"], true);
+        app.ok(Some(&a.ada.access), REQUEST, request_vars(&a.org, &a.bob.user_id)).await;
+        let data = app.ok(Some(&a.bob.access), ACCEPT, org_vars(&a.org)).await;
+        assert_eq!(data["acceptOwnershipTransfer"]["owner"]["id"], a.bob.user_id.as_str());
+    }
 }

@@ -21,19 +21,6 @@ const WORKSPACES: &str = "query($o: ID!) { organization(id: $o) { workspaces { i
 const CREATE_WORKSPACE: &str =
     "mutation($o: ID!, $n: String!) { createWorkspace(organizationId: $o, name: $n) { id } }";
 
-impl Browser {
-    /// Opens the tab named `label`, waits for its heading and audits it.
-    async fn tab(&self, label: &str) {
-        self.by_role("link", label)
-            .await
-            .click()
-            .await
-            .expect("open the tab");
-        self.by_role("heading", label).await;
-        self.audit(&format!("the {label} screen")).await;
-    }
-}
-
 async fn assistant(
     app: &TestApp,
     by: &Session,

@@ -34,6 +34,18 @@ impl Browser {
         }
     }
 
+    /// Opens the console's tab named `label`, waits for its heading and
+    /// audits the screen (axe-core).
+    pub async fn tab(&self, label: &str) {
+        self.by_role("link", label)
+            .await
+            .click()
+            .await
+            .expect("open the tab");
+        self.by_role("heading", label).await;
+        self.audit(&format!("the {label} screen")).await;
+    }
+
     /// Types into the field labelled `label`.
     pub async fn enter(&self, label: &str, text: &str) {
         let field = self.by_label(label).await;

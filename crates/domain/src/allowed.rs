@@ -6,14 +6,15 @@
 //! membership and the target say now: the permission table
 //! (`permission.rs`), then the owner and self rules (`member_admin.rs`),
 //! the invitation rules (`invitation.rs`) and the ownership rules
-//! (`ownership.rs`). Only what depends on a count taken under the
+//! (`ownership.rs`), for a member, an invitation and a pending ownership
+//! transfer. Only what depends on a count taken under the
 //! organization's lock is left out: an action listed here may still be
 //! refused with `LAST_ADMIN` or `SEAT_LIMIT_REACHED` when it runs.
 
 use crate::invitation::{Invitation, InvitationTargets, require_inviter};
 use crate::member_admin::{self, Change};
 use crate::model::Membership;
-use crate::ownership::{self, Standing};
+use crate::ownership::{self, OwnershipTransfer, Standing};
 use crate::permission::{self, Action, TABLE};
 use crate::{MemberStatus, OrgRole, standing};
 
@@ -43,6 +44,16 @@ pub enum InvitationAction {
     Resend,
     /// `revokeInvitation`.
     Revoke,
+}
+
+/// Something the viewer may do to the organization's pending ownership
+/// transfer (docs/api/ownership.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransferAction {
+    /// `acceptOwnershipTransfer`: the viewer is the ADMIN asked.
+    Accept,
+    /// `cancelOwnershipTransfer`: the viewer is the owner who asked.
+    Cancel,
 }
 
 /// A count that only the store knows under its lock stands at "more than
@@ -145,6 +156,22 @@ pub fn on_invitation(viewer: &Membership, invitation: &Invitation) -> Vec<Invita
     }
     if invitation.status == crate::InvitationStatus::Pending {
         out.push(InvitationAction::Revoke);
+    }
+    out
+}
+
+/// What the viewer may do to `transfer`, its organization's pending
+/// ownership transfer: the one asked accepts, the owner cancels.
+pub fn on_transfer(viewer: &Membership, transfer: &OwnershipTransfer) -> Vec<TransferAction> {
+    if !standing::sees_inside(viewer) || viewer.org_id != transfer.org_id {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if ownership::check_acceptor(transfer, viewer.user_id).is_ok() {
+        out.push(TransferAction::Accept);
+    }
+    if permission::require_owner(viewer).is_ok() {
+        out.push(TransferAction::Cancel);
     }
     out
 }

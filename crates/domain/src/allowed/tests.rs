@@ -129,3 +129,32 @@ fn the_organization_actions_are_the_table_row_by_row() {
     let admin = member(OrgRole::Admin, MemberStatus::Active);
     assert_eq!(invitable_roles(&admin), OrgRole::ALL.to_vec());
 }
+
+#[test]
+fn the_admin_asked_accepts_a_transfer_and_the_owner_cancels_it() {
+    let o = owner();
+    let asked = beside(&o, OrgRole::Admin, MemberStatus::Active);
+    let transfer = crate::ownership::OwnershipTransfer {
+        org_id: o.org_id,
+        from: o.user_id,
+        to: asked.user_id,
+        requested_at: chrono::Utc::now(),
+    };
+    assert_eq!(on_transfer(&asked, &transfer), vec![TransferAction::Accept]);
+    assert_eq!(on_transfer(&o, &transfer), vec![TransferAction::Cancel]);
+    let other_admin = beside(&o, OrgRole::Admin, MemberStatus::Active);
+    assert!(on_transfer(&other_admin, &transfer).is_empty());
+    let billing = beside(&o, OrgRole::BillingAdmin, MemberStatus::Active);
+    assert!(on_transfer(&billing, &transfer).is_empty());
+    // Blocked meanwhile, or from another organization: nothing.
+    let blocked_asked = Membership {
+        status: MemberStatus::Blocked,
+        ..asked.clone()
+    };
+    assert!(on_transfer(&blocked_asked, &transfer).is_empty());
+    let elsewhere = Membership {
+        org_id: crate::OrgId::new(),
+        ..asked
+    };
+    assert!(on_transfer(&elsewhere, &transfer).is_empty());
+}

@@ -5,6 +5,7 @@ import { RosterElement, html, css, shared, nothing } from "./base.js";
 import { SCREENS, ORGANIZATION_FIELDS } from "./screens.js";
 import * as session from "./session.js";
 import "./org-switcher.js";
+import "./lifecycle.js";
 
 const EVENTS = "subscription($o: ID!) { membershipEvents(organizationId: $o) { action userId } }";
 const LOST = new Set(["member.blocked", "member.removed", "organization.deleted"]);
@@ -16,6 +17,7 @@ class RosterConsole extends RosterElement {
     tab: { state: true },
     stage: { state: true },
     lost: { state: true },
+    deleted: { state: true },
   };
 
   static styles = [
@@ -39,9 +41,23 @@ class RosterConsole extends RosterElement {
     this.tab = null;
     this.stage = "loading";
     this.lost = false;
+    this.deleted = false;
     this._unsubscribe = null;
     this._pendingPassword = null;
     this._onHash = () => this.route();
+    // From the Settings screen (docs/api/console.md): a deletion ends the
+    // access at once; a restore opens the organization again; a rename
+    // shows the new name.
+    this.addEventListener("roster-organization-deleted", (e) => {
+      if (e.detail.id !== this.org?.id) return;
+      this.lose();
+      this.deleted = true;
+    });
+    this.addEventListener("roster-organization-restored", (e) => this.reopen(e.detail.id));
+    this.addEventListener("roster-organization-changed", (e) => {
+      if (e.detail.id === this.org?.id) this.org = { ...this.org, name: e.detail.name };
+      this.switcher()?.reload();
+    });
   }
 
   async connectedCallback() {
@@ -74,6 +90,7 @@ class RosterConsole extends RosterElement {
   async openOrganization(id) {
     this._unsubscribe?.();
     this.lost = false;
+    this.deleted = false;
     const data = await this.attempt(() => this.query(`query($o: ID!) { organization(id: $o) { ${ORGANIZATION_FIELDS} } }`, { o: id }));
     this.org = data?.organization ?? null;
     if (!this.org) return;
@@ -96,6 +113,20 @@ class RosterConsole extends RosterElement {
     this._unsubscribe?.();
     this._unsubscribe = null;
     this.lost = true;
+    this.switcher()?.reload();
+  }
+
+  switcher() {
+    return this.renderRoot.querySelector("roster-org-switcher");
+  }
+
+  /** Opens `id` again (restored), with fresh screens. */
+  async reopen(id) {
+    this._screen = null;
+    await this.openOrganization(id);
+    this.switcher()?.reload();
+    if (location.hash.split("/")[1] === id) this.route();
+    else location.hash = `#/${id}`;
   }
 
   async submitLogIn(event) {
@@ -218,14 +249,17 @@ class RosterConsole extends RosterElement {
         <p>${this.user.displayName} <button class="secondary" type="button" @click=${this.doLogOut}>Log out</button></p>
       </header>
       ${this.lost
-        ? html`<p class="error" role="alert">You no longer have access to ${this.org?.name ?? "this organization"}.</p>`
+        ? html`<p class="error" role="alert">${this.deleted
+            ? `${this.org?.name} is deleted: nobody has access to it any more.`
+            : `You no longer have access to ${this.org?.name ?? "this organization"}.`}</p>
+          <roster-deleted-organizations></roster-deleted-organizations>`
         : this.org
           ? html`
             <nav aria-label="Screens"><ul>${screens.map((s) => html`
               <li><a href="#/${this.org.id}/${s.id}" aria-current=${s === this.tab ? "page" : "false"}>${s.label}</a></li>`)}
             </ul></nav>
             <section class="screen" aria-label=${this.tab?.label ?? ""}>${this.tab ? this.screenElement(this.tab) : nothing}</section>`
-          : html`<p>Pick an organization.</p>`}
+          : html`<p>Pick an organization.</p><roster-deleted-organizations></roster-deleted-organizations>`}
       ${this.messages()}`;
   }
 

@@ -12,4 +12,6 @@ import "./assistants.js";
 import "./leads.js";
 import "./dashboard.js";
 import "./audit-log.js";
+import "./billing.js";
+import "./settings.js";
 import "./console-app.js";

@@ -1,6 +1,7 @@
 //! What the viewer may do, as data (docs/api/permissions.md, "Asking what
 //! the viewer may do"): `Organization.viewerCan`, `viewerCanInviteAs`,
-//! `Member.viewerCan` and `Invitation.viewerCan`. The answers are the
+//! `Member.viewerCan`, `Invitation.viewerCan` and
+//! `OwnershipTransfer.viewerCan`. The answers are the
 //! domain's (`roster_domain::allowed`); these are their GraphQL names.
 
 use async_graphql::Enum;
@@ -58,6 +59,17 @@ pub enum InvitationAction {
     Resend,
     /// `revokeInvitation`.
     Revoke,
+}
+
+/// Something the viewer may do to a pending ownership transfer, each a
+/// mutation.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "roster_domain::allowed::TransferAction")]
+pub enum TransferAction {
+    /// `acceptOwnershipTransfer`: the viewer is the ADMIN asked.
+    Accept,
+    /// `cancelOwnershipTransfer`: the viewer is the owner who asked.
+    Cancel,
 }
 
 /// The domain's answer in GraphQL's names.

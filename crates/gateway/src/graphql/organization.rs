@@ -175,7 +175,7 @@ impl OrganizationNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<OwnershipTransferNode>, ApiError> {
-        pending_transfer(ctx, self.org.id).await
+        pending_transfer(ctx, &self.viewer).await
     }
     /// Leads, newest first. ADMIN: all; MEMBER: its own, and those of the
     /// assistants it manages and of their users.

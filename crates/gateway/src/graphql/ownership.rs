@@ -7,9 +7,12 @@
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
+use roster_domain::allowed;
+use roster_domain::model::Membership;
 use roster_domain::ownership::OwnershipTransfer;
-use roster_domain::{DomainError, OrgId, UserId};
+use roster_domain::{DomainError, UserId};
 
+use super::allowed::{TransferAction, named};
 use super::context::{loader, membership, services};
 use super::guards::OrgGuard;
 use super::loaders::{PendingTransferOf, load_failed};
@@ -17,34 +20,47 @@ use super::organization::OrganizationNode;
 use super::user::{UserNode, load_user};
 use crate::error::ApiError;
 
-pub struct OwnershipTransferNode(OwnershipTransfer);
+/// A pending transfer, as `viewer` (a member of its organization) sees it.
+pub struct OwnershipTransferNode {
+    transfer: OwnershipTransfer,
+    viewer: Membership,
+}
 
 #[Object(name = "OwnershipTransfer")]
 impl OwnershipTransferNode {
     /// The owner who asked.
     async fn from(&self, ctx: &Context<'_>) -> Result<UserNode, ApiError> {
-        load_user(ctx, self.0.from).await
+        load_user(ctx, self.transfer.from).await
     }
     /// The ADMIN asked to become owner.
     async fn to(&self, ctx: &Context<'_>) -> Result<UserNode, ApiError> {
-        load_user(ctx, self.0.to).await
+        load_user(ctx, self.transfer.to).await
     }
     async fn requested_at(&self) -> DateTime<Utc> {
-        self.0.requested_at
+        self.transfer.requested_at
+    }
+    /// What the caller may do to this request: `ACCEPT` for the ADMIN
+    /// asked, `CANCEL` for the owner (docs/api/permissions.md, "Asking
+    /// what the viewer may do").
+    async fn viewer_can(&self) -> Vec<TransferAction> {
+        named(allowed::on_transfer(&self.viewer, &self.transfer))
     }
 }
 
-/// `org`'s pending transfer, through the request's loader (one query for
-/// every organization of a list).
+/// The pending transfer of `viewer`'s organization, through the
+/// request's loader (one query for every organization of a list).
 pub async fn pending_transfer(
     ctx: &Context<'_>,
-    org: OrgId,
+    viewer: &Membership,
 ) -> Result<Option<OwnershipTransferNode>, ApiError> {
     let found = loader(ctx)
-        .load_one(PendingTransferOf(org))
+        .load_one(PendingTransferOf(viewer.org_id))
         .await
         .map_err(load_failed)?;
-    Ok(found.map(OwnershipTransferNode))
+    Ok(found.map(|transfer| OwnershipTransferNode {
+        transfer,
+        viewer: viewer.clone(),
+    }))
 }
 
 #[derive(Default)]
@@ -75,7 +91,7 @@ impl OwnershipMutation {
             .store
             .request_ownership_transfer(viewer.org_id, to, &viewer, s.clock.now())
             .await?;
-        Ok(OwnershipTransferNode(transfer))
+        Ok(OwnershipTransferNode { transfer, viewer })
     }
 
     /// The ADMIN named by the pending request becomes owner; the previous

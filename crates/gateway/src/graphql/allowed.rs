@@ -1,6 +1,6 @@
 //! What the viewer may do, as data (docs/api/permissions.md, "Asking what
 //! the viewer may do"): `Organization.viewerCan`, `viewerCanInviteAs`,
-//! `Member.viewerCan` and `Invitation.viewerCan`. The answers are the
+//! `viewerCanInviteWith`, `Member.viewerCan` and `Invitation.viewerCan`. The answers are the
 //! domain's (`roster_domain::allowed`); these are their GraphQL names.
 
 use async_graphql::Enum;
@@ -58,6 +58,19 @@ pub enum InvitationAction {
     Resend,
     /// `revokeInvitation`.
     Revoke,
+}
+
+/// A field of `InviteMemberInput` beyond the email and the role, which
+/// grants something of its own (docs/api/invitations.md).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "InviteArgument", remote = "roster_domain::permission::Carried")]
+pub enum InviteArgument {
+    /// `workspaceIds`.
+    #[graphql(name = "WORKSPACE_IDS")]
+    InvitationWorkspaces,
+    /// `assistantIds`.
+    #[graphql(name = "ASSISTANT_IDS")]
+    InvitationAssistants,
 }
 
 /// The domain's answer in GraphQL's names.

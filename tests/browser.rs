@@ -18,6 +18,8 @@ mod audit;
 mod console;
 #[path = "browser/console_data.rs"]
 mod console_data;
+#[path = "browser/console_invite.rs"]
+mod console_invite;
 #[path = "browser/deep.rs"]
 mod deep;
 #[path = "browser/embed.rs"]

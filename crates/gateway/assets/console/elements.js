@@ -12,4 +12,5 @@ import "./assistants.js";
 import "./leads.js";
 import "./dashboard.js";
 import "./audit-log.js";
+import "./invite.js";
 import "./console-app.js";

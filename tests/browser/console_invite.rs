@@ -176,6 +176,7 @@ both_backends! {
         let second = temporary_password(&app.mail_to("vic@example.com", 2).await);
         assert_ne!(first, second);
         browser.press("Log out").await;
+        browser.by_role("heading", "Log in to Roster").await;
 
         browser.enter("Email", "vic@example.com").await;
         browser.enter("Password", &second).await;
@@ -226,6 +227,7 @@ both_backends! {
 
         // A USER_ADMIN is told who can instead.
         browser.press("Log out").await;
+        browser.by_role("heading", "Log in to Roster").await;
         browser.console_as(&app, "uma@example.com").await;
         browser.open_tab("Invite").await;
         browser.enter("Email addresses", "zed@example.com").await;
@@ -243,6 +245,7 @@ both_backends! {
     async fn a_bulk_invite_answers_each_address(app) {
         let (_ada, org) = acme(&app).await;
         app.join(&org, "bob@example.com", "MEMBER").await;
+        let bill = app.join(&org, "bill@example.com", "BILLING_ADMIN").await;
 
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
         browser.console_as(&app, "ada@example.com").await;
@@ -254,7 +257,20 @@ both_backends! {
         assert!(cells.contains(&"Invited as Member".to_owned()), "{cells:?}");
         assert!(cells.iter().any(|c| c.ends_with("(VALIDATION)")), "{cells:?}");
         assert!(cells.iter().any(|c| c.ends_with("(CONFLICT)")), "{cells:?}");
+        // What failed stays in the box, to correct and send again.
+        let left = browser.by_label("Email addresses").await.prop("value").await.unwrap();
+        assert_eq!(left.as_deref(), Some("not-an-email\nbob@example.com"));
+
+        // A BILLING_ADMIN may invite no one: no Invite tab, and the API refuses.
+        browser.press("Log out").await;
+        browser.by_role("heading", "Log in to Roster").await;
+        browser.console_as(&app, "bill@example.com").await;
+        browser.by_role("heading", "Users").await;
+        let tabs = browser.names_of("link").await;
+        assert!(!tabs.contains(&"Invite".to_owned()), "{tabs:?}");
         browser.close().await;
+        let zed = json!({ "o": org, "i": { "email": "zed@example.com" } });
+        assert_eq!(app.fails(Some(&bill.access), INVITE, zed).await, "FORBIDDEN");
 
         let found = invitations(&app, &org).await;
         let emails: Vec<&str> = found.iter().map(|i| i["email"].as_str().unwrap()).collect();

@@ -5,7 +5,7 @@ import { RosterElement, html, css, shared, nothing, roleName, when } from "./bas
 
 const PAGE = 25;
 const LIST = `query($o: ID!, $first: Int, $after: String, $status: InvitationStatus) {
-  organization(id: $o) { id invitations(first: $first, after: $after, status: $status) {
+  organization(id: $o) { id viewerCan invitations(first: $first, after: $after, status: $status) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id email role status delivery sentCount lastSentAt expiresAt viewerCan } } } } }`;
 const RESEND = "mutation($i: ID!) { resendInvitation(id: $i) { id status sentCount } }";
@@ -32,7 +32,7 @@ export function seatHelp(organization, viewerCan) {
 
 class RosterInvitations extends RosterElement {
   static properties = {
-    viewerCan: { attribute: false },
+    viewerCan: { state: true },
     page: { state: true },
     status: { state: true },
     seats: { state: true },
@@ -62,7 +62,9 @@ class RosterInvitations extends RosterElement {
     if (!this.organization) return;
     const variables = { o: this.organization, first: PAGE, after, status: this.status || null };
     const data = await this.query(LIST, variables).catch((error) => { this.error = error; });
-    if (data) this.page = data.organization.invitations;
+    if (!data) return;
+    this.viewerCan = data.organization.viewerCan;
+    this.page = data.organization.invitations;
   }
 
   next() {

@@ -157,7 +157,6 @@ class RosterInvite extends RosterElement {
       ${this.renderResults()}
       <h3>Invitations</h3>
       <roster-invitations .organization=${this.organization} .getToken=${this.getToken} .token=${this.token}
-        .viewerCan=${this.about.viewerCan}
         @roster-member-changed=${() => this.loadForm()}></roster-invitations>`;
   }
 

@@ -33,7 +33,8 @@ impl Browser {
         serde_json_strings(&found)
     }
 
-    /// Opens the tab `name` of the organization open in the console.
+    /// Opens the tab `name` of the organization open in the console and
+    /// audits it (axe-core).
     async fn open_tab(&self, name: &str) {
         self.by_role("link", name)
             .await
@@ -41,6 +42,7 @@ impl Browser {
             .await
             .expect("open the tab");
         self.by_role("heading", name).await;
+        self.audit(&format!("the {name} screen")).await;
     }
 
     async fn check(&self, label: &str) {
@@ -224,6 +226,7 @@ both_backends! {
         let link = browser.by_role("link", "Change the plan on the Billing tab").await;
         let href = link.attr("href").await.unwrap().unwrap_or_default();
         assert!(href.ends_with(&format!("#/{org}/billing")), "{href}");
+        browser.audit("the Invite screen with its results and invitations").await;
 
         // A USER_ADMIN is told who can instead.
         browser.press("Log out").await;

@@ -216,4 +216,4 @@ class RosterInvite extends RosterElement {
 }
 
 customElements.define("roster-invite", RosterInvite);
-screen({ id: "invite", label: "Invite", tag: "roster-invite", order: 20, shown: (org) => org.viewerCanInviteAs.length > 0 });
+screen({ id: "invite", label: "Invite", tag: "roster-invite", order: 15, shown: (org) => org.viewerCanInviteAs.length > 0 });

@@ -20,6 +20,8 @@ mod console;
 mod console_billing;
 #[path = "browser/console_data.rs"]
 mod console_data;
+#[path = "browser/console_invite.rs"]
+mod console_invite;
 #[path = "browser/deep.rs"]
 mod deep;
 #[path = "browser/embed.rs"]

@@ -96,4 +96,22 @@ both_backends! {
         assert_eq!(assistant_users(&app, &a).await, ["vic@example.com"]);
         assert_eq!(events(&app, &a, "assistant.users_changed").await, 1);
     }
+
+    async fn an_invite_form_is_told_what_each_inviter_may_name(app) {
+        let a = acme(&app).await;
+        let uma = app.join(&a.org, "uma@example.com", "USER_ADMIN").await;
+        let bill = app.join(&a.org, "bill@example.com", "BILLING_ADMIN").await;
+        let q = "query($o: ID!) { organization(id: $o) { member: viewerCanInviteWith(role: MEMBER) admin: viewerCanInviteWith(role: ADMIN) } }";
+        let ada = app.ok(Some(&a.ada.access), q, json!({ "o": a.org })).await;
+        assert_eq!(ada["organization"]["member"], json!(["WORKSPACE_IDS", "ASSISTANT_IDS"]));
+        assert_eq!(ada["organization"]["admin"], json!(["WORKSPACE_IDS", "ASSISTANT_IDS"]));
+        // A USER_ADMIN names workspaces for a MEMBER, never assistants
+        // (the API refuses them: a_user_admin_may_not_invite_onto_assistants),
+        // and may not invite an ADMIN at all.
+        let ua = app.ok(Some(&uma.access), q, json!({ "o": a.org })).await;
+        assert_eq!(ua["organization"]["member"], json!(["WORKSPACE_IDS"]));
+        assert_eq!(ua["organization"]["admin"], json!([]));
+        let b = app.ok(Some(&bill.access), q, json!({ "o": a.org })).await;
+        assert_eq!(b["organization"]["member"], json!([]));
+    }
 }

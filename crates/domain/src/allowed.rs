@@ -15,7 +15,7 @@ use crate::invitation::{Invitation, InvitationTargets, require_inviter};
 use crate::member_admin::{self, Change};
 use crate::model::Membership;
 use crate::ownership::{self, OwnershipTransfer, Standing};
-use crate::permission::{self, Action, TABLE};
+use crate::permission::{self, Action, CARRIED, Carried, TABLE};
 use crate::{MemberStatus, OrgRole, standing};
 
 /// Something the viewer may do to one member.
@@ -83,6 +83,20 @@ pub fn invitable_roles(viewer: &Membership) -> Vec<OrgRole> {
         .iter()
         .copied()
         .filter(|role| require_inviter(viewer.role, *role, &InvitationTargets::default()).is_ok())
+        .collect()
+}
+
+/// The arguments beyond the email and the role (workspaces, assistants)
+/// that the viewer may name when it invites `role`: none when it may not
+/// invite `role` at all. An invite form offers exactly these.
+pub fn invitation_arguments(viewer: &Membership, role: OrgRole) -> Vec<Carried> {
+    if !invitable_roles(viewer).contains(&role) {
+        return Vec::new();
+    }
+    CARRIED
+        .iter()
+        .map(|(carried, _, _)| *carried)
+        .filter(|carried| permission::require_carried(viewer.role, *carried, role).is_ok())
         .collect()
 }
 

@@ -158,3 +158,28 @@ fn the_admin_asked_accepts_a_transfer_and_the_owner_cancels_it() {
     };
     assert!(on_transfer(&elsewhere, &transfer).is_empty());
 }
+
+#[test]
+fn an_invite_form_offers_what_the_inviter_may_grant() {
+    use crate::permission::Carried::{InvitationAssistants, InvitationWorkspaces};
+    let admin = member(OrgRole::Admin, MemberStatus::Active);
+    for role in OrgRole::ALL.iter().copied() {
+        assert_eq!(
+            invitation_arguments(&admin, role),
+            vec![InvitationWorkspaces, InvitationAssistants],
+            "{role:?}"
+        );
+    }
+    let ua = member(OrgRole::UserAdmin, MemberStatus::Active);
+    assert_eq!(
+        invitation_arguments(&ua, OrgRole::Member),
+        vec![InvitationWorkspaces]
+    );
+    assert!(invitation_arguments(&ua, OrgRole::Admin).is_empty());
+    for role in [OrgRole::BillingAdmin, OrgRole::Member] {
+        let viewer = member(role, MemberStatus::Active);
+        assert!(invitation_arguments(&viewer, OrgRole::Member).is_empty());
+    }
+    let blocked = member(OrgRole::Admin, MemberStatus::Blocked);
+    assert!(invitation_arguments(&blocked, OrgRole::Member).is_empty());
+}

@@ -14,4 +14,5 @@ import "./dashboard.js";
 import "./audit-log.js";
 import "./billing.js";
 import "./settings.js";
+import "./invite.js";
 import "./console-app.js";

@@ -1,6 +1,6 @@
 //! What the viewer may do, as data (docs/api/permissions.md, "Asking what
 //! the viewer may do"): `Organization.viewerCan`, `viewerCanInviteAs`,
-//! `Member.viewerCan`, `Invitation.viewerCan` and
+//! `viewerCanInviteWith`, `Member.viewerCan`, `Invitation.viewerCan` and
 //! `OwnershipTransfer.viewerCan`. The answers are the
 //! domain's (`roster_domain::allowed`); these are their GraphQL names.
 
@@ -70,6 +70,19 @@ pub enum TransferAction {
     Accept,
     /// `cancelOwnershipTransfer`: the viewer is the owner who asked.
     Cancel,
+}
+
+/// A field of `InviteMemberInput` beyond the email and the role, which
+/// grants something of its own (docs/api/invitations.md).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "InviteArgument", remote = "roster_domain::permission::Carried")]
+pub enum InviteArgument {
+    /// `workspaceIds`.
+    #[graphql(name = "WORKSPACE_IDS")]
+    InvitationWorkspaces,
+    /// `assistantIds`.
+    #[graphql(name = "ASSISTANT_IDS")]
+    InvitationAssistants,
 }
 
 /// The domain's answer in GraphQL's names.

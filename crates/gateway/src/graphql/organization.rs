@@ -11,7 +11,7 @@ use roster_domain::model::{
 use roster_domain::permission::Action;
 use roster_domain::{DomainError, MemberId, OrgId, OrgName, allowed};
 
-use super::allowed::{OrgAction, named};
+use super::allowed::{InviteArgument, OrgAction, named};
 use super::audit::{AuditEventConnection, audit_page};
 use super::billing::BillingNode;
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor};
@@ -68,6 +68,11 @@ impl OrganizationNode {
     /// The roles the caller may give in an invitation.
     async fn viewer_can_invite_as(&self) -> Vec<OrgRole> {
         named(allowed::invitable_roles(&self.viewer))
+    }
+    /// What an invitation of `role` from the caller may name besides the
+    /// email and the role; empty when the caller may not invite `role`.
+    async fn viewer_can_invite_with(&self, role: OrgRole) -> Vec<InviteArgument> {
+        named(allowed::invitation_arguments(&self.viewer, role.into()))
     }
     #[graphql(guard = "Can::new(&self.viewer, Action::ViewOrgInfo)")]
     async fn invitation_delivery(&self) -> InvitationDelivery {

@@ -162,35 +162,6 @@ impl Database {
         Ok(())
     }
 
-    /// The database as the job queue's workers poll it. On a SQLite file,
-    /// a pool of its own of at most [`QUEUE_CONNECTIONS`]: six queues poll
-    /// every half second and beat every few seconds, and on the store's
-    /// pool their overlapping polls kept all 8 of its connections open at
-    /// idle, each with its own worker thread, parsed schema, page cache
-    /// and allocator pages (docs/operations/performance.md, "Idle memory
-    /// and start-up"). SQLite has one writer at a time, so the queue's
-    /// writes gain nothing from more. `None` (poll on this pool) for
-    /// PostgreSQL and for an in-memory SQLite database, which a second pool
-    /// could not see.
-    pub fn queue_pool(&self) -> Option<Self> {
-        match self {
-            Self::Sqlite(pool) => {
-                let options = pool.connect_options();
-                let file = options.get_filename();
-                if file == std::path::Path::new(":memory:")
-                    || file.to_string_lossy().contains("mode=memory")
-                {
-                    return None;
-                }
-                let queue = SqlitePoolOptions::new()
-                    .max_connections(QUEUE_CONNECTIONS)
-                    .connect_lazy_with(options.as_ref().clone());
-                Some(Self::Sqlite(queue))
-            }
-            Self::Postgres(_) => None,
-        }
-    }
-
     /// The store over this database.
     pub fn store(&self) -> Arc<dyn Store> {
         match self {
@@ -223,10 +194,6 @@ impl Database {
         }
     }
 }
-
-/// The connections of the job queue's own pool on SQLite
-/// ([`Database::queue_pool`]).
-pub const QUEUE_CONNECTIONS: u32 = 2;
 
 /// Roster tracks its migrations in its own table, so that apalis's
 /// migrations (tracked in `_sqlx_migrations`) and ours never see each other

@@ -165,17 +165,13 @@ pub async fn run(
         deps.clock.clone(),
         config.webhooks.clone(),
     )?);
-    // The queues poll on a pool of their own (on SQLite, two connections);
-    // the jobs themselves run on the store's.
-    let own_pool = db.queue_pool();
-    let queue = own_pool.as_ref().unwrap_or(db);
-    monitor = queue_worker::<InvitationMailJob>(monitor, queue, deps.clone(), &config);
-    monitor = queue_worker::<MemberNotice>(monitor, queue, deps.clone(), &config);
-    monitor = queue_worker::<PasswordResetJob>(monitor, queue, deps.clone(), &config);
-    monitor = queue_worker::<VerificationMailJob>(monitor, queue, deps.clone(), &config);
-    monitor = queue_worker::<ReassignmentTask>(monitor, queue, deps.clone(), &config);
+    monitor = queue_worker::<InvitationMailJob>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<MemberNotice>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<PasswordResetJob>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<VerificationMailJob>(monitor, db, deps.clone(), &config);
+    monitor = queue_worker::<ReassignmentTask>(monitor, db, deps.clone(), &config);
     // Webhook deliveries hold their own sender (one HTTP client).
-    monitor = queue_worker::<WebhookTask>(monitor, queue, webhooks, &config);
+    monitor = queue_worker::<WebhookTask>(monitor, db, webhooks, &config);
     monitor = sweep(monitor, expiry::Expiry(deps.clone()));
     monitor = sweep(monitor, billing::BillingPeriods(deps.clone()));
     monitor = sweep(monitor, purge::PurgeDeleted(deps.clone()));
@@ -187,7 +183,7 @@ pub async fn run(
         },
     );
     let mut gave_up = failed.clone();
-    let ran = monitor
+    monitor
         .run_with_signal(async move {
             tokio::select! {
                 () = shutdown => {}
@@ -195,11 +191,7 @@ pub async fn run(
             }
             Ok(())
         })
-        .await;
-    if let Some(own) = own_pool {
-        own.close().await;
-    }
-    ran?;
+        .await?;
     if let Some(reason) = failed.borrow().clone() {
         anyhow::bail!(reason);
     }

@@ -297,13 +297,18 @@ async fn main() {
     }
     let mut out = format!(
         "## {}\n\n`cargo bench -p roster-tests --bench large_org` (tests/benches/large_org.rs), \
-         {} on {} ({} cores, shared with other builds). {sizes}; SMALL: 100 members, 1,000 leads, \
+         {} on {} ({} cores, shared with other builds), {} profile. {sizes}; SMALL: 100 members, 1,000 leads, \
          1,000 audit events. Seeded in bulk with SQL, then analyzed; {}.\n\n\
          | backend | read (median of {RUNS}, ms) | SMALL | BIG | BIG/SMALL |\n|---|---|---|---|---|\n",
         bench_doc::LARGE_ORG,
         sh("date -u '+%Y-%m-%d %H:%M UTC'"),
         sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
         sh("nproc"),
+        if cfg!(debug_assertions) {
+            "dev"
+        } else {
+            "bench (release)"
+        },
         notes.join("; "),
     );
     for r in rows {

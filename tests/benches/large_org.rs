@@ -5,18 +5,23 @@
 //! other organizations and 1,000,000 accounts, on each backend in one run.
 //! It prints each read's median over 20 requests and the BIG/SMALL ratio,
 //! and a fresh `roster` process's start-up to `/readyz` and idle memory
-//! (`large_org/process.rs`; targets 100 ms and 20 MiB).
+//! (`large_org/process.rs`; targets 100 ms and 20 MiB), and writes them as
+//! the section "Large organizations" of `docs/benchmarks.md` (not when
+//! `ROSTER_BENCH_BACKEND` picks one backend).
 //!
 //! ```text
 //! cargo bench -p roster-tests --bench large_org
 //! ROSTER_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p roster-tests --bench large_org
 //! ROSTER_BENCH_BIG=20000 cargo bench ...          # every size scaled to BIG (a quick run)
 //! ROSTER_BENCH_BACKEND=postgres cargo bench ...   # one backend
+//! ROSTER_BENCH_MIGRATIONS=1 cargo bench ...       # and time migrations 0018-0023 on the data
 //! ```
 //!
 //! The data is bulk-loaded with SQL (`large_org/seed.rs`), which a test
 //! must not do but a bench may: through the API it would take hours.
 
+#[path = "large_org/migrations.rs"]
+mod migrations;
 #[path = "large_org/process.rs"]
 mod process;
 #[path = "large_org/seed.rs"]
@@ -24,6 +29,7 @@ mod seed;
 
 use std::time::{Duration, Instant};
 
+use roster_tests::bench_doc;
 use roster_tests::member_page::MEMBER_PAGE;
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Backend, Session, TestApp, unthrottled};
@@ -178,16 +184,33 @@ async fn seat_refusal(app: &TestApp, ada: &Session, org: &Org) -> Outcome {
     .await
 }
 
-async fn bench(backend: Backend, sizes: &Sizes) -> Option<Vec<Vec<String>>> {
+/// What one backend measured.
+struct Measured {
+    /// The table's rows.
+    rows: Vec<Vec<String>>,
+    /// How long its seed and analysis took.
+    note: String,
+    /// Migrations 0018–0023 on the data set, when timed.
+    migrations: Vec<Vec<String>>,
+}
+
+async fn bench(backend: Backend, sizes: &Sizes) -> Option<Measured> {
     let app = TestApp::spawn_with(backend, false, unthrottled).await?;
     let ada = app.sign_up("ada@example.com", "Ada").await;
     let started = Instant::now();
     let small = seed::organization(&app, &ada, "SMALL", &sizes.small()).await;
     let big = seed::organization(&app, &ada, "BIG", sizes).await;
     seed::others(&app, sizes).await;
-    println!(
-        "{backend:?}: seeded in {:.0} s",
-        started.elapsed().as_secs_f64()
+    let seeded = started.elapsed();
+    println!("{backend:?}: seeded in {:.0} s", seeded.as_secs_f64());
+    let started = Instant::now();
+    seed::analyze(&app).await;
+    let analyzed = started.elapsed();
+    println!("{backend:?}: analyzed in {:.0} s", analyzed.as_secs_f64());
+    let note = format!(
+        "{backend:?} seeded in {:.0} s, analyzed in {:.0} s",
+        seeded.as_secs_f64(),
+        analyzed.as_secs_f64()
     );
 
     let mut rows = Vec::new();
@@ -204,7 +227,28 @@ async fn bench(backend: Backend, sizes: &Sizes) -> Option<Vec<Vec<String>>> {
         seat_refusal(&app, &ada, &big).await,
     );
     rows.push(row(backend, "an invite refused for seats (PRO)", &s, &b));
-    Some(rows)
+    let mut timed = Vec::new();
+    if env("ROSTER_BENCH_MIGRATIONS", 0) == 1 {
+        let (each, whole) = migrations::time(&app).await;
+        let secs = |d: Duration| format!("{:.1} s", d.as_secs_f64());
+        for (version, description, took) in each {
+            timed.push(vec![
+                format!("{backend:?}"),
+                format!("{version:04} {description}"),
+                secs(took),
+            ]);
+        }
+        timed.push(vec![
+            format!("{backend:?}"),
+            "the whole `migrate` (with the email keys' check)".to_owned(),
+            secs(whole),
+        ]);
+    }
+    Some(Measured {
+        rows,
+        note,
+        migrations: timed,
+    })
 }
 
 fn row(backend: Backend, name: &str, small: &Outcome, big: &Outcome) -> Vec<String> {
@@ -223,39 +267,85 @@ fn row(backend: Backend, name: &str, small: &Outcome, big: &Outcome) -> Vec<Stri
     ]
 }
 
+fn sh(cmd: &str) -> String {
+    std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
 #[tokio::main]
 async fn main() {
     let sizes = Sizes::scaled(env("ROSTER_BENCH_BIG", 200_000));
     let only = std::env::var("ROSTER_BENCH_BACKEND").ok();
     println!("{sizes}");
-    let mut rows = Vec::new();
+    let (mut rows, mut notes, mut timed) = (Vec::new(), Vec::new(), Vec::new());
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let name = format!("{backend:?}").to_lowercase();
         if only.as_deref().is_some_and(|o| o != name) {
             continue;
         }
         match bench(backend, &sizes).await {
-            Some(r) => rows.extend(r),
+            Some(m) => {
+                rows.extend(m.rows);
+                notes.push(m.note);
+                timed.extend(m.migrations);
+            }
             None => println!("{backend:?} skipped: ROSTER_TEST_POSTGRES_URL is not set"),
         }
     }
-    println!("\n| backend | read (median of {RUNS}, ms) | SMALL | BIG | BIG/SMALL |");
-    println!("|---|---|---|---|---|");
-    for r in rows {
-        println!("| {} |", r.join(" | "));
-    }
-    println!(
-        "\n| fresh `roster serve`, SQLite, new database | start-up to `/readyz` | idle RSS after 2 s |"
+    let mut out = format!(
+        "## {}\n\n`cargo bench -p roster-tests --bench large_org` (tests/benches/large_org.rs), \
+         {} on {} ({} cores, shared with other builds), {} profile. {sizes}; SMALL: 100 members, 1,000 leads, \
+         1,000 audit events. Seeded in bulk with SQL, then analyzed; {}.\n\n\
+         | backend | read (median of {RUNS}, ms) | SMALL | BIG | BIG/SMALL |\n|---|---|---|---|---|\n",
+        bench_doc::LARGE_ORG,
+        sh("date -u '+%Y-%m-%d %H:%M UTC'"),
+        sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        sh("nproc"),
+        if cfg!(debug_assertions) {
+            "dev"
+        } else {
+            "bench (release)"
+        },
+        notes.join("; "),
     );
-    println!("|---|---|---|");
-    for run in 1..=3 {
-        match process::fresh_start().await {
-            Ok((ready, rss)) => println!(
-                "| run {run} | {:.0} ms | {:.1} MiB |",
-                ready.as_secs_f64() * 1000.0,
-                rss as f64 / 1024.0
-            ),
-            Err(why) => println!("| run {run} | fails: {why} | |"),
+    for r in rows {
+        out.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    if !timed.is_empty() {
+        out.push_str(
+            "\nMigrations 0018–0023 applied again on this data set (`ROSTER_BENCH_MIGRATIONS=1`, \
+             tests/benches/large_org/migrations.rs):\n\n\
+             | backend | migration | time |\n|---|---|---|\n",
+        );
+        for r in timed {
+            out.push_str(&format!("| {} |\n", r.join(" | ")));
         }
     }
+    out.push_str(
+        "\nA fresh `roster serve` (release build) on a new SQLite database, three times \
+         (targets: 100 ms and 20 MiB):\n\n\
+         | run | start-up to `/readyz` | idle RSS after 2 s |\n|---|---|---|\n",
+    );
+    for run in 1..=3 {
+        match process::fresh_start().await {
+            Ok((ready, rss)) => out.push_str(&format!(
+                "| {run} | {:.0} ms | {:.1} MiB |\n",
+                ready.as_secs_f64() * 1000.0,
+                rss as f64 / 1024.0
+            )),
+            Err(why) => out.push_str(&format!("| {run} | fails: {why} | |\n")),
+        }
+    }
+    println!("\n{out}");
+    if only.is_some() {
+        println!("(one backend: docs/benchmarks.md left alone)");
+        return;
+    }
+    let before = std::fs::read_to_string(bench_doc::PATH).expect("read docs/benchmarks.md");
+    let after = bench_doc::put(&before, bench_doc::LARGE_ORG, &out);
+    std::fs::write(bench_doc::PATH, after).expect("write docs/benchmarks.md");
+    println!("wrote its section of docs/benchmarks.md");
 }

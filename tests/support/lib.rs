@@ -7,6 +7,7 @@
 //! (`inbox.rs`, `smtp_sink.rs`), set-up in the database (`seed.rs`).
 
 mod backends;
+pub mod bench_doc;
 mod http;
 mod inbox;
 pub mod leads;

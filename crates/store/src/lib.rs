@@ -79,7 +79,14 @@ impl Database {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(30))
-                    .row_buffer_size(1024);
+                    .row_buffer_size(1024)
+                    // SQLite's own advice for long-lived databases: the
+                    // planner's statistics refreshed for the tables that
+                    // changed, as each pooled connection closes (at the
+                    // latest at sqlx's 30-minute lifetime), reading at most
+                    // ~400 rows per index (docs/operations/performance.md,
+                    // "Large organizations").
+                    .optimize_on_close(true, 400);
                 let file = options.get_filename();
                 if file != std::path::Path::new(":memory:") && !url.contains("mode=memory") {
                     // The database holds webhook signing secrets: 0600 in a

@@ -26,12 +26,14 @@ pub async fn fresh_start() -> Result<(Duration, u64), String> {
     if !built.success() {
         return Err("building the roster binary failed".into());
     }
-    // target/release/deps/<this bench> -> target/release/roster
+    // target/<profile>/deps/<this bench> -> target/release/roster, whatever
+    // profile the bench itself was built with.
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let binary = exe
         .parent()
         .and_then(|deps| deps.parent())
-        .map(|profile| profile.join("roster"))
+        .and_then(|profile| profile.parent())
+        .map(|target| target.join("release").join("roster"))
         .ok_or("no target directory")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

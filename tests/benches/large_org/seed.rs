@@ -272,6 +272,21 @@ pub async fn others(app: &TestApp, sizes: &Sizes) {
     }
 }
 
+/// Refreshes the planner's statistics after the bulk load, as a real
+/// deployment's autovacuum (PostgreSQL) or the `pragma optimize` its pooled
+/// SQLite connections run as they close (crates/store/src/lib.rs) would
+/// have by the time such an organization is read: without them the
+/// planners cost BIG's tables as the empty ones of the migrations.
+pub async fn analyze(app: &TestApp) {
+    match &app.db {
+        Database::Sqlite(_) => {
+            run!(&app.db, "analyze".to_owned());
+            run!(&app.db, "pragma optimize".to_owned());
+        }
+        Database::Postgres(_) => run!(&app.db, "analyze".to_owned()),
+    }
+}
+
 /// Sets `orgs`' plan directly (the API refuses a plan smaller than the
 /// seats in use, which is the state the seat check is measured in).
 pub async fn plan(app: &TestApp, orgs: &[&str], plan: &str) {

@@ -21,7 +21,9 @@ impl Report {
         let _ = writeln!(
             text,
             "# Benchmarks\n\nWritten by `cargo bench -p roster-tests --bench perf` \
-             (see the top of `tests/benches/perf.rs`); do not edit by hand.\n\n\
+             (see the top of `tests/benches/perf.rs`), but for the section \
+             \"Large organizations\", written by `--bench large_org` (see the top of \
+             `tests/benches/large_org.rs`); do not edit by hand.\n\n\
              - Date: {}\n- Machine: {} ({} cores), {}\n- Build profile: `{profile}`\n\
              - Load: an in-process client (one keep-alive connection per client), a warm-up, \
              then {runs} runs of {seconds} s per case, the cases interleaved run by run; \

@@ -1,7 +1,7 @@
 // <roster-audit-log>: the Audit log screen (docs/api/console.md).
 // `Organization.auditLog`, newest first, 25 a page by cursor, filtered by
 // action (exact) and by the person an event is about.
-import { RosterElement, html, css, shared, when } from "./base.js";
+import { PagedElement, html, css, shared, when } from "./base.js";
 import { screen } from "./screens.js";
 
 const PAGE = 25;
@@ -22,9 +22,8 @@ const ACTIONS = [
   "workspace.created", "workspace.deleted", "workspace.renamed",
 ];
 
-class RosterAuditLog extends RosterElement {
+class RosterAuditLog extends PagedElement {
   static properties = {
-    page: { state: true },
     people: { state: true },
     action: { state: true },
     target: { state: true },
@@ -32,28 +31,24 @@ class RosterAuditLog extends RosterElement {
 
   static styles = [shared, css`
     .filters { margin-bottom: .75rem; }
-    .paging { display: flex; gap: .5rem; margin-top: .75rem; }
     code.detail { font-size: .85rem; word-break: break-word; }
   `];
 
   constructor() {
     super();
-    this.page = null;
     this.people = [];
     this.action = "";
     this.target = "";
-    this._cursors = [null];
     this.addEventListener("roster-membership-event", () => {
-      if (this._cursors.length === 1) this.load(null, true);
+      if (this.onFirstPage()) this.load(null, true);
     });
   }
 
   async reload() {
     if (!this.organization) return;
-    this._cursors = [null];
     const people = await this.attempt(() => this.query(PEOPLE, { o: this.organization }));
     if (people) this.people = people.organization.members.edges.map((e) => e.node.user);
-    await this.load(null);
+    await this.firstPage();
   }
 
   async load(after, quiet = false) {
@@ -65,18 +60,7 @@ class RosterAuditLog extends RosterElement {
 
   filter(name, value) {
     this[name] = value;
-    this._cursors = [null];
-    this.load(null);
-  }
-
-  next() {
-    this._cursors.push(this.page.pageInfo.endCursor);
-    this.load(this._cursors.at(-1));
-  }
-
-  previous() {
-    this._cursors.pop();
-    this.load(this._cursors.at(-1));
+    this.firstPage();
   }
 
   render() {
@@ -116,10 +100,7 @@ class RosterAuditLog extends RosterElement {
           </tr>`)}
         </tbody>
       </table></div>
-      <div class="paging">
-        <button class="secondary" type="button" ?disabled=${this._cursors.length < 2} @click=${this.previous}>Previous page</button>
-        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
-      </div>`;
+      ${this.paging()}`;
   }
 }
 

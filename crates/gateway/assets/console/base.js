@@ -37,6 +37,7 @@ export const shared = css`
   .error { padding: .6rem .75rem; color: #7f1d1d; background: #fee2e2; border-radius: 4px; }
   .done { padding: .6rem .75rem; color: #14532d; background: #dcfce7; border-radius: 4px; }
   .scroll { overflow-x: auto; }
+  .paging { display: flex; gap: .5rem; align-items: center; margin-top: .75rem; }
   dialog { border: 1px solid var(--line); border-radius: 8px; max-width: min(32rem, 95vw); }
   dialog::backdrop { background: rgb(0 0 0 / .35); }
   fieldset { border: 1px solid var(--line); border-radius: 4px; }
@@ -134,6 +135,55 @@ export class RosterElement extends LitElement {
         this.error ? html` (<code>${this.error.code}</code>)` : nothing
       }</p>
       <p class="done" role="status" ?hidden=${!this.notice}>${this.notice ?? ""}</p>`;
+  }
+}
+
+/**
+ * A screen that shows a connection a page at a time, by cursor. The
+ * subclass's `load(after, quiet)` puts the page after the cursor `after` into
+ * `this.page`; this class keeps the cursors seen, so Previous goes back.
+ */
+export class PagedElement extends RosterElement {
+  static properties = { page: { state: true } };
+
+  constructor() {
+    super();
+    this.page = null;
+    this._cursors = [null];
+  }
+
+  /** The page shown, loaded again. */
+  reloadPage(quiet = false) {
+    return this.load(this._cursors.at(-1), quiet);
+  }
+
+  /** The first page (a filter changed, or another organization). */
+  firstPage() {
+    this._cursors = [null];
+    return this.load(null);
+  }
+
+  onFirstPage() {
+    return this._cursors.length === 1;
+  }
+
+  next() {
+    this._cursors.push(this.page.pageInfo.endCursor);
+    this.reloadPage();
+  }
+
+  previous() {
+    this._cursors.pop();
+    this.reloadPage();
+  }
+
+  /** The Previous and Next buttons. */
+  paging() {
+    return html`
+      <div class="paging">
+        <button class="secondary" type="button" ?disabled=${this.onFirstPage()} @click=${this.previous}>Previous page</button>
+        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
+      </div>`;
   }
 }
 

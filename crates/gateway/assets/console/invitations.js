@@ -1,7 +1,7 @@
 // <roster-invitations>: the organization's invitations on the Invite
 // screen (docs/api/console.md, "Invite"), oldest first, with each row's
 // actions exactly as `Invitation.viewerCan` lists them (Resend, Revoke).
-import { RosterElement, html, css, shared, nothing, roleName, when } from "./base.js";
+import { PagedElement, html, css, shared, nothing, roleName, when } from "./base.js";
 
 const PAGE = 25;
 const LIST = `query($o: ID!, $first: Int, $after: String, $status: InvitationStatus) {
@@ -30,16 +30,14 @@ export function seatHelp(organization, viewerCan) {
       : html`An Admin or a Billing admin of the organization can change the plan; you can revoke pending invitations to free seats.`}</p>`;
 }
 
-class RosterInvitations extends RosterElement {
+class RosterInvitations extends PagedElement {
   static properties = {
     viewerCan: { state: true },
-    page: { state: true },
     status: { state: true },
     seats: { state: true },
   };
 
   static styles = [shared, seatStyles, css`
-    .paging { display: flex; gap: .5rem; align-items: center; margin-top: .75rem; }
     td.actions { white-space: nowrap; }
     td.actions button { margin: 0 .25rem .25rem 0; }
   `];
@@ -47,15 +45,12 @@ class RosterInvitations extends RosterElement {
   constructor() {
     super();
     this.viewerCan = null;
-    this.page = null;
     this.status = "";
     this.seats = false;
-    this._cursors = [null];
   }
 
   reload() {
-    this._cursors = [null];
-    this.load(null);
+    this.firstPage();
   }
 
   async load(after) {
@@ -67,16 +62,6 @@ class RosterInvitations extends RosterElement {
     this.page = data.organization.invitations;
   }
 
-  next() {
-    this._cursors.push(this.page.pageInfo.endCursor);
-    this.load(this._cursors.at(-1));
-  }
-
-  previous() {
-    this._cursors.pop();
-    this.load(this._cursors.at(-1));
-  }
-
   async act(invitation, action) {
     const resend = action === "RESEND";
     this.seats = false;
@@ -86,7 +71,7 @@ class RosterInvitations extends RosterElement {
     );
     if (this.error?.code === "SEAT_LIMIT_REACHED") this.seats = true;
     if (!done) return;
-    this.load(this._cursors.at(-1));
+    this.reloadPage();
     this.dispatchEvent(new CustomEvent("roster-member-changed", { bubbles: true, composed: true }));
   }
 
@@ -128,10 +113,7 @@ class RosterInvitations extends RosterElement {
             : html`<span class="muted">No actions</span>`}</td>
         </tr>`)}</tbody>
       </table></div>
-      <div class="paging">
-        <button class="secondary" type="button" ?disabled=${this._cursors.length < 2} @click=${this.previous}>Previous page</button>
-        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
-      </div>`;
+      ${this.paging()}`;
   }
 }
 

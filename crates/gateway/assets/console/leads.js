@@ -3,7 +3,7 @@
 // its managed assistants'), 25 a page, filtered by owner, assistant or
 // unassigned; "Reassign…" (`updateLead`) when `Organization.viewerCan` has
 // EDIT_LEADS.
-import { RosterElement, html, css, shared, nothing, when } from "./base.js";
+import { PagedElement, html, css, shared, nothing, when } from "./base.js";
 import { screen } from "./screens.js";
 
 const PAGE = 25;
@@ -18,9 +18,8 @@ const FIND = `query($o: ID!, $search: String) { organization(id: $o) { members(f
   edges { node { user { id displayName email } } } } } }`;
 const REASSIGN = "mutation($id: ID!, $input: LeadInput!) { updateLead(id: $id, input: $input) { id owner { user { displayName } } } }";
 
-class RosterLeads extends RosterElement {
+class RosterLeads extends PagedElement {
   static properties = {
-    page: { state: true },
     can: { state: true },
     owners: { state: true },
     assistants: { state: true },
@@ -32,14 +31,12 @@ class RosterLeads extends RosterElement {
 
   static styles = [shared, css`
     .filters { margin-bottom: .75rem; }
-    .paging { display: flex; gap: .5rem; align-items: center; margin-top: .75rem; }
     th small { display: block; color: var(--muted); font-weight: normal; }
     dialog form { display: grid; gap: .5rem; }
   `];
 
   constructor() {
     super();
-    this.page = null;
     this.can = [];
     this.owners = [];
     this.assistants = [];
@@ -47,19 +44,17 @@ class RosterLeads extends RosterElement {
     this.assistant = "";
     this.moving = null;
     this.candidates = [];
-    this._cursors = [null];
-    this.addEventListener("roster-membership-event", () => this.load(this._cursors.at(-1), true));
+    this.addEventListener("roster-membership-event", () => this.reloadPage(true));
   }
 
   async reload() {
     if (!this.organization) return;
-    this._cursors = [null];
     const choices = await this.attempt(() => this.query(CHOICES, { o: this.organization }));
     if (choices) {
       this.owners = choices.organization.members.edges.map((e) => e.node.user);
       this.assistants = choices.organization.assistants;
     }
-    await this.load(null);
+    await this.firstPage();
   }
 
   async load(after, quiet = false) {
@@ -78,18 +73,7 @@ class RosterLeads extends RosterElement {
 
   filter(name, value) {
     this[name] = value;
-    this._cursors = [null];
-    this.load(null);
-  }
-
-  next() {
-    this._cursors.push(this.page.pageInfo.endCursor);
-    this.load(this._cursors.at(-1));
-  }
-
-  previous() {
-    this._cursors.pop();
-    this.load(this._cursors.at(-1));
+    this.firstPage();
   }
 
   async reassign(lead) {
@@ -117,7 +101,7 @@ class RosterLeads extends RosterElement {
     const done = await this.attempt(() => this.query(REASSIGN, { id: lead.id, input: { name: lead.name, ownerId } }));
     if (!done) return;
     this.close();
-    await this.load(this._cursors.at(-1));
+    await this.reloadPage();
     const to = done.updateLead.owner?.user.displayName;
     this.notice = to ? `${lead.name} now belongs to ${to}.` : `${lead.name} is now unassigned.`;
   }
@@ -163,10 +147,7 @@ class RosterLeads extends RosterElement {
           </tr>`)}
         </tbody>
       </table></div>
-      <div class="paging">
-        <button class="secondary" type="button" ?disabled=${this._cursors.length < 2} @click=${this.previous}>Previous page</button>
-        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
-      </div>`;
+      ${this.paging()}`;
   }
 
   renderDialog() {

@@ -2,7 +2,7 @@
 // and status filters, cursor paging, "Pending" for invited people, and
 // per row the actions the API says the viewer may take on that member
 // (`Member.viewerCan`), through <roster-member-actions>.
-import { RosterElement, html, css, shared, roleName, when, ROLES } from "./base.js";
+import { PagedElement, html, css, shared, roleName, when, ROLES } from "./base.js";
 import { repeat } from "../lib/lit-html-3.3.3/directives/repeat.js";
 import { screen } from "./screens.js";
 import "./member-actions.js";
@@ -15,9 +15,8 @@ const MEMBERS = `query($o: ID!, $first: Int, $after: String, $search: String, $r
       edges { node { id role status isOwner lastActiveAt viewerCan
         user { id email displayName } workspaces { id name } assistants { id name } managedAssistants { id name } } } } } }`;
 
-class RosterMembers extends RosterElement {
+class RosterMembers extends PagedElement {
   static properties = {
-    page: { state: true },
     search: { state: true },
     role: { state: true },
     status: { state: true },
@@ -27,16 +26,13 @@ class RosterMembers extends RosterElement {
     .filters { margin-bottom: .75rem; }
     .who small { display: block; color: var(--muted); }
     ul.plain { list-style: none; margin: 0; padding: 0; }
-    .paging { display: flex; gap: .5rem; align-items: center; margin-top: .75rem; }
   `];
 
   constructor() {
     super();
-    this.page = null;
     this.search = "";
     this.role = "";
     this.status = "";
-    this._cursors = [null];
     this._typing = null;
     // A row's open dialog stays until it is closed: a change heard
     // meanwhile reloads the page after it.
@@ -44,24 +40,23 @@ class RosterMembers extends RosterElement {
     this._stale = false;
     this.addEventListener("roster-dialog", (event) => {
       this._dialogOpen = event.detail.open;
-      if (!this._dialogOpen && this._stale) this.load(this._cursors.at(-1));
+      if (!this._dialogOpen && this._stale) this.reloadPage();
     });
     this.addEventListener("roster-membership-event", () => {
       this._stale = this._dialogOpen;
-      if (!this._dialogOpen) this.load(this._cursors.at(-1));
+      if (!this._dialogOpen) this.reloadPage();
     });
     // The words of an action, shown with the page it changed.
     this.addEventListener("roster-member-changed", async (event) => {
       const { notice, error } = event.detail;
-      if (notice) await this.load(this._cursors.at(-1));
+      if (notice) await this.reloadPage();
       this.notice = notice;
       this.error = error;
     });
   }
 
   reload() {
-    this._cursors = [null];
-    this.load(null);
+    this.firstPage();
   }
 
   /** A page of members; what the last action said stays shown. */
@@ -77,16 +72,6 @@ class RosterMembers extends RosterElement {
     } catch (error) {
       this.error = error;
     }
-  }
-
-  next() {
-    this._cursors.push(this.page.pageInfo.endCursor);
-    this.load(this._cursors.at(-1));
-  }
-
-  previous() {
-    this._cursors.pop();
-    this.load(this._cursors.at(-1));
   }
 
   filter(name, value) {
@@ -137,10 +122,7 @@ class RosterMembers extends RosterElement {
           </tr>`)}
         </tbody>
       </table></div>
-      <div class="paging">
-        <button class="secondary" type="button" ?disabled=${this._cursors.length < 2} @click=${this.previous}>Previous page</button>
-        <button class="secondary" type="button" ?disabled=${!this.page.pageInfo.hasNextPage} @click=${this.next}>Next page</button>
-      </div>`;
+      ${this.paging()}`;
   }
 }
 

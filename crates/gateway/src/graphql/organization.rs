@@ -1,25 +1,29 @@
-//! `Organization` as its viewer sees it, and the mutations on one.
+//! `Organization` as its viewer sees it; the mutations on one are in
+//! `organization/mutation.rs`.
 
-use async_graphql::{Context, ID, InputObject, Object};
+mod mutation;
+
+pub use mutation::OrganizationMutation;
+
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 use roster_domain::member_page::{MemberPageParts, MemberPlaces};
 use roster_domain::model::{
-    AssignmentScope, InvitationTtl, MemberFilter, MemberScope, Membership, NewOrganization,
-    Organization, OrganizationPatch, PageRequest, User,
+    AssignmentScope, MemberFilter, MemberScope, Membership, Organization, PageRequest, User,
 };
 use roster_domain::permission::Action;
-use roster_domain::{DomainError, MemberId, OrgId, OrgName, allowed};
+use roster_domain::{DomainError, MemberId, allowed};
 
 use super::allowed::{InviteArgument, OrgAction, named};
 use super::audit::{AuditEventConnection, audit_page};
 use super::billing::BillingNode;
 use super::connection::{MemberConnection, MemberEdge, PageInfo, decode_cursor};
-use super::context::{loader, membership, services, viewer};
+use super::context::{loader, services};
 use super::cost;
 use super::dashboard::{DashboardNode, dashboard};
 use super::enums::{InvitationDelivery, InvitationStatus, MemberStatus, OrgRole, Plan};
-use super::guards::{Authenticated, Can, OrgGuard};
+use super::guards::Can;
 use super::invitation::{InvitationConnection, invitation_page};
 use super::lead::{LeadConnection, LeadPageArgs, lead_page};
 use super::loaders::{SeatsOf, grouped, load_failed};
@@ -331,73 +335,4 @@ fn member_page_nodes(
             MemberNode::preloaded(member, viewer.clone(), preloaded)
         })
         .collect()
-}
-
-#[derive(InputObject)]
-pub struct UpdateOrganizationInput {
-    name: Option<String>,
-    invitation_delivery: Option<InvitationDelivery>,
-    /// The lifetime of invitations sent by the delivery in effect after
-    /// this update, 1 to 720 hours.
-    invitation_ttl_hours: Option<i32>,
-}
-
-impl UpdateOrganizationInput {
-    fn parse(self) -> Result<OrganizationPatch, DomainError> {
-        Ok(OrganizationPatch {
-            name: self.name.as_deref().map(OrgName::parse).transpose()?,
-            invitation_delivery: self.invitation_delivery.map(Into::into),
-            invitation_ttl_hours: self
-                .invitation_ttl_hours
-                .map(InvitationTtl::parse)
-                .transpose()?,
-        })
-    }
-}
-
-#[derive(Default)]
-pub struct OrganizationMutation;
-
-#[Object]
-impl OrganizationMutation {
-    /// Creates an organization; the caller becomes its owner and ADMIN.
-    #[graphql(guard = "Authenticated")]
-    async fn create_organization(
-        &self,
-        ctx: &Context<'_>,
-        name: String,
-    ) -> Result<OrganizationNode, ApiError> {
-        let name = OrgName::parse(&name)?;
-        let me = viewer(ctx).await?.user()?.id;
-        let services = services(ctx);
-        let org = services
-            .store
-            .create_organization(NewOrganization {
-                id: OrgId::new(),
-                name,
-                owner: me,
-                now: services.clock.now(),
-                prices: services.config.prices,
-            })
-            .await?;
-        let viewer = membership(ctx, org.id).await?;
-        Ok(OrganizationNode { org, viewer })
-    }
-
-    #[graphql(guard = "OrgGuard::new(&id, Action::EditOrgInfo)")]
-    async fn update_organization(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: UpdateOrganizationInput,
-    ) -> Result<OrganizationNode, ApiError> {
-        let patch = input.parse()?;
-        let viewer = membership(ctx, id.parse()?).await?;
-        let services = services(ctx);
-        let org = services
-            .store
-            .update_organization(viewer.org_id, viewer.user_id, patch, services.clock.now())
-            .await?;
-        Ok(OrganizationNode { org, viewer })
-    }
 }

@@ -76,6 +76,17 @@ impl Email {
         lower.nfkc().collect()
     }
 
+    /// Names the computation of [`Email::key`]: its steps and the Unicode
+    /// versions of the tables it uses (unicode-normalization's for NFKC,
+    /// the standard library's for lowercase). Keys stored under another
+    /// version are recomputed by `migrate` (docs/operations/upgrades.md);
+    /// change the leading `v1` when the steps change.
+    pub fn key_version() -> String {
+        let (a, b, c) = unicode_normalization::UNICODE_VERSION;
+        let (d, e, f) = std::char::UNICODE_VERSION;
+        format!("v1 nfkc-lower-nfkc nfkc={a}.{b}.{c} lower={d}.{e}.{f}")
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -244,6 +255,16 @@ mod tests {
         let e = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
         assert_eq!(e.as_str(), "Ada.Lovelace@Example.COM");
         assert_eq!(e.normalized(), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn the_key_version_names_the_steps_and_their_unicode_tables() {
+        // The steps this version names; a change to them changes `v1`.
+        assert_eq!(Email::key("\u{212A}ATE@Example.COM"), "kate@example.com");
+        assert_eq!(Email::key("\u{FF4B}ate@example.com"), "kate@example.com");
+        let version = Email::key_version();
+        assert!(version.starts_with("v1 nfkc-lower-nfkc nfkc="), "{version}");
+        assert!(version.contains(" lower="), "{version}");
     }
 
     #[test]

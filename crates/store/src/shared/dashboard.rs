@@ -1,9 +1,10 @@
 //! The dashboard: each figure by a statement of its own, run only when the
 //! query selects it. The lead figures use the lead list's conditions and
 //! the member figure the member list's, so the dashboard counts what the
-//! viewer lists. The whole organization's lead counts are kept by the
-//! database (`lead_count`, migration 0022): a page of them is a range of
-//! an index, whatever the organization's size.
+//! viewer lists. The whole organization's counts are kept by the database
+//! (`member_count` and `lead_count`, migrations 0019 and 0022): a figure is
+//! a row and a page of them a range of an index, whatever the
+//! organization's size.
 
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
@@ -18,7 +19,8 @@ use roster_domain::dashboard::{
 use roster_domain::lead::{LeadFilter, LeadScope};
 use roster_domain::model::{MemberFilter, PageRequest, Slice};
 
-use super::{BackendStore, Db, leads, members};
+use super::member_list::MemberQuery;
+use super::{BackendStore, Db, leads};
 
 /// The `lead_count` kind of a grouping, the lead's column, and the table
 /// (aliased `g`) and column its label comes from.
@@ -39,22 +41,27 @@ impl BackendStore {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         match figure {
+            // The member list's total under the same filter: the
+            // organization's counters for the whole organization.
             DashboardCount::ActiveMembers => {
                 let active = MemberFilter {
                     status: Some(MemberStatus::Active),
                     ..MemberFilter::default()
                 };
-                let mut q = QueryBuilder::<Db>::new(
-                    "select count(*) from membership m join app_user u on u.id = m.user_id",
-                );
-                members::push_conditions(&mut q, org, scope.members, &active);
-                let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
+                let mut conn = self.pool.acquire().await?;
+                let query = MemberQuery::new(&mut conn, org, scope.members, &active).await?;
+                let (n,): (i64,) = query.total().build_query_as().fetch_one(&mut *conn).await?;
                 Ok(n)
             }
-            // PENDING and not lapsed, whether or not the sweeper has run.
+            // PENDING and not lapsed, whether or not the sweeper has run:
+            // each PENDING invitation holds its INVITED membership, counted
+            // in the organization's counters (rules.md §4), less the lapsed
+            // ones the sweeper has not reached (a range of
+            // `invitation_org_pending_expiry_idx`, short by design).
             DashboardCount::PendingInvitations if scope.invitations => Ok(sqlx::query_scalar(
-                "select count(*) from invitation where organization_id = $1 \
-                     and status = 'PENDING' and expires_at > $2",
+                "select coalesce((select sum(n) from member_count where organization_id = $1 \
+                 and status = 'INVITED'), 0) - (select count(*) from invitation \
+                 where organization_id = $1 and status = 'PENDING' and expires_at <= $2)",
             )
             .bind(org.0)
             .bind(now)

@@ -5,6 +5,11 @@
 //! migrations. Idempotent: a second run finds every key right and writes
 //! nothing.
 //!
+//! The version of the key they were computed with is kept in
+//! `store_fact` (`email_key_version`, [`Email::key_version`]); while it is
+//! current, this step reads that one row and nothing else, so a start does
+//! not read every account.
+//!
 //! Two accounts whose addresses now fold to one key (`\u{212A}ate@` and
 //! `kate@`): the verified one keeps the key, else the older one; the other
 //! is retired as a squatter's account is (its key becomes
@@ -29,8 +34,19 @@ const RETIRED: [&str; 3] = [
     "email-conflict:",
 ];
 
-/// Recomputes every stored key; the number of accounts changed.
+const VERSION_FACT: &str = "email_key_version";
+
+/// Recomputes every stored key unless they were computed with the current
+/// version; the number of accounts changed.
 pub(crate) async fn refold_email_keys(pool: &sqlx::Pool<Db>, now: DateTime<Utc>) -> Result<u64> {
+    let version = Email::key_version();
+    let stored: Option<String> = sqlx::query_scalar("select value from store_fact where name = $1")
+        .bind(VERSION_FACT)
+        .fetch_optional(pool)
+        .await?;
+    if stored.as_deref() == Some(version.as_str()) {
+        return Ok(0);
+    }
     let mut tx = Db::begin_write(pool).await?;
     let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
         "select id, email, email_normalized from app_user \
@@ -79,6 +95,14 @@ pub(crate) async fn refold_email_keys(pool: &sqlx::Pool<Db>, now: DateTime<Utc>)
                 .await?;
         }
     }
+    sqlx::query(
+        "insert into store_fact (name, value) values ($1, $2) \
+         on conflict (name) do update set value = excluded.value",
+    )
+    .bind(VERSION_FACT)
+    .bind(&version)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(changes.len() as u64)
 }

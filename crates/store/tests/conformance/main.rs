@@ -7,6 +7,7 @@
 //! (`tests/api/`) check the same rules through HTTP; these pin them to the
 //! port, so that a change behind it is held to them directly.
 
+mod email_keys;
 mod invariants;
 mod outbox;
 mod signing_keys;

@@ -15,6 +15,7 @@
 //! ROSTER_BENCH_BIG=20000 cargo bench ...          # every size scaled to BIG (a quick run)
 //! ROSTER_BENCH_BACKEND=postgres cargo bench ...   # one backend
 //! ROSTER_BENCH_MIGRATIONS=1 cargo bench ...       # and time migrations 0018-0024 on the data
+//! ROSTER_BENCH_HOLD=600 cargo bench ...           # keep each database 600 s after its reads
 //! ```
 //!
 //! The data is bulk-loaded with SQL (`large_org/seed.rs`), which a test
@@ -227,6 +228,15 @@ async fn bench(backend: Backend, sizes: &Sizes) -> Option<Measured> {
         seat_refusal(&app, &ada, &big).await,
     );
     rows.push(row(backend, "an invite refused for seats (PRO)", &s, &b));
+    let hold = env("ROSTER_BENCH_HOLD", 0u64);
+    if hold > 0 {
+        // For `EXPLAIN` by hand on the seeded data, before it is dropped.
+        println!(
+            "{backend:?}: holding {} for {hold} s; SMALL {}, BIG {}",
+            app.url, small.id, big.id
+        );
+        tokio::time::sleep(Duration::from_secs(hold)).await;
+    }
     let mut timed = Vec::new();
     if env("ROSTER_BENCH_MIGRATIONS", 0) == 1 {
         let migrations::Timed { each, whole, again } = migrations::time(&app).await;
@@ -282,6 +292,7 @@ fn sh(cmd: &str) -> String {
 
 #[tokio::main]
 async fn main() {
+    let load_at_start = sh("cut -d' ' -f1-3 /proc/loadavg");
     let sizes = Sizes::scaled(env("ROSTER_BENCH_BIG", 200_000));
     let only = std::env::var("ROSTER_BENCH_BACKEND").ok();
     println!("{sizes}");
@@ -302,13 +313,14 @@ async fn main() {
     }
     let mut out = format!(
         "## {}\n\n`cargo bench -p roster-tests --bench large_org` (tests/benches/large_org.rs), \
-         {} on {} ({} cores, shared with other builds), {} profile. {sizes}; SMALL: 100 members, 1,000 leads, \
+         {} on {} ({} cores, load average {} at the start), {} profile. {sizes}; SMALL: 100 members, 1,000 leads, \
          1,000 audit events. Seeded in bulk with SQL, then analyzed; {}.\n\n\
          | backend | read (median of {RUNS}, ms) | SMALL | BIG | BIG/SMALL |\n|---|---|---|---|---|\n",
         bench_doc::LARGE_ORG,
         sh("date -u '+%Y-%m-%d %H:%M UTC'"),
         sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
         sh("nproc"),
+        load_at_start,
         if cfg!(debug_assertions) {
             "dev"
         } else {

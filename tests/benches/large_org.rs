@@ -6,14 +6,16 @@
 //! It prints each read's median over 20 requests and the BIG/SMALL ratio,
 //! and a fresh `roster` process's start-up to `/readyz` and idle memory
 //! (`large_org/process.rs`; targets 100 ms and 20 MiB), and writes them as
-//! the section "Large organizations" of `docs/benchmarks.md` (not when
-//! `ROSTER_BENCH_BACKEND` picks one backend).
+//! the sections "Large organizations" and "A fresh process" of
+//! `docs/benchmarks.md` (only the latter with `ROSTER_BENCH_BACKEND=none`,
+//! neither when it picks one backend).
 //!
 //! ```text
 //! cargo bench -p roster-tests --bench large_org
 //! ROSTER_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p roster-tests --bench large_org
 //! ROSTER_BENCH_BIG=20000 cargo bench ...          # every size scaled to BIG (a quick run)
 //! ROSTER_BENCH_BACKEND=postgres cargo bench ...   # one backend
+//! ROSTER_BENCH_BACKEND=none cargo bench ...       # only the fresh processes
 //! ROSTER_BENCH_MIGRATIONS=1 cargo bench ...       # and time migrations 0018-0024 on the data
 //! ROSTER_BENCH_HOLD=600 cargo bench ...           # keep each database 600 s after its reads
 //! ```
@@ -341,28 +343,23 @@ async fn main() {
             out.push_str(&format!("| {} |\n", r.join(" | ")));
         }
     }
-    out.push_str(
-        "\nA fresh `roster serve` (release build) on a new SQLite database, three times \
-         (targets: 100 ms and 20 MiB):\n\n\
-         | run | start-up to `/readyz` | idle RSS after 2 s |\n|---|---|---|\n",
-    );
-    for run in 1..=3 {
-        match process::fresh_start().await {
-            Ok((ready, rss)) => out.push_str(&format!(
-                "| {run} | {:.0} ms | {:.1} MiB |\n",
-                ready.as_secs_f64() * 1000.0,
-                rss as f64 / 1024.0
-            )),
-            Err(why) => out.push_str(&format!("| {run} | fails: {why} | |\n")),
-        }
-    }
-    println!("\n{out}");
-    if only.is_some() {
-        println!("(one backend: docs/benchmarks.md left alone)");
-        return;
-    }
+    let fresh = process::section().await;
     let before = std::fs::read_to_string(bench_doc::PATH).expect("read docs/benchmarks.md");
-    let after = bench_doc::put(&before, bench_doc::LARGE_ORG, &out);
+    let after = match only.as_deref() {
+        None => {
+            println!("\n{out}\n{fresh}");
+            let large = bench_doc::put(&before, bench_doc::LARGE_ORG, &out);
+            bench_doc::put(&large, bench_doc::FRESH_START, &fresh)
+        }
+        Some("none") => {
+            println!("\n{fresh}");
+            bench_doc::put(&before, bench_doc::FRESH_START, &fresh)
+        }
+        Some(_) => {
+            println!("\n{out}\n{fresh}\n(one backend: docs/benchmarks.md left alone)");
+            return;
+        }
+    };
     std::fs::write(bench_doc::PATH, after).expect("write docs/benchmarks.md");
-    println!("wrote its section of docs/benchmarks.md");
+    println!("wrote its sections of docs/benchmarks.md");
 }

@@ -1,5 +1,6 @@
 //! docs/benchmarks.md is written by two benches (tests/benches): `perf`
-//! writes the file and `large_org` its section "Large organizations".
+//! writes the file and `large_org` its sections "Large organizations" and
+//! "A fresh process".
 //! Each keeps what the other wrote: a section runs from its `## ` heading
 //! to the next one.
 
@@ -8,6 +9,9 @@ pub const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/benchmarks.
 
 /// The section `large_org` writes.
 pub const LARGE_ORG: &str = "Large organizations";
+
+/// The other section `large_org` writes.
+pub const FRESH_START: &str = "A fresh process";
 
 /// The section placed last, before which a missing one is inserted.
 const LAST: &str = "Elsewhere";

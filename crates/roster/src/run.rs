@@ -104,7 +104,8 @@ fn database_error(e: ConnectError, url: &str) -> Failure {
 /// Connects, migrates the store and prepares the job queue.
 async fn open_database(settings: &Settings) -> Result<Database, Failure> {
     let url = settings.database_url();
-    let db = Database::connect(&url)
+    let max = settings.tuning.database_max_connections()?;
+    let db = Database::connect_sized(&url, max)
         .await
         .map_err(|e| database_error(e, &url))?;
     db.migrate().await.map_err(|e| database_error(e, &url))?;

@@ -40,6 +40,10 @@ pub struct TuningSettings {
     /// running jobs; at least twice the heartbeat [default: 25s].
     #[arg(long, env = "ROSTER_WORKER_ORPHAN_TIMEOUT", global = true)]
     pub worker_orphan_timeout: Option<String>,
+    /// Database connections one process opens at most, at least 2
+    /// [default: 8 on SQLite, 16 on PostgreSQL].
+    #[arg(long, env = "ROSTER_DATABASE_MAX_CONNECTIONS", global = true)]
+    pub database_max_connections: Option<String>,
     /// SMTP connections one process keeps open at most [default: 10].
     #[arg(long, env = "ROSTER_SMTP_POOL_SIZE", global = true)]
     pub smtp_pool_size: Option<String>,
@@ -107,6 +111,16 @@ impl TuningSettings {
         Ok(())
     }
 
+    /// `None`: the backend's default (`roster_store::Database::connect`).
+    pub fn database_max_connections(&self) -> Result<Option<u32>, ConfigError> {
+        const VARIABLE: &str = "ROSTER_DATABASE_MAX_CONNECTIONS";
+        match count(VARIABLE, self.database_max_connections.as_deref())? {
+            None => Ok(None),
+            Some(1) => Err(error(VARIABLE, "must be at least 2")),
+            Some(n) => Ok(Some(u32::try_from(n).unwrap_or(u32::MAX))),
+        }
+    }
+
     pub fn smtp_pool_size(&self) -> Result<u32, ConfigError> {
         Ok(
             count("ROSTER_SMTP_POOL_SIZE", self.smtp_pool_size.as_deref())?
@@ -168,6 +182,7 @@ mod tests {
             worker_concurrency: Some("3".to_owned()),
             worker_heartbeat: Some(heartbeat.to_owned()),
             worker_orphan_timeout: Some(orphan.to_owned()),
+            database_max_connections: None,
             smtp_pool_size: None,
         }
     }
@@ -209,5 +224,22 @@ mod tests {
         assert_eq!(config.missed_heartbeats, default.missed_heartbeats);
         assert_eq!(config.shutdown_timeout, DEFAULT_SHUTDOWN_TIMEOUT);
         assert_eq!(none.smtp_pool_size().expect("valid"), 10);
+        assert_eq!(none.database_max_connections().expect("valid"), None);
+    }
+
+    #[test]
+    fn a_pool_of_one_connection_is_refused() {
+        let with = |n: &str| TuningSettings {
+            database_max_connections: Some(n.to_owned()),
+            ..tuning("1s", "2s")
+        };
+        assert_eq!(
+            with("2").database_max_connections().expect("valid"),
+            Some(2)
+        );
+        for bad in ["0", "1", "many"] {
+            let err = with(bad).database_max_connections().expect_err(bad);
+            assert_eq!(err.variable, "ROSTER_DATABASE_MAX_CONNECTIONS");
+        }
     }
 }

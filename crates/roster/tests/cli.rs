@@ -195,6 +195,7 @@ fn bad_tuning_exits_2_naming_the_variable() {
         ("ROSTER_WORKER_HEARTBEAT", "0"),
         ("ROSTER_WORKER_ORPHAN_TIMEOUT", "6s"),
         ("ROSTER_SMTP_POOL_SIZE", "0"),
+        ("ROSTER_DATABASE_MAX_CONNECTIONS", "1"),
     ] {
         for command in ["serve", "worker"] {
             if command == "worker" && variable.contains("TOKEN_TTL") {
@@ -233,6 +234,7 @@ fn tuning_is_listed_in_help_with_its_variable() {
         "ROSTER_WORKER_HEARTBEAT",
         "ROSTER_WORKER_ORPHAN_TIMEOUT",
         "ROSTER_SMTP_POOL_SIZE",
+        "ROSTER_DATABASE_MAX_CONNECTIONS",
     ] {
         assert!(
             help.contains(&format!("[env: {variable}")),

@@ -69,6 +69,16 @@ impl Database {
     /// Connects to `url` (scheme `sqlite:` or `postgres:`/`postgresql:`).
     /// A SQLite file and its directory are created when missing.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        Self::connect_sized(url, None).await
+    }
+
+    /// [`Database::connect`] with at most `max_connections` connections
+    /// (`ROSTER_DATABASE_MAX_CONNECTIONS`); `None`: 8 on SQLite, 16 on
+    /// PostgreSQL.
+    pub async fn connect_sized(
+        url: &str,
+        max_connections: Option<u32>,
+    ) -> Result<Self, ConnectError> {
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
         match scheme {
             "sqlite" => {
@@ -104,7 +114,7 @@ impl Database {
                     }
                 }
                 let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(max_connections.unwrap_or(8))
                     .connect_with(options)
                     .await
                     .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
@@ -120,7 +130,7 @@ impl Database {
                     .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?
                     .options([("plan_cache_mode", "force_custom_plan")]);
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(max_connections.unwrap_or(16))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await

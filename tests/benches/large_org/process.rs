@@ -6,10 +6,13 @@
 //! skips when it is fresh).
 
 use std::process::{Command, Stdio};
+
+use roster_tests::bench_doc;
 use std::time::{Duration, Instant};
 
-/// `(start-up to /readyz, idle VmRSS in KiB)` of one fresh process.
-pub async fn fresh_start() -> Result<(Duration, u64), String> {
+/// `(start-up to /readyz, idle VmRSS in KiB)` of one fresh process, with
+/// `env` set besides its database, address and mail directory.
+pub async fn fresh_start(env: &[(&str, &str)]) -> Result<(Duration, u64), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let built = Command::new(cargo)
         .args([
@@ -51,6 +54,7 @@ pub async fn fresh_start() -> Result<(Duration, u64), String> {
         .env("ROSTER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ROSTER_MAIL_DIR", dir.path().join("outbox"))
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -79,4 +83,34 @@ pub async fn fresh_start() -> Result<(Duration, u64), String> {
     let _ = child.kill();
     let _ = child.wait();
     Ok((ready, rss))
+}
+
+/// The section "A fresh process" of docs/benchmarks.md: three fresh
+/// starts with the default pool, three with 2 connections.
+pub async fn section() -> String {
+    let mut out = format!(
+        "## {}\n\nA fresh `roster serve` (release build) on a new SQLite database, \
+         written by `cargo bench -p roster-tests --bench large_org` \
+         (`ROSTER_BENCH_BACKEND=none` for this part alone), {}, load average {}: \
+         three times with the default pool and three with \
+         `ROSTER_DATABASE_MAX_CONNECTIONS=2` (targets: 100 ms and 20 MiB).\n\n\
+         | run | pool | start-up to `/readyz` | idle RSS after 2 s |\n|---|---|---|---|\n",
+        bench_doc::FRESH_START,
+        super::sh("date -u '+%Y-%m-%d %H:%M UTC'"),
+        super::sh("cut -d' ' -f1-3 /proc/loadavg"),
+    );
+    let two = [("ROSTER_DATABASE_MAX_CONNECTIONS", "2")];
+    for (pool, env) in [("default (8)", &[][..]), ("2", &two[..])] {
+        for run in 1..=3 {
+            out.push_str(&match fresh_start(env).await {
+                Ok((ready, rss)) => format!(
+                    "| {run} | {pool} | {:.0} ms | {:.1} MiB |\n",
+                    ready.as_secs_f64() * 1000.0,
+                    rss as f64 / 1024.0
+                ),
+                Err(why) => format!("| {run} | {pool} | fails: {why} | |\n"),
+            });
+        }
+    }
+    out
 }

@@ -62,16 +62,31 @@ pub async fn bench(app: &TestApp, admin: &Session, org: &str) -> Vec<(&'static s
     for i in 0..2 * n {
         let email = format!("joiner-{i}@example.com");
         let session = app.sign_up(&email, "Joiner").await;
+        // An unverified account is not matched to invitations by email.
+        app.verify_email(&session, &email).await;
         app.invite(admin, org, &email, "MEMBER").await;
         invitees.push((email, session));
     }
-    let mails = app.mail.wait_for(4 * n, Duration::from_secs(120)).await;
+    // 2n invitations above, then 2n sign-ups' verification mails and 2n
+    // invitations.
+    let link = format!("{}/invite/", app.base);
+    let invited = |m: &roster_tests::smtp_sink::ReceivedMail| m.text_body().contains(&link);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mails = loop {
+        let mails = app.mail.messages();
+        if mails.iter().filter(|m| invited(m)).count() >= 4 * n
+            || std::time::Instant::now() > deadline
+        {
+            break mails;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let invitees: Vec<(String, String)> = invitees
         .into_iter()
         .map(|(email, session)| {
             let mail = mails
                 .iter()
-                .find(|m| m.to.iter().any(|to| to.contains(&email)))
+                .find(|m| m.to.iter().any(|to| to.contains(&email)) && invited(m))
                 .expect("invitation mail");
             (session.access, invitation_token(mail, &app.base))
         })

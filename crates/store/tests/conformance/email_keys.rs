@@ -37,26 +37,22 @@ async fn stored_before_the_rule(f: &Fixture, email: &str) {
     let at = f.now + chrono::Duration::seconds(1);
     let id = Uuid::now_v7();
     match &f.db {
-        Database::Sqlite(pool) => {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(email)
-                .bind(email.to_ascii_lowercase())
-                .bind(at)
-                .execute(pool)
-                .await
-                .map(drop)
-        }
-        Database::Postgres(pool) => {
-            sqlx::query(sql)
-                .bind(id)
-                .bind(email)
-                .bind(email.to_ascii_lowercase())
-                .bind(at)
-                .execute(pool)
-                .await
-                .map(drop)
-        }
+        Database::Sqlite(pool) => sqlx::query(sql)
+            .bind(id)
+            .bind(email)
+            .bind(email.to_ascii_lowercase())
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(drop),
+        Database::Postgres(pool) => sqlx::query(sql)
+            .bind(id)
+            .bind(email)
+            .bind(email.to_ascii_lowercase())
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(drop),
     }
     .expect("insert an old account");
 }
@@ -69,13 +65,18 @@ async fn keys_are_recomputed_only_when_their_version_changes(f: &Fixture) {
     );
     f.user("kate@example.com").await;
     stored_before_the_rule(f, "\u{212A}ATE@example.com").await;
-    f.execute("update app_user set email_normalized = 'stale' where email = 'kate@example.com'".into())
-        .await;
+    f.execute(
+        "update app_user set email_normalized = 'stale' where email = 'kate@example.com'".into(),
+    )
+    .await;
 
     // The version is current: nothing is read, the stale keys stay.
     f.db.migrate().await.expect("migrate");
     assert_eq!(key_of(f, "kate@example.com").await, "stale");
-    assert_eq!(key_of(f, "\u{212A}ATE@example.com").await, "\u{212A}ate@example.com");
+    assert_eq!(
+        key_of(f, "\u{212A}ATE@example.com").await,
+        "\u{212A}ate@example.com"
+    );
 
     // An older version: every key is recomputed. Both fold to one key; the
     // older account keeps it and the other is retired.

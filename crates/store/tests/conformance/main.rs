@@ -10,5 +10,6 @@
 mod email_keys;
 mod invariants;
 mod outbox;
+mod pool;
 mod signing_keys;
 mod support;

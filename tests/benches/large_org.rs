@@ -32,7 +32,7 @@ mod seed;
 
 use std::time::{Duration, Instant};
 
-use roster_tests::bench_doc;
+use roster_tests::bench_doc::{self, sh};
 use roster_tests::member_page::MEMBER_PAGE;
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Backend, Session, TestApp, unthrottled};
@@ -282,14 +282,6 @@ fn row(backend: Backend, name: &str, small: &Outcome, big: &Outcome) -> Vec<Stri
         big.cell(),
         ratio,
     ]
-}
-
-fn sh(cmd: &str) -> String {
-    std::process::Command::new("sh")
-        .args(["-c", cmd])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
 }
 
 #[tokio::main]

@@ -36,25 +36,6 @@ const RENAME: &str =
     "mutation($o: ID!) { updateOrganization(id: $o, input: { name: \"Evil\" }) { name } }";
 const ROLE: &str = "mutation($o: ID!, $u: ID!, $r: OrgRole!) { changeMemberRole(organizationId: $o, userId: $u, role: $r) { role } }";
 
-/// The texts of the options of the select labelled `label`.
-async fn options_of(browser: &Browser, label: &str) -> Vec<String> {
-    let select = browser.by_label(label).await;
-    let found = browser
-        .client
-        .execute(
-            "return [...arguments[0].options].map((o) => o.text.trim())",
-            vec![json!(select)],
-        )
-        .await
-        .expect("read the options");
-    found
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 /// Waits until a visible element of `role` has a name containing `part`.
 async fn shown_containing(browser: &Browser, role: &str, part: &str) -> String {
     let deadline = Instant::now() + WAIT;
@@ -104,7 +85,7 @@ both_backends! {
         let Some(browser) = Browser::start_with(&OFFLINE).await else { return };
         browser.console_as(&app, "bill@example.com").await;
         browser.tab("Billing").await;
-        assert_eq!(options_of(&browser, "New plan").await, ["Basic", "Pro", "Enterprise"]);
+        assert_eq!(browser.options_of("New plan").await, ["Basic", "Pro", "Enterprise"]);
         browser.choose("New plan", "Pro").await;
         browser.press("Change plan").await;
         browser.by_role("status", "The plan is now Pro.").await;
@@ -168,7 +149,7 @@ both_backends! {
         browser.console_as(&app, "ada@example.com").await;
         browser.tab("Settings").await;
         // Only the ACTIVE ADMIN is offered; asking the USER_ADMIN is refused.
-        assert_eq!(options_of(&browser, "New owner").await, ["bob (bob@example.com)"]);
+        assert_eq!(browser.options_of("New owner").await, ["bob (bob@example.com)"]);
         let res = app.gql(Some(&ada.access), REQUEST, json!({ "o": org, "u": uma.user_id })).await;
         assert_eq!(error_code(&res).as_deref(), Some("VALIDATION"), "{res}");
         browser.choose("New owner", "bob (bob@example.com)").await;

@@ -19,20 +19,6 @@ const LOG_IN: &str =
     "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 
 impl Browser {
-    /// The texts of the options of the select labelled `label`.
-    async fn options_of(&self, label: &str) -> Vec<String> {
-        let select = self.by_label(label).await;
-        let found = self
-            .client
-            .execute(
-                "return [...arguments[0].options].map((o) => o.text.trim())",
-                vec![json!(select)],
-            )
-            .await
-            .expect("read the options");
-        serde_json_strings(&found)
-    }
-
     /// Opens the tab `name` of the organization open in the console and
     /// audits it (axe-core).
     async fn open_tab(&self, name: &str) {
@@ -48,14 +34,6 @@ impl Browser {
     async fn check(&self, label: &str) {
         self.by_label(label).await.click().await.expect("tick");
     }
-}
-
-fn serde_json_strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .expect("a list")
-        .iter()
-        .map(|s| s.as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 async fn acme(app: &TestApp) -> (Session, String) {

@@ -49,6 +49,25 @@ impl Browser {
             .collect()
     }
 
+    /// The texts of the options of the select labelled `label`.
+    pub async fn options_of(&self, label: &str) -> Vec<String> {
+        let select = self.by_label(label).await;
+        let found = self
+            .client
+            .execute(
+                "return [...arguments[0].options].map((o) => o.text.trim())",
+                vec![json!(select)],
+            )
+            .await
+            .expect("read the options");
+        found
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|t| t.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// The text of the first shown element of `role` (`alert`, `status`),
     /// once there is one.
     pub async fn said(&self, role: &str) -> String {

@@ -16,6 +16,16 @@ pub const FRESH_START: &str = "A fresh process";
 /// The section placed last, before which a missing one is inserted.
 const LAST: &str = "Elsewhere";
 
+/// What the shell command `cmd` printed, trimmed (empty if it failed): the
+/// machine's facts in the benches' headers (`nproc`, `/proc/loadavg`).
+pub fn sh(cmd: &str) -> String {
+    std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// Where the section `title` starts and ends in `text`, if it is there.
 fn span(text: &str, title: &str) -> Option<(usize, usize)> {
     let heading = format!("\n## {title}\n");

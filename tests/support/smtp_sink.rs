@@ -61,16 +61,28 @@ impl SmtpSink {
 
     /// Waits until at least `n` messages have arrived.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<ReceivedMail> {
+        self.wait_until(&format!("{n} email(s)"), timeout, |m| m.len() >= n)
+            .await
+    }
+
+    /// Waits until the messages arrived so far satisfy `done`; panics
+    /// after `timeout`, naming `what` and the subjects that did arrive.
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&[ReceivedMail]) -> bool,
+    ) -> Vec<ReceivedMail> {
         let deadline = Instant::now() + timeout;
         loop {
             let messages = self.messages();
-            if messages.len() >= n {
+            if done(&messages) {
                 return messages;
             }
             if Instant::now() >= deadline {
                 let subjects: Vec<_> = messages.iter().map(ReceivedMail::subject).collect();
                 panic!(
-                    "expected {n} email(s) within {timeout:?}, got {}: {subjects:?}",
+                    "expected {what} within {timeout:?}, got {}: {subjects:?}",
                     messages.len()
                 );
             }

@@ -96,8 +96,8 @@ pub async fn section() -> String {
          `ROSTER_DATABASE_MAX_CONNECTIONS=2` (targets: 100 ms and 20 MiB).\n\n\
          | run | pool | start-up to `/readyz` | idle RSS after 2 s |\n|---|---|---|---|\n",
         bench_doc::FRESH_START,
-        super::sh("date -u '+%Y-%m-%d %H:%M UTC'"),
-        super::sh("cut -d' ' -f1-3 /proc/loadavg"),
+        bench_doc::sh("date -u '+%Y-%m-%d %H:%M UTC'"),
+        bench_doc::sh("cut -d' ' -f1-3 /proc/loadavg"),
     );
     let two = [("ROSTER_DATABASE_MAX_CONNECTIONS", "2")];
     for (pool, env) in [("default (8)", &[][..]), ("2", &two[..])] {

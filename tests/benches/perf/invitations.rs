@@ -67,20 +67,16 @@ pub async fn bench(app: &TestApp, admin: &Session, org: &str) -> Vec<(&'static s
         app.invite(admin, org, &email, "MEMBER").await;
         invitees.push((email, session));
     }
-    // 2n invitations above, then 2n sign-ups' verification mails and 2n
-    // invitations.
+    // Each of the 4n invitations' mail (the first loop's and these); the
+    // sign-ups' verification mails come besides them.
     let link = format!("{}/invite/", app.base);
     let invited = |m: &roster_tests::smtp_sink::ReceivedMail| m.text_body().contains(&link);
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let mails = loop {
-        let mails = app.mail.messages();
-        if mails.iter().filter(|m| invited(m)).count() >= 4 * n
-            || std::time::Instant::now() > deadline
-        {
-            break mails;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let mails = app
+        .mail
+        .wait_until("every invitation's email", Duration::from_secs(120), |m| {
+            m.iter().filter(|m| invited(m)).count() >= 4 * n
+        })
+        .await;
     let invitees: Vec<(String, String)> = invitees
         .into_iter()
         .map(|(email, session)| {

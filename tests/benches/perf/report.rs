@@ -2,16 +2,10 @@
 
 use std::fmt::Write;
 
+use roster_tests::bench_doc::sh;
+
 pub struct Report {
     pub text: String,
-}
-
-fn sh(cmd: &str) -> String {
-    std::process::Command::new("sh")
-        .args(["-c", cmd])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
 }
 
 impl Report {

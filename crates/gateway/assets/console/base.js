@@ -124,6 +124,18 @@ export class RosterElement extends LitElement {
   /** Loads the element's data again; elements override it. */
   reload() {}
 
+  /**
+   * Loads again (after an action, for a live event) through the element's
+   * `load()`, leaving the words on screen as they are unless it fails.
+   */
+  async refresh() {
+    try {
+      await this.load();
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
   updated(changed) {
     if (changed.has("organization") || changed.has("token")) this.reload();
   }

@@ -54,15 +54,6 @@ class RosterBilling extends RosterElement {
     if (this.organization) this.attempt(() => this.load());
   }
 
-  /** Reloads for a live event, leaving the words on screen as they are. */
-  async refresh() {
-    try {
-      await this.load();
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
   changed(billing) {
     this.billing = billing;
     this.dispatchEvent(new CustomEvent("roster-billing-changed", { detail: billing, bubbles: true, composed: true }));

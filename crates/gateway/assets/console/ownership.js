@@ -34,15 +34,6 @@ class RosterOwnership extends RosterElement {
     if (this.organization) this.attempt(() => this.load());
   }
 
-  /** Reloads (after an action, for a live event), leaving the words on screen as they are. */
-  async refresh() {
-    try {
-      await this.load();
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
   /** Whom the viewer may ask: the API lists TRANSFER_OWNERSHIP on them. */
   candidates() {
     return this.org.members.edges.map((e) => e.node).filter((m) => m.viewerCan.includes("TRANSFER_OWNERSHIP")).map((m) => m.user);

@@ -43,15 +43,6 @@ class RosterWebhooks extends RosterElement {
     if (this.organization) return this.attempt(() => this.load());
   }
 
-  /** Reloads (after an action, for a live event), leaving the words on screen as they are. */
-  async refresh() {
-    try {
-      await this.load();
-    } catch (error) {
-      this.error = error;
-    }
-  }
-
   async create(event) {
     event.preventDefault();
     const form = event.target;

@@ -1,9 +1,13 @@
 //! The member list's `search:` on both backends and both ways it is served
 //! (docs/operations/performance.md, "Large organizations"): through the
-//! accounts' trigram index in an organization of 1,000 members or more,
-//! by reading the members of a smaller one, and of any for a fragment of
-//! one or two characters. The answers are the same.
+//! organization's trigram index for a fragment of three characters or
+//! more, by reading the organization's members for one or two. The
+//! answers are the same, in a small organization and a large one, and the
+//! index follows the accounts and the memberships it covers.
 
+use super::deletion::{DELETE, org_vars};
+use chrono::Duration;
+use roster_store::Database;
 use roster_tests::serde_json::{Value, json};
 use roster_tests::{Session, TestApp, both_backends, invitation_token};
 
@@ -63,6 +67,27 @@ fn trigrams(text: &str) -> Vec<String> {
         .map(|w| w.iter().collect::<String>())
         .filter(|w| w.trim() == w)
         .collect()
+}
+
+/// The search index holds exactly the memberships, each with its
+/// account's current text (migration 0025).
+async fn assert_index_in_step(app: &TestApp) {
+    let stale = match app.db {
+        Database::Sqlite(_) => {
+            app.count_sql(
+                "select (select count(*) from member_search) - (select count(*) from membership)",
+            )
+            .await
+        }
+        Database::Postgres(_) => {
+            app.count_sql(
+                "select count(*) from membership m join app_user u on u.id = m.user_id \
+                 where m.search <> lower(u.display_name) || E'\\n' || u.email_normalized",
+            )
+            .await
+        }
+    };
+    assert_eq!(stale, 0, "the search index is out of step");
 }
 
 both_backends! {
@@ -133,5 +158,33 @@ both_backends! {
         let node = &found["organization"]["members"]["edges"][0]["node"];
         assert_eq!((node["status"].as_str(), node["user"]["displayName"].as_str()), (Some("ACTIVE"), Some("Quentin Zephyr")));
         assert_eq!(search(&app, &ada, &large, "tin zep").await.0, 1);
+    }
+
+    async fn the_index_follows_a_claimed_invitation_and_a_purged_organization(app) {
+        let (ada, small, large) = organizations(&app).await;
+        app.execute_sql("update organization set plan = 'ENTERPRISE'").await;
+        // Invited before the account exists: the invitation's placeholder
+        // is claimed by the sign-up, and its membership moves to the account.
+        app.invite(&ada, &large, "pat@example.net", "MEMBER").await;
+        app.sign_up("pat@example.net", "Pat Quokka").await;
+        let found: Value = app.ok(Some(&ada.access), SEARCH, json!({ "id": large, "s": "quokka" })).await;
+        let node = &found["organization"]["members"]["edges"][0]["node"];
+        assert_eq!((node["status"].as_str(), node["user"]["email"].as_str()), (Some("INVITED"), Some("pat@example.net")));
+        assert_index_in_step(&app).await;
+        // The small organization is deleted and purged; the large one
+        // answers as before, and so does one made after it.
+        app.ok(Some(&ada.access), DELETE, org_vars(&small)).await;
+        app.clock.advance(Duration::days(31));
+        let purged = app.db.store().purge_deleted_organizations(app.now()).await.expect("purge");
+        assert_eq!(purged.len(), 1);
+        assert_index_in_step(&app).await;
+        let ada = app.log_in("ada@example.com").await;
+        assert_eq!(search(&app, &ada, &large, "grace").await.0, 2);
+        let later = app.create_org(&ada, "Later").await;
+        let alan = app.seed_user("alan.kay@parc.com", "Alan Kay").await;
+        app.seed_membership(&later, &alan, "MEMBER", "ACTIVE").await;
+        assert_eq!(search(&app, &ada, &later, "alan").await, (1, vec!["alan.kay@parc.com".to_owned()]));
+        assert_eq!(search(&app, &ada, &large, "alan").await.0, 1);
+        assert_index_in_step(&app).await;
     }
 }

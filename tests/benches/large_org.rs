@@ -16,7 +16,7 @@
 //! ROSTER_BENCH_BIG=20000 cargo bench ...          # every size scaled to BIG (a quick run)
 //! ROSTER_BENCH_BACKEND=postgres cargo bench ...   # one backend
 //! ROSTER_BENCH_BACKEND=none cargo bench ...       # only the fresh processes
-//! ROSTER_BENCH_MIGRATIONS=1 cargo bench ...       # and time migrations 0018-0024 on the data
+//! ROSTER_BENCH_MIGRATIONS=1 cargo bench ...       # and time migrations 0018-0025 on the data
 //! ROSTER_BENCH_HOLD=600 cargo bench ...           # keep each database 600 s after its reads
 //! ```
 //!
@@ -193,7 +193,7 @@ struct Measured {
     rows: Vec<Vec<String>>,
     /// How long its seed and analysis took.
     note: String,
-    /// Migrations 0018–0024 on the data set, when timed.
+    /// Migrations 0018–0025 on the data set, when timed.
     migrations: Vec<Vec<String>>,
 }
 
@@ -327,7 +327,7 @@ async fn main() {
     }
     if !timed.is_empty() {
         out.push_str(
-            "\nMigrations 0018–0024 applied again on this data set (`ROSTER_BENCH_MIGRATIONS=1`, \
+            "\nMigrations 0018–0025 applied again on this data set (`ROSTER_BENCH_MIGRATIONS=1`, \
              tests/benches/large_org/migrations.rs):\n\n\
              | backend | migration | time |\n|---|---|---|\n",
         );

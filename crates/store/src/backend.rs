@@ -47,12 +47,11 @@ pub(crate) trait Backend: sqlx::Database {
     const LIVE_EVENTS: Option<&'static str>;
 
     /// Pushes the start of the member list's indexed search: a condition
-    /// on account `u`, ended by ` and `, that an index answers and that
-    /// every account whose display name or email contains `needle` (three
+    /// on membership `m` of organization `org`, ended by ` and `, that the
+    /// memberships' search index answers (migration 0025) and that every
+    /// member whose display name or email contains `needle` (three
     /// characters or more) meets; the `like` conditions that follow decide.
-    /// Nothing where those are indexed themselves (PostgreSQL's trigram
-    /// indexes, migration 0020).
-    fn push_account_prefilter(q: &mut QueryBuilder<Self>, needle: &str);
+    fn push_member_prefilter(q: &mut QueryBuilder<Self>, org: OrgId, needle: &str);
 
     /// Begins a transaction that will write. On SQLite it takes the
     /// database's write lock up front, so that a transaction that reads
@@ -127,4 +126,14 @@ pub(crate) trait Backend: sqlx::Database {
         queue: &str,
         task: Task<Vec<u8>>,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
+}
+
+/// `like` pattern matching `needle` anywhere, its wildcards escaped.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use roster_domain::{DomainError, JobId, LeadId, OrgId, UserId};
 
-use crate::backend::{Backend, Tx};
+use crate::backend::{Backend, Tx, contains_pattern};
 
 pub(crate) type Db = sqlx::Postgres;
 
@@ -36,9 +36,13 @@ impl Backend for Db {
     /// PostgreSQL's live events are notifications: no table to purge.
     const LIVE_EVENTS: Option<&'static str> = None;
 
-    /// The trigram indexes on `lower(display_name)` and `email_normalized`
-    /// serve the `like` conditions themselves.
-    fn push_account_prefilter(_q: &mut QueryBuilder<Db>, _needle: &str) {}
+    /// The membership's copy of its account's searchable text, in its
+    /// trigram index (migration 0025).
+    fn push_member_prefilter(q: &mut QueryBuilder<Db>, _org: OrgId, needle: &str) {
+        q.push("m.search like ")
+            .push_bind(contains_pattern(needle))
+            .push(" escape '\\' and ");
+    }
 
     async fn begin_write(pool: &PgPool) -> sqlx::Result<Tx<Db>> {
         pool.begin().await

@@ -38,15 +38,22 @@ impl Backend for Db {
          where a.id is null or a.at < $1 order by l.seq limit $2)",
     );
 
-    /// The FTS5 trigram index (migration 0020) finds the accounts holding
-    /// `needle` as a phrase: its trigrams in a row, that is, the substring
-    /// (ignoring case; the `like` conditions then apply the list's own
-    /// case rule).
-    fn push_account_prefilter(q: &mut QueryBuilder<Db>, needle: &str) {
+    /// The organization's rows of the FTS5 trigram index (migration 0025:
+    /// one rowid range per organization) that hold `needle` as a phrase:
+    /// its trigrams in a row, that is, the substring (ignoring case; the
+    /// `like` conditions then apply the list's own case rule).
+    fn push_member_prefilter(q: &mut QueryBuilder<Db>, org: OrgId, needle: &str) {
         let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
-        q.push("u.rowid in (select rowid from app_user_search where app_user_search match ")
-            .push_bind(phrase)
-            .push(") and ");
+        q.push(
+            "m.rowid in (select rowid & 4294967295 from member_search \
+             where member_search match ",
+        )
+        .push_bind(phrase)
+        .push(" and rowid between (select rowid << 32 from organization where id = ")
+        .push_bind(org.0)
+        .push(") and (select (rowid << 32) | 4294967295 from organization where id = ")
+        .push_bind(org.0)
+        .push(")) and ");
     }
 
     async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Tx<Db>> {

@@ -49,7 +49,7 @@ impl BackendStore {
                     ..MemberFilter::default()
                 };
                 let mut conn = self.pool.acquire().await?;
-                let query = MemberQuery::new(&mut conn, org, scope.members, &active).await?;
+                let query = MemberQuery::new(org, scope.members, &active);
                 let (n,): (i64,) = query.total().build_query_as().fetch_one(&mut *conn).await?;
                 Ok(n)
             }

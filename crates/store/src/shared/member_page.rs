@@ -159,7 +159,7 @@ impl MemberPageStore for BackendStore {
             // One connection for the page and its places: taking one from the
             // pool and giving it back cost a round trip each (sqlx pings it).
             let mut conn = self.pool.acquire().await?;
-            let query = MemberQuery::new(&mut conn, org, scope, filter).await?;
+            let query = MemberQuery::new(org, scope, filter);
             let limit = i64::from(page.first) + 1;
             let mut q = query.page(page.after, limit, parts.total_count);
             let rows: Vec<PageRow> = q.build_query_as().fetch_all(&mut *conn).await?;

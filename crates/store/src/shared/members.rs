@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Transaction};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, contains_pattern};
 use crate::error::{PortResult, Result, port};
 use roster_domain::model::{MemberFilter, MemberScope, Membership};
 use roster_domain::permission::{self, Action};
@@ -72,15 +72,9 @@ pub(super) async fn lock_and_require(
     Ok(m)
 }
 
-/// `like` pattern matching `needle` anywhere, its wildcards escaped.
-fn contains_pattern(needle: &str) -> String {
-    let escaped = needle
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
+/// The shortest fragment the search index serves: one trigram. A shorter
+/// one is looked for among the organization's members, whatever its size.
+const INDEXED_SEARCH_CHARS: usize = 3;
 
 /// Appends the conditions shared by a page and its total count (and the
 /// dashboard's member figure).
@@ -114,6 +108,9 @@ pub(super) fn push_conditions(
     }
     if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
         q.push(" and ");
+        if search.chars().count() >= INDEXED_SEARCH_CHARS {
+            Db::push_member_prefilter(q, org, search);
+        }
         push_account_contains(q, search);
     }
 }

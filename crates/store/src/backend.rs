@@ -53,6 +53,10 @@ pub(crate) trait Backend: sqlx::Database {
     /// characters or more) meets; the `like` conditions that follow decide.
     fn push_member_prefilter(q: &mut QueryBuilder<Self>, org: OrgId, needle: &str);
 
+    /// Pushes what that condition needs before the statement's `select`
+    /// (a `with` clause, for the page and its total to share), or nothing.
+    fn push_member_search_with(q: &mut QueryBuilder<Self>, org: OrgId, needle: &str);
+
     /// Begins a transaction that will write. On SQLite it takes the
     /// database's write lock up front, so that a transaction that reads
     /// and then writes never fails halfway with `SQLITE_BUSY`.

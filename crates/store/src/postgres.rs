@@ -44,6 +44,8 @@ impl Backend for Db {
             .push(" escape '\\' and ");
     }
 
+    fn push_member_search_with(_q: &mut QueryBuilder<Db>, _org: OrgId, _needle: &str) {}
+
     async fn begin_write(pool: &PgPool) -> sqlx::Result<Tx<Db>> {
         pool.begin().await
     }

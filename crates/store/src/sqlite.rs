@@ -38,14 +38,22 @@ impl Backend for Db {
          where a.id is null or a.at < $1 order by l.seq limit $2)",
     );
 
-    /// The organization's rows of the FTS5 trigram index (migration 0025:
-    /// one rowid range per organization) that hold `needle` as a phrase:
-    /// its trigrams in a row, that is, the substring (ignoring case; the
-    /// `like` conditions then apply the list's own case rule).
-    fn push_member_prefilter(q: &mut QueryBuilder<Db>, org: OrgId, needle: &str) {
+    /// The member rows that `found` holds (below).
+    fn push_member_prefilter(q: &mut QueryBuilder<Db>, _org: OrgId, _needle: &str) {
+        q.push("m.rowid in (select r from found) and ");
+    }
+
+    /// `found(r)`: the membership rowids of the organization's rows of the
+    /// FTS5 trigram index (migration 0025: one rowid range per
+    /// organization) that hold `needle` as a phrase: its trigrams in a
+    /// row, that is, the substring (ignoring case; the `like` conditions
+    /// then apply the list's own case rule). Found once: FTS5 reads every
+    /// row of a common trigram in the range, and the page and its total
+    /// would read them twice.
+    fn push_member_search_with(q: &mut QueryBuilder<Db>, org: OrgId, needle: &str) {
         let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
         q.push(
-            "m.rowid in (select rowid & 4294967295 from member_search \
+            "with found(r) as materialized (select rowid & 4294967295 from member_search \
              where member_search match ",
         )
         .push_bind(phrase)
@@ -53,7 +61,7 @@ impl Backend for Db {
         .push_bind(org.0)
         .push(") and (select (rowid << 32) | 4294967295 from organization where id = ")
         .push_bind(org.0)
-        .push(")) and ");
+        .push(")) ");
     }
 
     async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Tx<Db>> {

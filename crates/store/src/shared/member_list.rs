@@ -9,11 +9,13 @@
 
 use sqlx::QueryBuilder;
 
+use crate::backend::Backend;
+
 use roster_domain::model::{MemberFilter, MemberScope};
 use roster_domain::{MemberId, OrgId};
 
 use super::Db;
-use super::members::push_conditions;
+use super::members::{indexed_search, push_conditions};
 use super::rows::MEMBER_COLUMNS;
 
 const FROM: &str = " from membership m join organization o on o.id = m.organization_id \
@@ -41,6 +43,7 @@ impl<'a> MemberQuery<'a> {
         counted: bool,
     ) -> QueryBuilder<Db> {
         let mut q = QueryBuilder::<Db>::new("");
+        self.push_with(&mut q);
         q.push(format!(
             "select {MEMBER_COLUMNS}, u.email, u.display_name, u.must_change_password, \
              (u.email_verified_at is not null) as email_verified, \
@@ -64,9 +67,17 @@ impl<'a> MemberQuery<'a> {
     /// to carry it).
     pub(super) fn total(&self) -> QueryBuilder<Db> {
         let mut q = QueryBuilder::<Db>::new("");
+        self.push_with(&mut q);
         q.push("select ");
         self.push_total(&mut q);
         q
+    }
+
+    /// What the search's condition needs before the `select`.
+    fn push_with(&self, q: &mut QueryBuilder<Db>) {
+        if let Some(needle) = indexed_search(self.filter) {
+            Db::push_member_search_with(q, self.org, needle);
+        }
     }
 
     /// The rows and conditions of the list, before the cursor.

@@ -76,6 +76,14 @@ pub(super) async fn lock_and_require(
 /// one is looked for among the organization's members, whatever its size.
 const INDEXED_SEARCH_CHARS: usize = 3;
 
+/// The search, when the index serves it.
+pub(super) fn indexed_search(filter: &MemberFilter) -> Option<&str> {
+    filter
+        .search
+        .as_deref()
+        .filter(|s| s.chars().count() >= INDEXED_SEARCH_CHARS)
+}
+
 /// Appends the conditions shared by a page and its total count (and the
 /// dashboard's member figure).
 pub(super) fn push_conditions(
@@ -108,8 +116,8 @@ pub(super) fn push_conditions(
     }
     if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
         q.push(" and ");
-        if search.chars().count() >= INDEXED_SEARCH_CHARS {
-            Db::push_member_prefilter(q, org, search);
+        if let Some(needle) = indexed_search(filter) {
+            Db::push_member_prefilter(q, org, needle);
         }
         push_account_contains(q, search);
     }

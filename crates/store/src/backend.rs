@@ -46,16 +46,20 @@ pub(crate) trait Backend: sqlx::Database {
     /// no table.
     const LIVE_EVENTS: Option<&'static str>;
 
-    /// Pushes the start of the member list's indexed search: a condition
-    /// on membership `m` of organization `org`, ended by ` and `, that the
-    /// memberships' search index answers (migration 0025) and that every
-    /// member whose display name or email contains `needle` (three
-    /// characters or more) meets; the `like` conditions that follow decide.
+    /// Pushes the start of the member list's indexed search (migration
+    /// 0025): a condition on membership `m` of organization `org`, ended
+    /// by ` and `, that the memberships' search index answers and that
+    /// every member whose display name or email contains `needle` (three
+    /// characters or more) meets, or nothing where `SEARCHED_MEMBERS`
+    /// holds only such members; the `like` conditions that follow decide.
     fn push_member_prefilter(q: &mut QueryBuilder<Self>, org: OrgId, needle: &str);
 
-    /// Pushes what that condition needs before the statement's `select`
-    /// (a `with` clause, for the page and its total to share), or nothing.
+    /// Pushes what the indexed search needs before the statement's
+    /// `select` (a `with` clause, for the page and its total to share), or
+    /// nothing.
     fn push_member_search_with(q: &mut QueryBuilder<Self>, org: OrgId, needle: &str);
+    /// The `from` of an indexed search's members `m`, joined by name after.
+    const SEARCHED_MEMBERS: &'static str;
 
     /// Begins a transaction that will write. On SQLite it takes the
     /// database's write lock up front, so that a transaction that reads

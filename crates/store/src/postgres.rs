@@ -46,6 +46,8 @@ impl Backend for Db {
 
     fn push_member_search_with(_q: &mut QueryBuilder<Db>, _org: OrgId, _needle: &str) {}
 
+    const SEARCHED_MEMBERS: &'static str = " from membership m";
+
     async fn begin_write(pool: &PgPool) -> sqlx::Result<Tx<Db>> {
         pool.begin().await
     }

@@ -18,8 +18,8 @@ use super::Db;
 use super::members::{indexed_search, push_conditions};
 use super::rows::MEMBER_COLUMNS;
 
-const FROM: &str = " from membership m join organization o on o.id = m.organization_id \
-                     join app_user u on u.id = m.user_id";
+const JOINS: &str = " join organization o on o.id = m.organization_id \
+                      join app_user u on u.id = m.user_id";
 
 /// One member list request: the organization, who looks, and the filter.
 pub(super) struct MemberQuery<'a> {
@@ -82,7 +82,11 @@ impl<'a> MemberQuery<'a> {
 
     /// The rows and conditions of the list, before the cursor.
     fn push_from_where(&self, q: &mut QueryBuilder<Db>) {
-        q.push(FROM);
+        q.push(match indexed_search(self.filter) {
+            Some(_) => Db::SEARCHED_MEMBERS,
+            None => " from membership m",
+        })
+        .push(JOINS);
         push_conditions(q, self.org, self.scope, self.filter);
     }
 

@@ -165,11 +165,16 @@ both_backends! {
         app.execute_sql("update organization set plan = 'ENTERPRISE'").await;
         // Invited before the account exists: the invitation's placeholder
         // is claimed by the sign-up, and its membership moves to the account.
-        app.invite(&ada, &large, "pat@example.net", "MEMBER").await;
+        let invitation = app.invite(&ada, &large, "pat@example.net", "MEMBER").await;
         app.sign_up("pat@example.net", "Pat Quokka").await;
         let found: Value = app.ok(Some(&ada.access), SEARCH, json!({ "id": large, "s": "quokka" })).await;
         let node = &found["organization"]["members"]["edges"][0]["node"];
         assert_eq!((node["status"].as_str(), node["user"]["email"].as_str()), (Some("INVITED"), Some("pat@example.net")));
+        assert_index_in_step(&app).await;
+        // Revoked, the invitation's membership goes, and its index row.
+        let revoke = "mutation($id: ID!) { revokeInvitation(id: $id) { id } }";
+        app.ok(Some(&ada.access), revoke, json!({ "id": invitation["id"] })).await;
+        assert_eq!(search(&app, &ada, &large, "quokka").await, (0, vec![]));
         assert_index_in_step(&app).await;
         // The small organization is deleted and purged; the large one
         // answers as before, and so does one made after it.

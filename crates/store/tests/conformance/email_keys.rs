@@ -4,28 +4,26 @@
 //! without it every key is recomputed and the version recorded.
 
 use roster_domain::Email;
-use roster_store::Database;
 use uuid::Uuid;
 
-use crate::on_both_backends;
 use crate::support::Fixture;
+use crate::{on_both_backends, on_pool};
 
 /// `email`'s stored key.
 async fn key_of(f: &Fixture, email: &str) -> String {
     let sql = "select email_normalized from app_user where email = $1";
-    match &f.db {
-        Database::Sqlite(pool) => sqlx::query_scalar(sql).bind(email).fetch_one(pool).await,
-        Database::Postgres(pool) => sqlx::query_scalar(sql).bind(email).fetch_one(pool).await,
-    }
+    on_pool!(&f.db, |pool| sqlx::query_scalar(sql)
+        .bind(email)
+        .fetch_one(pool)
+        .await)
     .expect("key")
 }
 
 async fn recorded_version(f: &Fixture) -> Option<String> {
     let sql = "select value from store_fact where name = 'email_key_version'";
-    match &f.db {
-        Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_optional(pool).await,
-        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_optional(pool).await,
-    }
+    on_pool!(&f.db, |pool| sqlx::query_scalar(sql)
+        .fetch_optional(pool)
+        .await)
     .expect("version")
 }
 
@@ -36,24 +34,14 @@ async fn stored_before_the_rule(f: &Fixture, email: &str) {
                values ($1, $2, $3, 'Old', $4, $4)";
     let at = f.now + chrono::Duration::seconds(1);
     let id = Uuid::now_v7();
-    match &f.db {
-        Database::Sqlite(pool) => sqlx::query(sql)
-            .bind(id)
-            .bind(email)
-            .bind(email.to_ascii_lowercase())
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(drop),
-        Database::Postgres(pool) => sqlx::query(sql)
-            .bind(id)
-            .bind(email)
-            .bind(email.to_ascii_lowercase())
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(drop),
-    }
+    on_pool!(&f.db, |pool| sqlx::query(sql)
+        .bind(id)
+        .bind(email)
+        .bind(email.to_ascii_lowercase())
+        .bind(at)
+        .execute(pool)
+        .await
+        .map(drop))
     .expect("insert an old account");
 }
 

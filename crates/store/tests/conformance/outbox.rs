@@ -21,10 +21,10 @@ fn jobs_table(f: &Fixture) -> &'static str {
 async fn jobs_on(f: &Fixture, queue: &str) -> Vec<Vec<u8>> {
     let sql = format!("select job from {} where job_type = $1", jobs_table(f));
     let sql = sqlx::AssertSqlSafe(sql);
-    match &f.db {
-        Database::Sqlite(pool) => sqlx::query_scalar(sql).bind(queue).fetch_all(pool).await,
-        Database::Postgres(pool) => sqlx::query_scalar(sql).bind(queue).fetch_all(pool).await,
-    }
+    crate::on_pool!(&f.db, |pool| sqlx::query_scalar(sql)
+        .bind(queue)
+        .fetch_all(pool)
+        .await)
     .expect("read the queue")
 }
 

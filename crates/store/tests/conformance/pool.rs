@@ -9,20 +9,12 @@ async fn holds_at_most_two(url: &str) {
     let db = Database::connect_sized(url, Some(2))
         .await
         .expect("connect");
-    match &db {
-        Database::Sqlite(pool) => {
-            let (_a, _b) = (pool.acquire().await, pool.acquire().await);
-            let third = tokio::time::timeout(Duration::from_millis(200), pool.acquire()).await;
-            assert!(third.is_err(), "a third connection was opened");
-            assert_eq!(pool.size(), 2);
-        }
-        Database::Postgres(pool) => {
-            let (_a, _b) = (pool.acquire().await, pool.acquire().await);
-            let third = tokio::time::timeout(Duration::from_millis(200), pool.acquire()).await;
-            assert!(third.is_err(), "a third connection was opened");
-            assert_eq!(pool.size(), 2);
-        }
-    }
+    crate::on_pool!(&db, |pool| {
+        let (_a, _b) = (pool.acquire().await, pool.acquire().await);
+        let third = tokio::time::timeout(Duration::from_millis(200), pool.acquire()).await;
+        assert!(third.is_err(), "a third connection was opened");
+        assert_eq!(pool.size(), 2);
+    });
 }
 
 #[tokio::test]

@@ -21,6 +21,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// `$body` run with `$pool` bound to whichever pool `$db` holds: the same
+/// sqlx code for both backends, written once.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            ::roster_store::Database::Sqlite($pool) => $body,
+            ::roster_store::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// One test on SQLite and one on PostgreSQL for each async fn named,
 /// which takes a [`Fixture`]: `name::sqlite`, `name::postgres`.
 #[macro_export]
@@ -163,10 +175,10 @@ impl Fixture {
     /// Runs `sql` on the database (to make a write fail on purpose).
     pub async fn execute(&self, sql: String) {
         let statement = sqlx::AssertSqlSafe(sql.clone());
-        match &self.db {
-            Database::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(drop),
-            Database::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(drop),
-        }
+        crate::on_pool!(&self.db, |pool| sqlx::query(statement)
+            .execute(pool)
+            .await
+            .map(drop))
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }

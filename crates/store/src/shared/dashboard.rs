@@ -48,9 +48,8 @@ impl BackendStore {
                     status: Some(MemberStatus::Active),
                     ..MemberFilter::default()
                 };
-                let mut conn = self.pool.acquire().await?;
                 let query = MemberQuery::new(org, scope.members, &active);
-                let (n,): (i64,) = query.total().build_query_as().fetch_one(&mut *conn).await?;
+                let (n,): (i64,) = query.total().build_query_as().fetch_one(&self.pool).await?;
                 Ok(n)
             }
             // PENDING and not lapsed, whether or not the sweeper has run:

@@ -4,13 +4,12 @@
 //! index that starts with the organization (and its role or status, when
 //! filtered: migration 0018); the total read from the organization's
 //! counters (migration 0019) when the filter is only role and status, and
-//! only when asked; a search through the organization's trigram index
+//! only when asked; a search through the memberships' trigram index
 //! (migration 0025).
 
 use sqlx::QueryBuilder;
 
 use crate::backend::Backend;
-
 use roster_domain::model::{MemberFilter, MemberScope};
 use roster_domain::{MemberId, OrgId};
 
